@@ -1,0 +1,37 @@
+"""Shared fixtures. The named people: alice runs the community, bob is a grid member of
+grid A only, charlie works in another district and must see nothing of alice's."""
+
+import pytest
+
+from tests.factories import UserFactory, grant, make_tree
+from wangge.accounts.roles import Role
+
+
+@pytest.fixture
+def tree(db):
+    return make_tree()
+
+
+@pytest.fixture
+def other_tree(db):
+    return make_tree(prefix="外", district_code="620981")
+
+
+@pytest.fixture
+def alice(tree):
+    return grant(UserFactory(username="alice"), Role.COMMUNITY_STAFF, tree["community"])
+
+
+@pytest.fixture
+def bob(tree):
+    return grant(UserFactory(username="bob"), Role.GRID_MEMBER, tree["grid_a"])
+
+
+@pytest.fixture
+def charlie(other_tree):
+    return grant(UserFactory(username="charlie"), Role.COMMUNITY_STAFF, other_tree["community"])
+
+
+@pytest.fixture
+def admin_user(tree):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
