@@ -1,0 +1,1 @@
+"""Wangge: grid-based community epidemic response."""

@@ -1,0 +1,1 @@
+"""Helpers with no Django models or views: ID numbers, phones, spreadsheets, crypto."""

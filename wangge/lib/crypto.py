@@ -1,0 +1,108 @@
+"""Encryption at rest (AES-256-GCM) and keyed blind indexes (HMAC-SHA256).
+
+A keyring is "id:base64key,id:base64key": the first key is current, the others stay
+readable until a rotation has re-written every value with the current one. Each
+ciphertext and each index value starts with the id of the key that made it.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE_BYTES = 12
+
+
+class KeyringError(ValueError):
+    """A keyring setting is malformed."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Named 32-byte keys, the first one current."""
+
+    keys: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Keyring":
+        keys: list[tuple[bytes, bytes]] = []
+        for item in text.split(","):
+            key_id, sep, encoded = item.strip().partition(":")
+            if not sep or not key_id or len(key_id) > 8 or not key_id.isalnum():
+                raise KeyringError("each key must be written as id:base64 (id up to 8 letters)")
+            try:
+                key = base64.b64decode(encoded, validate=True)
+            except ValueError as exc:
+                raise KeyringError(f"key {key_id} is not valid base64") from exc
+            if len(key) != 32:
+                raise KeyringError(f"key {key_id} must be 32 bytes, not {len(key)}")
+            keys.append((key_id.encode(), key))
+        if not keys:
+            raise KeyringError("the keyring is empty")
+        if len({key_id for key_id, _ in keys}) != len(keys):
+            raise KeyringError("key ids must be unique")
+        return cls(tuple(keys))
+
+    @property
+    def current_id(self) -> bytes:
+        return self.keys[0][0]
+
+    def get(self, key_id: bytes) -> bytes:
+        for candidate_id, key in self.keys:
+            if candidate_id == key_id:
+                return key
+        raise KeyringError(f"no key with id {key_id.decode(errors='replace')}")
+
+
+def _split(blob: bytes) -> tuple[bytes, bytes]:
+    key_id, sep, rest = blob.partition(b"$")
+    if not sep:
+        raise KeyringError("value carries no key id")
+    return key_id, rest
+
+
+class Cipher:
+    """Encrypts short personal values; the associated data binds a value to its column."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+        self._aeads = {key_id: AESGCM(key) for key_id, key in keyring.keys}
+
+    def encrypt(self, plaintext: str, context: bytes) -> bytes:
+        key_id = self.keyring.current_id
+        nonce = os.urandom(NONCE_BYTES)
+        return (
+            key_id + b"$" + nonce + self._aeads[key_id].encrypt(nonce, plaintext.encode(), context)
+        )
+
+    def decrypt(self, blob: bytes, context: bytes) -> str:
+        key_id, rest = _split(bytes(blob))
+        aead = self._aeads.get(key_id)
+        if aead is None:
+            raise KeyringError(f"no key with id {key_id.decode(errors='replace')}")
+        nonce, sealed = rest[:NONCE_BYTES], rest[NONCE_BYTES:]
+        return aead.decrypt(nonce, sealed, context).decode()
+
+    def is_current(self, blob: bytes) -> bool:
+        return _split(bytes(blob))[0] == self.keyring.current_id
+
+
+class BlindIndex:
+    """A keyed hash for exact lookups: equal inputs give equal values, nothing else leaks."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    def _digest(self, key_id: bytes, value: str, context: bytes) -> str:
+        mac = hmac.new(self.keyring.get(key_id), context + b"\x00" + value.encode(), hashlib.sha256)
+        return key_id.decode() + "$" + base64.b32encode(mac.digest()[:20]).decode().rstrip("=")
+
+    def compute(self, value: str, context: bytes) -> str:
+        return self._digest(self.keyring.current_id, value, context)
+
+    def candidates(self, value: str, context: bytes) -> list[str]:
+        """The value's index under every key, so lookups work during a rotation."""
+        return [self._digest(key_id, value, context) for key_id, _ in self.keyring.keys]

@@ -1,0 +1,41 @@
+"""Phone numbers: normalise what people write in a register, validate, mask."""
+
+import re
+
+from wangge.lib.idnumbers import normalise_text
+
+
+class PhoneError(ValueError):
+    """Not a mainland mobile or landline number."""
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def normalise(value: str) -> str:
+    """Digits only, without +86/0086 or the separators people type."""
+    text = re.sub(r"[\s\-()（）.]", "", normalise_text(value))
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    return text
+
+
+def validate(value: str) -> str:
+    number = normalise(value)
+    if not number:
+        return ""
+    if _MOBILE.match(number) or _LANDLINE.match(number):
+        return number
+    raise PhoneError("not a valid mobile (11 digits starting with 1) or landline number")
+
+
+def mask(number: str) -> str:
+    """139****0000 for a mobile; area code and last four digits for a landline."""
+    if not number:
+        return ""
+    if len(number) == 11 and number.startswith("1"):
+        return number[:3] + "****" + number[-4:]
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]

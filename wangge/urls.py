@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from wangge.api import api
+from wangge.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("wangge.accounts.urls")),
+    path("areas/", include("wangge.areas.urls")),
+    path("residents/", include("wangge.residents.urls")),
+    path("testing/", include("wangge.testing.urls")),
+    path("station/", include("wangge.testing.station_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
