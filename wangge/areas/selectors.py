@@ -1,0 +1,153 @@
+"""Reads of the area tree: children with rolled-up counts, in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+
+from wangge.accounts.roles import Perm
+from wangge.areas.choices import GRID_KINDS
+from wangge.areas.importing import KIND_EXPORT_NAMES
+from wangge.areas.models import Area
+from wangge.core.scoping import ScopedUser
+
+
+@dataclass(frozen=True)
+class AreaWithTotals:
+    area: Area
+    residents: int
+    households: int
+    grids: int
+
+
+def rolled_up_totals(nodes: list[Area]) -> dict[str, dict[str, int]]:
+    """Totals of each node's subtree, keyed by path; nodes must be siblings (same depth)."""
+    if not nodes:
+        return {}
+    length = nodes[0].depth * Area.steplen
+    prefix = nodes[0].path[: length - Area.steplen]
+    rows = (
+        Area.objects.filter(path__startswith=prefix, depth__gte=nodes[0].depth)
+        .order_by()
+        .annotate(branch=Substr("path", 1, length))
+        .filter(branch__in=[node.path for node in nodes])
+        .values("branch")
+        .annotate(
+            residents=Sum("resident_count"),
+            households=Sum("household_count"),
+            grids=Count("pk", filter=Q(kind__in=GRID_KINDS)),
+        )
+    )
+    return {
+        row["branch"]: {
+            "residents": row["residents"] or 0,
+            "households": row["households"] or 0,
+            "grids": row["grids"],
+        }
+        for row in rows
+    }
+
+
+def with_totals(nodes: list[Area]) -> list[AreaWithTotals]:
+    """Sibling nodes with their subtree totals: two queries whatever the tree's size."""
+    totals = rolled_up_totals(nodes)
+    empty = {"residents": 0, "households": 0, "grids": 0}
+    return [AreaWithTotals(node, **totals.get(node.path, empty)) for node in nodes]
+
+
+def children_with_totals(area: Area) -> list[AreaWithTotals]:
+    """In tree order: as imported (official code order) or created, streets before towns."""
+    return with_totals(list(Area.objects.get_children(area).order_by("path")))
+
+
+def entry_points(paths: list[str] | None) -> list[Area]:
+    """A user's topmost areas (None: the whole tree's roots), given their scope paths."""
+    if paths is None:
+        return list(Area.objects.get_root_nodes().order_by("name"))
+    topmost = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(Area.objects.filter(path__in=topmost).order_by("path"))
+
+
+def kind_summary(rows: list[AreaWithTotals]) -> list[tuple[str, int]]:
+    """How many children of each kind ("9 streets, 4 towns"), in the order they first appear."""
+    counts: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for row in rows:
+        counts[row.area.kind] = counts.get(row.area.kind, 0) + 1
+        labels[row.area.kind] = str(row.area.get_kind_display())
+    return [(labels[kind], count) for kind, count in counts.items()]
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    area: Area
+    trail: list[str]  # names of the visible ancestors, top first
+
+
+def search_areas(user: ScopedUser, query: str, limit: int = 30) -> list[AreaMatch]:
+    """Areas the user may see whose name contains `query`, with where they lie: two queries."""
+    text = query.strip()
+    if not text:
+        return []
+    matches = list(
+        Area.objects.visible_to(user, Perm.VIEW_AREAS)
+        .filter(name__contains=text)
+        .order_by("depth", "path")[:limit]
+    )
+    ancestor_paths = {
+        match.path[:end]
+        for match in matches
+        for end in range(Area.steplen, len(match.path), Area.steplen)
+    }
+    names = dict(
+        Area.objects.visible_to(user, Perm.VIEW_AREAS)
+        .filter(path__in=sorted(ancestor_paths))
+        .values_list("path", "name")
+    )
+    return [
+        AreaMatch(
+            match,
+            [
+                names[match.path[:end]]
+                for end in range(Area.steplen, len(match.path), Area.steplen)
+                if match.path[:end] in names
+            ],
+        )
+        for match in matches
+    ]
+
+
+def tree_export_rows(roots: list[Area], user: ScopedUser | None) -> list[list[str]]:
+    """The subtrees below `roots` as sheet rows: code, name, kind, parent code.
+
+    A parent without a code is written as "#N", the row it is on (the header is row 1).
+    A root's parent code is written only when the user may see that parent (None: an
+    operator sees all); to the importer an empty parent code on an existing area means
+    "where it already is", so the file still imports back.
+    """
+    if not roots:
+        return []
+    condition = Q()
+    for root in roots:
+        condition |= Q(path__startswith=root.path)
+    nodes = list(
+        Area.objects.filter(condition).order_by("path").values_list("path", "code", "name", "kind")
+    )
+    reference = {
+        path: code or f"#{line}" for line, (path, code, _name, _kind) in enumerate(nodes, start=2)
+    }
+    outside = sorted({root.path[: -Area.steplen] for root in roots if root.depth > 1})
+    if outside:
+        parents = Area.objects.filter(path__in=outside)
+        if user is not None:
+            parents = parents.visible_to(user, Perm.VIEW_AREAS)
+        reference.update((path, code or "") for path, code in parents.values_list("path", "code"))
+    return [
+        [
+            code or "",
+            name,
+            KIND_EXPORT_NAMES.get(kind, kind),
+            reference.get(path[: -Area.steplen], ""),
+        ]
+        for path, code, name, kind in nodes
+    ]

@@ -1,0 +1,89 @@
+"""Permission-matrix cases of the areas pages. Format: tests/test_permission_matrix.py."""
+
+from typing import Any
+
+from tests.factories import UserFactory, grant
+from wangge.accounts.roles import Perm, Role
+from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, World
+from wangge.areas import pending
+from wangge.areas.importing import TreeRow
+
+# A checked upload waiting for "apply" is its uploader's alone: the command centre's
+# matrix user uploads it; every other principal, the superuser included, finds nothing.
+UPLOADER = Role.COMMAND_CENTRE
+NOT_THE_UPLOADER: dict[str, Any] = {
+    **{role: 404 for role in Role.values if role != UPLOADER},
+    SUPERUSER: 404,
+}
+
+
+def _pending(world: World, side: str) -> str:
+    """An upload checked by the command centre of this side's district, made once."""
+    store = world.mine if side == "mine" else world.foreign
+    if "tree_upload" not in store:
+        district = world.tree["district"] if side == "mine" else world.other["district"]
+        if side == "mine":
+            uploader = world.users[UPLOADER]
+        else:
+            uploader = grant(
+                UserFactory(username="matrix_foreign_command"), Role.COMMAND_CENTRE, district
+            )
+        rows = [TreeRow(2, "", "矩阵街道", "街道", district.code or "")]
+        store["tree_upload"] = pending.save(uploader.pk, None, "tree.csv", rows)
+    return str(store["tree_upload"])
+
+
+CASES = [
+    # The tree starts from the user's own areas: empty, not forbidden, without a role.
+    Case("areas:tree"),
+    Case("areas:search", data=lambda w: {"q": "一号"}),
+    Case(
+        "areas:detail",
+        perm=Perm.VIEW_AREAS,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+    ),
+    Case(
+        "areas:branch",
+        perm=Perm.VIEW_AREAS,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        foreign=lambda w: {"pk": w.other["community"].pk},
+    ),
+    Case(
+        "areas:add",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+    ),
+    Case(
+        "areas:edit",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+    ),
+    # Import and export of everything the user manages: no object named.
+    Case("areas:import", perm=Perm.MANAGE_AREAS),
+    Case("areas:export", perm=Perm.MANAGE_AREAS, data=lambda w: {"format": "csv"}),
+    Case(
+        "areas:import_within",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+    ),
+    Case(
+        "areas:export_within",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+        data=lambda w: {"format": "csv"},
+    ),
+    Case(
+        "areas:import_apply",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=lambda w: {"token": _pending(w, "mine")},
+        foreign=lambda w: {"token": _pending(w, "foreign")},
+        ok=302,
+        expect=NOT_THE_UPLOADER,
+    ),
+]

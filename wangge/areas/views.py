@@ -1,0 +1,295 @@
+"""Pages of the area tree: browse with counts, an area's page, import and export sheets.
+
+Every area is fetched through `get_visible_or_404` with the permission the page needs:
+an area outside the user's scope does not exist for them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wangge.accounts.audit import actor_for
+from wangge.accounts.http import AuthedRequest
+from wangge.accounts.roles import Perm
+from wangge.areas import actions, pending
+from wangge.areas.choices import KIND_LEVEL, ImportOutcome
+from wangge.areas.exporting import FORMATS
+from wangge.areas.extensions import AreaAction, contributed_actions
+from wangge.areas.forms import AreaCreateForm, AreaEditForm, TreeImportForm
+from wangge.areas.importing import TreeFileError, read_tree_file
+from wangge.areas.models import Area
+from wangge.areas.selectors import (
+    children_with_totals,
+    entry_points,
+    kind_summary,
+    search_areas,
+    with_totals,
+)
+from wangge.core.scoping import get_visible_or_404
+from wangge.residents.models import Resident
+
+RESIDENTS_PER_PAGE = 50
+MAX_LEVEL = max(KIND_LEVEL.values())
+
+
+def _is_htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+@require_GET
+def tree(request: AuthedRequest) -> HttpResponse:
+    """The tree from the user's entry points; branches open on demand (HTMX)."""
+    roots = with_totals(entry_points(request.user.scope_paths(Perm.VIEW_AREAS)))
+    return render(
+        request,
+        "areas/tree.html",
+        {
+            "rows": roots,
+            "can_manage": request.user.has_any_area_permission(Perm.MANAGE_AREAS),
+        },
+    )
+
+
+@login_required
+@require_GET
+def branch(request: AuthedRequest, pk: int) -> HttpResponse:
+    area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_AREAS, pk=pk)
+    indent = request.GET.get("indent", "2")
+    return render(
+        request,
+        "areas/_branch.html",
+        {
+            "rows": children_with_totals(area),
+            "indent": min(int(indent), MAX_LEVEL + 1) if indent.isdigit() else 2,
+        },
+    )
+
+
+@login_required
+@require_GET
+def search(request: AuthedRequest) -> HttpResponse:
+    """Areas by name, each with where it lies (the tree is deep: 七里河区 has 1,000 grids)."""
+    query = request.GET.get("q", "").strip()[:100]
+    context = {"query": query, "matches": search_areas(request.user, query)}
+    template = "areas/_search_results.html" if _is_htmx(request) else "areas/search.html"
+    return render(request, template, context)
+
+
+def _area_actions(request: AuthedRequest, area: Area) -> list[AreaAction]:
+    scope = request.user.scope_paths(Perm.MANAGE_AREAS)
+    items: list[AreaAction] = []
+    if actions.may_add_below(scope, area):
+        if area.level < MAX_LEVEL:
+            items.append(AreaAction(reverse("areas:add", args=[area.pk]), _("Add an area below")))
+        items.append(AreaAction(reverse("areas:import_within", args=[area.pk]), _("Import")))
+        items.append(AreaAction(reverse("areas:export_within", args=[area.pk]), _("Export Excel")))
+    if actions.may_change(scope, area):
+        items.append(AreaAction(reverse("areas:edit", args=[area.pk]), _("Edit")))
+    return items + contributed_actions(request, area)
+
+
+@login_required
+@require_GET
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An area: its totals, the areas below with theirs, and on a grid its residents."""
+    area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_AREAS, pk=pk)
+    visible_roots = request.user.scope_paths(Perm.VIEW_AREAS)
+    breadcrumbs = [
+        node
+        for node in area.ancestors_and_self()
+        if visible_roots is None or any(node.path.startswith(p) for p in visible_roots)
+    ]
+    children = children_with_totals(area)
+    context = {
+        "area": area,
+        "breadcrumbs": breadcrumbs,
+        "totals": area.subtree_totals(),
+        "children": children,
+        "kinds": kind_summary(children),
+        "largest": max((row.residents for row in children), default=0),
+        "area_actions": _area_actions(request, area),
+        "can_view_registry": request.user.has_area_permission(Perm.VIEW_REGISTRY, area),
+    }
+    if area.is_grid and context["can_view_registry"]:
+        residents = (
+            Resident.objects.visible_to(request.user, Perm.VIEW_REGISTRY)
+            .filter(grid=area)
+            .select_related("household")
+            .order_by("household__building", "household__unit", "household__room", "id")
+        )
+        context["page"] = Paginator(residents, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "areas/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Add one area below this one (a compound, a new grid …)."""
+    parent = get_visible_or_404(Area.objects.all(), request.user, Perm.MANAGE_AREAS, pk=pk)
+    if parent.level >= MAX_LEVEL:
+        raise Http404
+    form = AreaCreateForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            area = actions.create_area(
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                code=form.cleaned_data["code"],
+                parent=parent,
+                acting_user=actor_for(request),
+            )
+        except actions.AreaError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": area.name})
+            return redirect("areas:detail", pk=parent.pk)
+    return render(request, "areas/form.html", {"form": form, "area": parent, "adding": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Rename an area or change its code."""
+    area = get_visible_or_404(Area.objects.all(), request.user, Perm.MANAGE_AREAS, pk=pk)
+    if not actions.may_change(request.user.scope_paths(Perm.MANAGE_AREAS), area):
+        raise Http404
+    form = AreaEditForm(request.POST or None, initial={"name": area.name, "code": area.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_area(
+                area,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                acting_user=actor_for(request),
+            )
+        except actions.AreaError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The area was saved."))
+            return redirect("areas:detail", pk=area.pk)
+    return render(request, "areas/form.html", {"form": form, "area": area, "adding": False})
+
+
+def _import_target(request: AuthedRequest, pk: int | None) -> Area | None:
+    """The area an import is limited to (None: all of the user's areas); 404 if not theirs."""
+    if pk is not None:
+        area: Area = get_visible_or_404(Area.objects.all(), request.user, Perm.MANAGE_AREAS, pk=pk)
+        return area
+    if not request.user.has_any_area_permission(Perm.MANAGE_AREAS):
+        raise Http404
+    return None
+
+
+REPORT_ROWS = 1000
+
+
+def _report(plan: actions.TreePlan) -> dict[str, object]:
+    """The rows worth showing (errors first, then changes), at most REPORT_ROWS of them."""
+    worth = sorted(
+        (row for row in plan.rows if row.errors or row.outcome != ImportOutcome.UNCHANGED),
+        key=lambda row: (not row.errors, row.row.line),
+    )
+    return {
+        "plan": plan,
+        "counts": plan.counts(),
+        "listed": worth[:REPORT_ROWS],
+        "not_listed": max(0, len(worth) - REPORT_ROWS),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_tree(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """Upload a sheet and see, row by row, what importing it would do; nothing is written."""
+    within = _import_target(request, pk)
+    form = TreeImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form, "within": within}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["sheet"]
+        try:
+            rows = read_tree_file(upload.read(), upload.name or "")
+        except TreeFileError as exc:
+            form.add_error("sheet", str(exc))
+        else:
+            if not rows:
+                form.add_error("sheet", _("The sheet has no rows below its header."))
+            else:
+                plan = actions.plan_tree_import(
+                    rows, scope=request.user.scope_paths(Perm.MANAGE_AREAS), within=within
+                )
+                context.update(_report(plan), source=upload.name)
+                changes = sum(n for outcome, n in plan.counts().items() if outcome != "unchanged")
+                if plan.ok and changes:
+                    context["token"] = pending.save(
+                        request.user.pk, within.pk if within else None, upload.name or "", rows
+                    )
+    return render(request, "areas/import.html", context)
+
+
+@login_required
+@require_POST
+def import_apply(request: AuthedRequest, token: str) -> HttpResponse:
+    """Apply a checked upload: every row or, if anything changed meanwhile, none."""
+    upload = pending.load(token, request.user.pk)
+    if upload is None:
+        raise Http404
+    within = _import_target(request, upload.within_id)
+    try:
+        report = actions.import_tree(
+            upload.rows, acting_user=actor_for(request), within=within, source=upload.source
+        )
+    except actions.TreeImportError as exc:
+        pending.discard(token)
+        return render(
+            request,
+            "areas/import.html",
+            {
+                "form": TreeImportForm(),
+                "within": within,
+                **_report(exc.plan),
+                "source": upload.source,
+                "stale": True,
+            },
+        )
+    pending.discard(token)
+    messages.success(
+        request,
+        _("Imported: %(created)s new, %(renamed)s renamed, %(coded)s codes added.")
+        % {"created": report.created, "renamed": report.renamed, "coded": report.coded},
+    )
+    if within is not None:
+        return redirect("areas:detail", pk=within.pk)
+    return redirect("areas:tree")
+
+
+@login_required
+@require_GET
+def export_tree(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """The tree (or one subtree) as the sheet the importer reads back (?format=xlsx|csv)."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    if pk is not None:
+        roots = [get_visible_or_404(Area.objects.all(), request.user, Perm.MANAGE_AREAS, pk=pk)]
+    else:
+        paths = request.user.scope_paths(Perm.MANAGE_AREAS)
+        if paths == []:
+            raise Http404
+        roots = entry_points(paths)
+    data = actions.export_tree(roots, fmt=fmt, acting_user=actor_for(request))
+    label = roots[0].name if len(roots) == 1 else "areas"
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = HttpResponse(data, content_type=FORMATS[fmt])
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{label}-{stamp}.{fmt}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
