@@ -1,0 +1,179 @@
+"""Writing and verifying the audit log. Every action calls `record` inside its transaction.
+
+The chain: each entry's hash covers its content and the previous entry's hash, and the
+single AuditChainHead row holds the last hash. Appending locks that row (SELECT … FOR
+UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises all writers anyway), so two
+concurrent appends cannot both link to the same predecessor. The lock is held until the
+surrounding transaction commits: actions call `record` as their last statement so that
+they keep it for as short a time as possible.
+
+What is hashed is exactly what the database gives back: the time in UTC at microsecond
+precision written out in full, and the details as they come back from a JSON round trip.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from wangge.accounts.models import AuditChainHead, AuditEntry, User
+from wangge.core.http import client_ip
+
+GENESIS = "0" * 64
+
+
+def canonical_time(at: dt.datetime) -> str:
+    """The timestamp as hashed: UTC, microseconds always written, whatever the database."""
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _digest(entry: AuditEntry) -> str:
+    content = json.dumps(
+        [
+            canonical_time(entry.at),
+            entry.actor_id,
+            entry.actor_name,
+            entry.source,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.area_path,
+            entry.details,
+            entry.previous_hash,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts and from where: a signed-in user, a device, or a command run by an operator."""
+
+    user: User | None
+    source: str = ""
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.user is not None:
+            return self.user.get_username()
+        return self.label or "system"
+
+
+def as_actor(acting: "User | Actor | None") -> Actor:
+    if isinstance(acting, Actor):
+        return acting
+    return Actor(user=acting)
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    """The signed-in user of a request, and the address it came from."""
+    user = request.user
+    return Actor(user=user if isinstance(user, User) else None, source=client_ip(request))
+
+
+def _as_stored(details: dict[str, Any] | None) -> dict[str, Any]:
+    """The details as the JSON column will give them back, so that the hash still matches."""
+    stored: dict[str, Any] = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
+    return stored
+
+
+def record(
+    acting: "User | Actor | None",
+    action: str,
+    *,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    area_path: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Never put full ID numbers or phones in `details`."""
+    actor = as_actor(acting)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    stored_details = _as_stored(details)
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS}
+        )
+        # The time is taken under the lock, so times never go backwards along the chain.
+        at = timezone.now().astimezone(dt.UTC)
+        entry = AuditEntry(
+            at=at,
+            actor=actor.user,
+            actor_name=actor.name[:150],
+            source=actor.source[:100],
+            action=action,
+            object_type=object_type[:60],
+            object_id=object_id[:64],
+            area_path=area_path,
+            details=stored_details,
+            previous_hash=head.last_hash,
+        )
+        entry.entry_hash = _digest(entry)
+        entry.save()
+        AuditChainHead.objects.filter(pk=1).update(last_hash=entry.entry_hash)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """A place where the chain no longer holds: the entry it is found at, and why."""
+
+    entry_id: int
+    reason: str
+
+
+def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
+    """Walk the chain in order; yield every place where it no longer holds.
+
+    An edited entry no longer matches its own hash; a removed one leaves the next entry
+    pointing at a hash that is not there; removing the last entries leaves the head
+    pointing past the end. Only rewriting every entry after a change *and* the head goes
+    unnoticed: keep the head hash `verify_audit` prints somewhere else to catch that.
+    """
+    previous = GENESIS
+    last_id = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.previous_hash != previous:
+                yield ChainBreak(
+                    entry.id,
+                    "its previous hash does not match the entry before it: "
+                    "an entry before it was removed or rewritten",
+                )
+            if _digest(entry) != entry.entry_hash:
+                yield ChainBreak(
+                    entry.id, "its content does not match its hash: the entry was edited"
+                )
+            previous = entry.entry_hash
+            last_id = entry.id
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        if last_id:
+            yield ChainBreak(last_id, "the chain head is missing")
+    elif head.last_hash != previous:
+        yield ChainBreak(
+            last_id, "the chain head points past this entry: the last entries were removed"
+        )
+
+
+def chain_head() -> str:
+    """The current head hash (GENESIS for an empty log), to be kept outside the database."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return head.last_hash if head is not None else GENESIS

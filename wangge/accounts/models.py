@@ -1,0 +1,250 @@
+"""Users, the roles they hold on areas, and the append-only audit log."""
+
+from typing import Any, ClassVar, Self
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.accounts.roles import ROLE_PERMISSIONS, Role
+from wangge.areas.models import Area
+from wangge.core.scoping import ScopedQuerySet, ScopedUser
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Users are in scope through the roles they hold on areas in the viewer's subtrees."""
+
+    def visible_to(self, user: ScopedUser, permission: str) -> Self:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.scope_paths(permission) is None:
+            return self
+        held = RoleAssignment.objects.visible_to(user, permission).values("user_id")
+        # A superuser is above every area: nobody below them manages them.
+        return self.filter(pk__in=held, is_superuser=False)
+
+
+class WanggeUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user …) with the scoped queryset."""
+
+
+class User(AbstractUser):
+    """A person who signs in. What they see is the subtrees of the areas they hold roles on."""
+
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects: ClassVar[WanggeUserManager] = WanggeUserManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def _assignments(self) -> list[tuple[str, str]]:
+        cached: list[tuple[str, str]] | None = getattr(self, "_assignment_cache", None)
+        if cached is None:
+            cached = list(self.role_assignments.values_list("role", "area__path"))
+            self._assignment_cache = cached
+        return cached
+
+    def scope_paths(self, permission: str) -> list[str] | None:
+        """Area paths where this user holds `permission`; None for a superuser (everywhere).
+
+        A deactivated account holds nothing, whatever roles are still recorded for it.
+        """
+        if not self.is_active:
+            return []
+        if self.is_superuser:
+            return None
+        return sorted(
+            {path for role, path in self._assignments() if permission in ROLE_PERMISSIONS[role]}
+        )
+
+    def has_area_permission(self, permission: str, area: Area) -> bool:
+        paths = self.scope_paths(permission)
+        return paths is None or any(area.path.startswith(path) for path in paths)
+
+    def has_any_area_permission(self, permission: str) -> bool:
+        paths = self.scope_paths(permission)
+        return paths is None or bool(paths)
+
+    def roles(self) -> set[str]:
+        return {role for role, _path in self._assignments()}
+
+    def permissions_at(self, area: Area) -> frozenset[str]:
+        """Every permission this user holds on `area` (through roles on it or above it)."""
+        return self.permissions_at_path(area.path)
+
+    def permissions_at_path(self, area_path: str) -> frozenset[str]:
+        if not self.is_active:
+            return frozenset()
+        if self.is_superuser:
+            return frozenset().union(*ROLE_PERMISSIONS.values())
+        held: set[str] = set()
+        for role, path in self._assignments():
+            if area_path.startswith(path):
+                held |= ROLE_PERMISSIONS[role]
+        return frozenset(held)
+
+    def forget_assignments(self) -> None:
+        """Drop the cached roles after they changed."""
+        self.__dict__.pop("_assignment_cache", None)
+
+
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    pass
+
+
+class RoleAssignment(models.Model):
+    """A user holding a role on an area: they act with its permissions on its whole subtree."""
+
+    scope_path_lookup = "area__path"
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("area")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="role_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    pass
+
+
+class AuditEntry(models.Model):
+    """One recorded act: who, when, from where, what. Append-only and hash-chained.
+
+    `entry_hash` covers this entry's content and the previous entry's hash, so editing or
+    deleting any entry breaks the chain from there on (`verify_audit` finds it). Entries
+    are scoped by the area they concern; those about no area (a sign-in of someone
+    without roles, a key rotation) are seen by superusers only.
+    """
+
+    scope_path_lookup = "area_path"
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_name = models.CharField(_("who"), max_length=150)
+    source = models.CharField(_("from where"), max_length=100, blank=True)
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    area_path = models.CharField(max_length=255, blank=True, db_index=True)
+    details = models.JSONField(_("details"), default=dict)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["actor_name"], name="audit_actor_name")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit entries are append-only")
+
+
+class AuditChainHead(models.Model):
+    """A single row that serialises appends to the audit chain (locked while appending)."""
+
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return self.last_hash
+
+
+class DeviceTokenQuerySet(ScopedQuerySet):
+    def live(self) -> Self:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class DeviceToken(models.Model):
+    """A field device's credential (sampling station, checkpoint phone).
+
+    Issued to a user for one area: the device acts as that user, limited to that subtree.
+    Only a hash of the token is stored; the token itself is shown once, at issue.
+    """
+
+    scope_path_lookup = "area__path"
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="device_tokens", verbose_name=_("user")
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="device_tokens", verbose_name=_("area")
+    )
+    label = models.CharField(_("device"), max_length=60)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("token prefix"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = DeviceTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix}…)"
+
+    def scope_paths(self, permission: str) -> list[str] | None:
+        """The device's scope: its area's subtree, where its user holds the permission."""
+        if not self.user.is_active:
+            return []
+        user_paths = self.user.scope_paths(permission)
+        if user_paths is None:
+            return [self.area.path]
+        area_path = self.area.path
+        return sorted(
+            {
+                area_path if area_path.startswith(path) else path
+                for path in user_paths
+                if area_path.startswith(path) or path.startswith(area_path)
+            }
+        )
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True

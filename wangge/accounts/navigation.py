@@ -1,0 +1,23 @@
+"""The accounts pages in the top navigation, each shown only to those who can use it."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wangge.accounts.models import User
+from wangge.accounts.roles import Perm
+from wangge.core.nav import NavItem
+
+
+def account_links(request: HttpRequest) -> list[NavItem]:
+    user = request.user
+    if not isinstance(user, User):
+        return []
+    items: list[NavItem] = []
+    if user.has_any_area_permission(Perm.MANAGE_USERS):
+        items.append(NavItem(reverse("accounts:users"), _("Users")))
+    items.append(NavItem(reverse("accounts:devices"), _("Devices")))
+    if user.has_any_area_permission(Perm.VIEW_AUDIT):
+        items.append(NavItem(reverse("accounts:audit"), _("Audit log")))
+    items.append(NavItem(reverse("accounts:password_change"), _("Password")))
+    return items

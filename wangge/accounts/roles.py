@@ -1,0 +1,70 @@
+"""Roles and the permissions each grants, on the subtree of the area it is held on."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COMMAND_CENTRE = "command_centre", _("Command centre")
+    STREET_STAFF = "street_staff", _("Street / township staff")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    GRID_LEADER = "grid_leader", _("Grid leader")
+    GRID_MEMBER = "grid_member", _("Grid member")
+    SAMPLER = "sampler", _("Sampler")
+    CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
+    LAB_LIAISON = "lab_liaison", _("Lab liaison")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class Perm:
+    """Permission names; a role grants a set of them on its area's subtree."""
+
+    VIEW_AREAS = "areas.view"
+    MANAGE_AREAS = "areas.manage"
+    VIEW_REGISTRY = "residents.view"
+    EDIT_REGISTRY = "residents.edit"
+    IMPORT_REGISTRY = "residents.import"
+    EXPORT_REGISTRY = "residents.export"
+    REVEAL_PERSONAL = "residents.reveal"
+    VIEW_TESTING = "testing.view"
+    MANAGE_ROUNDS = "testing.manage"
+    REGISTER_SAMPLES = "testing.register"
+    LOAD_RESULTS = "testing.results"
+    RECORD_EXEMPTIONS = "testing.exempt"
+    MANAGE_USERS = "accounts.manage"
+    ISSUE_DEVICES = "accounts.devices"
+    VIEW_AUDIT = "accounts.audit"
+
+
+# Staff can do what the people below them do (register samples at a desk included): a
+# role or a device token is only handed out by someone who holds all of its permissions,
+# so every permission of the field roles must be held by the staff above them.
+_STAFF = {
+    Perm.VIEW_AREAS,
+    Perm.VIEW_REGISTRY,
+    Perm.EDIT_REGISTRY,
+    Perm.IMPORT_REGISTRY,
+    Perm.EXPORT_REGISTRY,
+    Perm.VIEW_TESTING,
+    Perm.REGISTER_SAMPLES,
+    Perm.RECORD_EXEMPTIONS,
+}
+_LEADERS = _STAFF | {Perm.MANAGE_ROUNDS, Perm.ISSUE_DEVICES, Perm.LOAD_RESULTS}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(
+        _LEADERS | {Perm.MANAGE_AREAS, Perm.REVEAL_PERSONAL, Perm.MANAGE_USERS, Perm.VIEW_AUDIT}
+    ),
+    Role.COMMAND_CENTRE: frozenset(_LEADERS | {Perm.MANAGE_AREAS, Perm.REVEAL_PERSONAL}),
+    Role.STREET_STAFF: frozenset(_LEADERS | {Perm.REVEAL_PERSONAL}),
+    Role.COMMUNITY_STAFF: frozenset(_STAFF | {Perm.ISSUE_DEVICES, Perm.REVEAL_PERSONAL}),
+    Role.GRID_LEADER: frozenset(_STAFF),
+    Role.GRID_MEMBER: frozenset(
+        {Perm.VIEW_AREAS, Perm.VIEW_REGISTRY, Perm.VIEW_TESTING, Perm.RECORD_EXEMPTIONS}
+    ),
+    Role.SAMPLER: frozenset({Perm.VIEW_AREAS, Perm.REGISTER_SAMPLES}),
+    Role.CHECKPOINT_OFFICER: frozenset({Perm.VIEW_AREAS}),
+    Role.LAB_LIAISON: frozenset({Perm.VIEW_AREAS, Perm.VIEW_TESTING, Perm.LOAD_RESULTS}),
+    Role.VOLUNTEER: frozenset({Perm.VIEW_AREAS, Perm.REGISTER_SAMPLES}),
+}
