@@ -1,0 +1,724 @@
+"""The household register import: read a sheet, check every row, plan what it changes.
+
+    upload → analyse (read, validate, match against the registry) → report
+           → the uploader chooses: apply the valid rows (actions.apply_import) or nothing
+
+Every row goes through `ResidentData.clean`, the registry's one validator, plus its
+household (building / unit / room / address) and grid. A person is matched to the
+registry by ID number through the blind index (`id_number_lookups`), or, without a
+number, by name within the same household. A row whose data equals what is stored is
+"unchanged" and is not written, so importing the same sheet twice changes nothing.
+
+Between the check and the decision the upload is kept only encrypted (AES-GCM with the
+data keyring, like every ID number at rest) under WANGGE_IMPORT_DIR: the original file,
+for the downloadable report, and the checked rows, for the apply step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import json
+import os
+import secrets
+import threading
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from wangge.areas.models import Area
+from wangge.core.personal_data import cipher, id_number_lookups, phone_lookups
+from wangge.lib import spreadsheets
+from wangge.lib.idnumbers import IdType
+from wangge.lib.spreadsheets import Row, SpreadsheetError
+from wangge.residents import actions, errors, vocabulary
+from wangge.residents.errors import RegistryError
+from wangge.residents.models import Resident
+
+
+class Progress(Protocol):
+    """Told how many more rows are done, and once, first, how many there may be."""
+
+    def __call__(self, done: int, total: int | None = None) -> None: ...
+
+
+HouseholdKey = tuple[int, str, str, str]  # grid id, building, unit, room
+
+# How many errors a batch keeps for its report page (all of them are in the report file).
+FIRST_ERRORS = 100
+_LOOKUP_CHUNK = 1000
+_PROGRESS_STEP = 1000
+
+# What the report page calls each recognised column.
+FIELD_LABELS: Mapping[str, Any] = {
+    "seq": _("Sequence number"),
+    "name": _("Name"),
+    "id_type": _("ID type"),
+    "id_number": _("ID number"),
+    "sex": _("Sex"),
+    "birth_date": _("Birth date"),
+    "age": _("Age (not imported: derived from the birth date)"),
+    "phone": _("Phone"),
+    "ethnicity": _("Ethnicity"),
+    "grid": _("Grid"),
+    "building": _("Building"),
+    "unit": _("Unit"),
+    "room": _("Room"),
+    "address": _("Address"),
+    "category": _("Category (tags)"),
+    "status": _("Status"),
+    "relation": _("Relation to head"),
+    "note": _("Note"),
+}
+HOUSEHOLD_FIELDS = ("building", "unit", "room", "address")
+# Sheet columns → the resident fields they fill (the others are kept as stored).
+_PRESENT = {
+    "sex": "sex",
+    "birth_date": "birth_date",
+    "phone": "phone",
+    "ethnicity": "ethnicity",
+    "status": "status",
+    "relation": "relation",
+    "note": "note",
+    "category": "tags",
+}
+_FILE_ERRORS = {
+    "old_excel": "file_old_excel",
+    "unreadable": "file_unreadable",
+    "encoding": "file_encoding",
+    "no_header": "file_no_header",
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row of the sheet cannot be imported: its row number, column and reason."""
+
+    row: int
+    field: str
+    column: str
+    code: str
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return errors.render(self.code, self.params)
+
+    def to_json(self) -> list[Any]:
+        return [self.row, self.field, self.column, self.code, dict(self.params)]
+
+    @classmethod
+    def from_json(cls, value: Sequence[Any]) -> RowError:
+        return cls(int(value[0]), str(value[1]), str(value[2]), str(value[3]), dict(value[4]))
+
+
+@dataclass(slots=True)
+class ValidRow:
+    """A row that passed every check: the person, their grid and their household."""
+
+    row: int
+    data: actions.ResidentData
+    grid_id: int
+    building: str
+    unit: str
+    room: str
+    address: str
+
+    @property
+    def household_key(self) -> HouseholdKey:
+        return (self.grid_id, self.building, self.unit, self.room)
+
+    def identity(self) -> tuple[str, ...]:
+        """Who this row is: the document, or for a person without one, name and home."""
+        if self.data.id_number:
+            return (self.data.id_type, self.data.id_number)
+        return (IdType.NONE, str(self.grid_id), self.building, self.unit, self.room, self.data.name)
+
+    def to_json(self) -> list[Any]:
+        d = self.data
+        birth = d.birth_date.isoformat() if d.birth_date else None
+        return [
+            self.row,
+            d.name,
+            d.id_type,
+            d.id_number,
+            d.sex,
+            birth,
+            d.phone,
+            d.ethnicity,
+            d.status,
+            d.tags,
+            d.relation,
+            d.note,
+            self.grid_id,
+            self.building,
+            self.unit,
+            self.room,
+            self.address,
+        ]
+
+    @classmethod
+    def from_json(cls, v: Sequence[Any]) -> ValidRow:
+        # Rows come back from our own authenticated, encrypted file: already validated.
+        data = actions.ResidentData(
+            name=v[1],
+            id_type=v[2],
+            id_number=v[3],
+            sex=v[4],
+            birth_date=dt.date.fromisoformat(v[5]) if v[5] else None,
+            phone=v[6],
+            ethnicity=v[7],
+            status=v[8],
+            tags=v[9],
+            relation=v[10],
+            note=v[11],
+        )
+        return cls(v[0], data, v[12], v[13], v[14], v[15], v[16])
+
+
+@dataclass
+class Plan:
+    """What applying a set of valid rows would do to the registry."""
+
+    new: list[ValidRow] = field(default_factory=list)
+    updates: list[tuple[ValidRow, Stored, tuple[str, ...]]] = field(default_factory=list)
+    unchanged: int = 0
+    ok: list[ValidRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    addresses: dict[HouseholdKey, str] = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    """The checked sheet: its layout, its valid rows, its errors, and what it would change."""
+
+    file_name: str
+    area: Area
+    sheet_name: str
+    header_row: int
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    present: frozenset[str]
+    rows_total: int
+    rows_skipped: int
+    plan: Plan
+    errors: list[RowError]
+
+    @property
+    def rows(self) -> list[ValidRow]:
+        return self.plan.ok
+
+
+class GridResolver:
+    """Finds each row's grid: by name (or division code) inside the chosen area.
+
+    Without a grid column every row goes to the chosen area, which must then be a grid.
+    """
+
+    def __init__(self, area: Area, has_column: bool) -> None:
+        self.area = area
+        if not has_column and not area.is_grid:
+            raise RegistryError("grid_column_needed", field="grid")
+        self.by_name: dict[str, list[int]] = {}
+        self.by_code: dict[str, int] = {}
+        if has_column:
+            for pk, name, code in (
+                Area.objects.within(area).grids().values_list("pk", "name", "code")
+            ):
+                self.by_name.setdefault(_name_key(name), []).append(pk)
+                if code:
+                    self.by_code[code] = pk
+        self._cache: dict[str, int | RegistryError] = {}
+
+    def resolve(self, cell: spreadsheets.Cell) -> int:
+        text = spreadsheets.as_text(cell)
+        if not text:
+            if self.area.is_grid:
+                return int(self.area.pk)
+            raise RegistryError("grid_missing", field="grid")
+        found = self._cache.get(text)
+        if found is None:
+            found = self._lookup(text)
+            self._cache[text] = found
+        if isinstance(found, RegistryError):
+            raise found
+        return found
+
+    def _lookup(self, text: str) -> int | RegistryError:
+        ids = self.by_name.get(_name_key(text))
+        if not ids:
+            code_match = self.by_code.get(text.strip())
+            return (
+                code_match
+                if code_match is not None
+                else RegistryError("grid_unknown", field="grid")
+            )
+        if len(ids) > 1:
+            return RegistryError("grid_ambiguous", field="grid")
+        return ids[0]
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+class _Columns:
+    """The column index of each field in this sheet (-1 when the sheet has no such column)."""
+
+    def __init__(self, fields: Mapping[str, int]) -> None:
+        self.at = {key: fields.get(key, -1) for key in FIELD_LABELS}
+
+    def cell(self, row: Row, key: str) -> spreadsheets.Cell:
+        index = self.at[key]
+        return row.get(index) if index >= 0 else None
+
+
+def _check_row(
+    row: Row,
+    cols: _Columns,
+    grids: GridResolver,
+    homes: dict[tuple[Any, ...], tuple[str, str, str]] | None = None,
+) -> ValidRow:
+    """One sheet row as a valid row, or RegistryError naming the field at fault.
+
+    `homes` caches household keys by their raw cells (members of a household repeat them).
+    """
+    id_cell = cols.cell(row, "id_number")
+    if spreadsheets.stored_as_number(id_cell):
+        # Excel keeps 15 significant digits: an 18-digit number stored as a number is corrupt.
+        raise RegistryError("id_excel_number", field="id_number")
+    category = spreadsheets.as_text(cols.cell(row, "category"))
+    note = spreadsheets.as_text(cols.cell(row, "note"))
+    data = actions.ResidentData.clean(
+        name=cols.cell(row, "name"),
+        id_type=spreadsheets.as_text(cols.cell(row, "id_type")),
+        id_number=spreadsheets.as_text(id_cell),
+        sex=spreadsheets.as_text(cols.cell(row, "sex")),
+        birth_date=cols.cell(row, "birth_date"),
+        phone=cols.cell(row, "phone"),
+        ethnicity=cols.cell(row, "ethnicity"),
+        status=spreadsheets.as_text(cols.cell(row, "status")),
+        tags=vocabulary.tags_from_text(category, note),
+        relation=cols.cell(row, "relation"),
+        note=note,
+    )
+    grid_id = grids.resolve(cols.cell(row, "grid"))
+    address = actions.clean_text(cols.cell(row, "address"), "address", 200)
+    raw = (cols.cell(row, "building"), cols.cell(row, "unit"), cols.cell(row, "room"), address)
+    key = homes.get(raw) if homes is not None else None
+    if key is None:
+        key = actions.household_key(*raw)
+        if homes is not None:
+            homes[raw] = key
+    building, unit, room = key
+    if not (building or unit or room):
+        raise RegistryError("household_missing", field="household")
+    return ValidRow(row.number, data, grid_id, building, unit, room, address)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_collector_was_enabled = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a register is read or written.
+
+    Reading a sheet churns through millions of short-lived objects while the checked
+    rows pile up; every full collection then walks them all again. On 100,000 rows that
+    cost about a third of the whole import. The rows hold no reference cycles (reference
+    counting frees what they drop), so the collector is paused for the bulk work and
+    resumed after it; nested or concurrent imports share one pause.
+    """
+    global _pauses, _collector_was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_enabled:
+                gc.enable()
+
+
+def analyse(
+    data: bytes, file_name: str, area: Area, *, progress: Progress | None = None
+) -> Analysis:
+    """Read and check a register against the registry; changes nothing.
+
+    Raises RegistryError for a file that cannot be imported at all (unreadable, no
+    header, no ID number column …); problems of single rows are in the result.
+    """
+    with collector_paused():
+        return _analyse(data, file_name, area, progress)
+
+
+def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None) -> Analysis:
+    if not data:
+        raise RegistryError("file_empty")
+    try:
+        table = spreadsheets.read_table(data, file_name)
+    except SpreadsheetError as exc:
+        raise RegistryError(_FILE_ERRORS.get(exc.code, "file_unreadable")) from exc
+    header = table.header
+    if progress is not None:
+        progress(0, table.rows_estimate)
+    if "id_number" not in header.fields:
+        raise RegistryError("no_id_column", field="id_number")
+    if not any(key in header.fields for key in HOUSEHOLD_FIELDS):
+        raise RegistryError("no_household_columns", field="household")
+    grids = GridResolver(area, "grid" in header.fields)
+    cols = _Columns(header.fields)
+    present = frozenset(target for key, target in _PRESENT.items() if key in header.fields)
+    if "note" in header.fields:
+        present |= {"tags"}
+
+    def column_of(field_name: str) -> str:
+        if field_name == "household":
+            names = [header.column_name(key) for key in HOUSEHOLD_FIELDS]
+            return " / ".join(name for name in names if name)
+        return header.column_name(field_name)
+
+    valid: list[ValidRow] = []
+    problems: list[RowError] = []
+    seen: dict[tuple[str, ...], int] = {}
+    homes: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+    total = 0
+    for row in table.rows():
+        total += 1
+        if progress is not None and total % _PROGRESS_STEP == 0:
+            progress(_PROGRESS_STEP)
+        try:
+            checked = _check_row(row, cols, grids, homes)
+        except RegistryError as exc:
+            problems.append(
+                RowError(row.number, exc.field, column_of(exc.field), exc.code, exc.params)
+            )
+            continue
+        identity = checked.identity()
+        first = seen.get(identity)
+        if first is not None:
+            field_name = "id_number" if checked.data.id_number else "name"
+            problems.append(
+                RowError(
+                    row.number,
+                    field_name,
+                    column_of(field_name),
+                    "duplicate_in_sheet",
+                    {"row": first},
+                )
+            )
+            continue
+        seen[identity] = row.number
+        valid.append(checked)
+    if progress is not None:
+        progress(total % _PROGRESS_STEP)
+    plan = plan_rows(valid, area, present, column_of=column_of)
+    problems.extend(plan.errors)
+    problems.sort(key=lambda error: error.row)
+    return Analysis(
+        file_name=file_name,
+        area=area,
+        sheet_name=table.sheet_name,
+        header_row=header.row,
+        columns={key: header.names[index] for key, index in header.fields.items()},
+        ignored_columns=list(header.ignored),
+        present=present,
+        rows_total=total,
+        rows_skipped=table.skipped_blank + table.skipped_totals,
+        plan=plan,
+        errors=problems,
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Stored(NamedTuple):
+    """What the plan needs to know of a registered person (read as plain values, fast)."""
+
+    pk: int
+    id_number_index: str | None
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    ethnicity: str
+    status: str
+    tags: int
+    relation: str
+    note: str
+    phone_index: str | None
+    grid_id: int
+    building: str
+    unit: str
+    room: str
+    grid_path: str
+
+    @property
+    def household_key(self) -> HouseholdKey:
+        return (self.grid_id, self.building, self.unit, self.room)
+
+
+_STORED_COLUMNS = (
+    "pk",
+    "id_number_index",
+    "name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "status",
+    "tags",
+    "relation",
+    "note",
+    "phone_index",
+    "household__grid_id",
+    "household__building",
+    "household__unit",
+    "household__room",
+    "grid__path",
+)
+
+
+def _stored(queryset: Any) -> Iterator[Stored]:
+    for values in queryset.order_by().values_list(*_STORED_COLUMNS):
+        yield Stored._make(values)
+
+
+def plan_rows(
+    rows: Sequence[ValidRow],
+    area: Area,
+    present: frozenset[str],
+    *,
+    column_of: Callable[[str], str] | None = None,
+) -> Plan:
+    """Match valid rows to the registry: which are new, which change someone, which not.
+
+    Reads only. A person registered outside `area` is not touched (they must be moved by
+    someone who may); a registered person claimed by two rows is reported on the second.
+    """
+    column = column_of or (lambda name: "")
+    found: dict[int, Stored] = {}
+    numbered = [(i, row) for i, row in enumerate(rows) if row.data.id_number]
+    for chunk in _chunks(numbered, _LOOKUP_CHUNK):
+        wanted: dict[str, int] = {}
+        for i, row in chunk:
+            for candidate in id_number_lookups(row.data.id_type, row.data.id_number):
+                wanted[candidate] = i
+        for person in _stored(Resident.objects.filter(id_number_index__in=list(wanted))):
+            found[wanted[str(person.id_number_index)]] = person
+    # Without a number (or not found by it: a newborn who has since got one), a person is
+    # the resident of the same name, without a number, in the same household.
+    unmatched = [(i, row) for i, row in enumerate(rows) if i not in found]
+    if unmatched:
+        homes: dict[tuple[Any, ...], Stored] = {}
+        grid_ids = sorted({row.grid_id for _, row in unmatched})
+        for grid_chunk in _chunks(grid_ids, 500):
+            unnumbered = Resident.objects.filter(
+                grid_id__in=grid_chunk, id_number_index__isnull=True
+            ).order_by("pk")
+            for person in _stored(unnumbered):
+                homes.setdefault((*person.household_key, person.name), person)
+        for i, row in unmatched:
+            match = homes.get((*row.household_key, row.data.name))
+            if match is not None:
+                found[i] = match
+
+    plan = Plan()
+    claimed: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        stored = found.get(i)
+        if stored is None:
+            plan.new.append(row)
+            plan.ok.append(row)
+            plan.addresses.setdefault(row.household_key, row.address)
+            continue
+        if not stored.grid_path.startswith(area.path):
+            plan.errors.append(
+                RowError(row.row, "id_number", column("id_number"), "registered_elsewhere")
+            )
+            continue
+        first = claimed.get(stored.pk)
+        if first is not None:
+            plan.errors.append(
+                RowError(row.row, "name", column("name"), "duplicate_in_sheet", {"row": first})
+            )
+            continue
+        claimed[stored.pk] = row.row
+        changes = changed_fields(row, stored, present)
+        if changes:
+            plan.updates.append((row, stored, changes))
+            plan.addresses.setdefault(row.household_key, row.address)
+        else:
+            plan.unchanged += 1
+        plan.ok.append(row)
+    return plan
+
+
+def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tuple[str, ...]:
+    """The fields a row would change; fields the sheet has no column for are left alone."""
+    data = row.data
+    changes: list[str] = []
+    if stored.name != data.name:
+        changes.append("name")
+    if data.id_number and stored.id_number_index is None:
+        changes.append("id_number")
+    if "phone" in present:
+        same_phone = (
+            stored.phone_index in phone_lookups(data.phone)
+            if data.phone
+            else stored.phone_index is None
+        )
+        if not same_phone:
+            changes.append("phone")
+    derived = data.id_type == IdType.RESIDENT_CARD
+    for name in ("sex", "birth_date"):
+        if (derived or name in present) and getattr(stored, name) != getattr(data, name):
+            changes.append(name)
+    for name in ("ethnicity", "status", "tags", "relation", "note"):
+        if name in present and getattr(stored, name) != getattr(data, name):
+            changes.append(name)
+    if stored.household_key != row.household_key:
+        changes.append("household")
+    return tuple(changes)
+
+
+def batch_fields(analysis: Analysis) -> dict[str, Any]:
+    """The ImportBatch columns that describe a checked sheet (nothing personal)."""
+    plan = analysis.plan
+    return {
+        "sheet_name": analysis.sheet_name[:100],
+        "header_row": analysis.header_row,
+        "columns": analysis.columns,
+        "ignored_columns": analysis.ignored_columns,
+        "rows_total": analysis.rows_total,
+        "rows_skipped": analysis.rows_skipped,
+        "rows_valid": len(plan.ok),
+        "rows_new": len(plan.new),
+        "rows_updated": len(plan.updates),
+        "rows_unchanged": plan.unchanged,
+        "rows_error": len(analysis.errors),
+        "first_errors": [error.to_json() for error in analysis.errors[:FIRST_ERRORS]],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Encrypted storage between the check and the decision.
+
+_SOURCE = "src"
+_PLAN = "plan"
+_FORMAT = 1
+
+
+def new_storage_key() -> str:
+    return secrets.token_hex(16)
+
+
+def _folder() -> Path:
+    folder = Path(settings.WANGGE_IMPORT_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _path(key: str, kind: str) -> Path:
+    if len(key) != 32 or not all(c in "0123456789abcdef" for c in key):
+        raise ValueError("not a storage key")
+    return _folder() / f"{key}.{kind}"
+
+
+def _seal(data: bytes, key: str, kind: str) -> bytes:
+    keyring = cipher().keyring
+    key_id = keyring.current_id
+    nonce = os.urandom(12)
+    sealed = AESGCM(keyring.get(key_id)).encrypt(
+        nonce, zlib.compress(data, 1), f"import:{key}:{kind}".encode()
+    )
+    return key_id + b"$" + nonce + sealed
+
+
+def _unseal(blob: bytes, key: str, kind: str) -> bytes:
+    key_id, _sep, rest = blob.partition(b"$")
+    keyring = cipher().keyring
+    plain = AESGCM(keyring.get(key_id)).decrypt(
+        rest[:12], rest[12:], f"import:{key}:{kind}".encode()
+    )
+    return zlib.decompress(plain)
+
+
+def _write(key: str, kind: str, data: bytes, *, replace: bool = False) -> None:
+    path = _path(key, kind)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    descriptor = os.open(path, flags, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(_seal(data, key, kind))
+
+
+def store_source(key: str, data: bytes) -> None:
+    """Keep the uploaded file, encrypted, for the downloadable report."""
+    _write(key, _SOURCE, data)
+
+
+def _read(key: str, kind: str) -> bytes:
+    try:
+        blob = _path(key, kind).read_bytes()
+    except FileNotFoundError as exc:  # purged, or lost with the server's disk
+        raise RegistryError("import_expired") from exc
+    return _unseal(blob, key, kind)
+
+
+def load_source(key: str) -> bytes:
+    return _read(key, _SOURCE)
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """The checked rows as the apply step reads them back."""
+
+    rows: list[ValidRow]
+    present: frozenset[str]
+    errors: list[RowError]
+
+
+def store_plan(key: str, analysis: Analysis, *, replace: bool = False) -> None:
+    """Keep the valid rows and the errors, encrypted, until the uploader decides."""
+    payload = {
+        "v": _FORMAT,
+        "present": sorted(analysis.present),
+        "rows": [row.to_json() for row in analysis.rows],
+        "errors": [error.to_json() for error in analysis.errors],
+    }
+    _write(key, _PLAN, json.dumps(payload, separators=(",", ":")).encode(), replace=replace)
+
+
+def load_plan(key: str) -> StoredPlan:
+    payload = json.loads(_read(key, _PLAN))
+    if payload.get("v") != _FORMAT:
+        raise ValueError("unknown import file format")
+    return StoredPlan(
+        rows=[ValidRow.from_json(row) for row in payload["rows"]],
+        present=frozenset(payload["present"]),
+        errors=[RowError.from_json(error) for error in payload["errors"]],
+    )
+
+
+def delete_files(key: str) -> None:
+    for kind in (_SOURCE, _PLAN):
+        _path(key, kind).unlink(missing_ok=True)

@@ -1,0 +1,232 @@
+"""The household register (户口底册): households in grids, and the residents in them."""
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.areas.models import Area
+from wangge.core.personal_data import PersonalIdentity
+from wangge.core.scoping import ScopedQuerySet
+from wangge.residents.choices import (
+    ELDERLY_AGE,
+    HOME_VISIT_TAGS,
+    INFANT_AGE,
+    TAG_LABELS,
+    ImportStatus,
+    ResidentStatus,
+    Sex,
+    Tag,
+)
+
+# Crockford's base32 without I, L, O, U: unambiguous on paper and to a scanner.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RESIDENT_CODE_LENGTH = 10
+_CODE_SHIFTS = tuple(range(0, 5 * RESIDENT_CODE_LENGTH, 5))
+
+
+def new_resident_code() -> str:
+    """An opaque code for the printed register: random, never derived from the ID number.
+
+    Ten characters of a 32-letter alphabet are 50 random bits, taken five at a time from
+    the operating system's generator (one call per code: an import makes 100,000 of them).
+    """
+    bits = int.from_bytes(secrets.token_bytes(7), "big")
+    return "".join(_CODE_ALPHABET[(bits >> shift) & 31] for shift in _CODE_SHIFTS)
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    pass
+
+
+class Household(models.Model):
+    """An address inside one grid; every household belongs to exactly one grid."""
+
+    scope_path_lookup = "grid__path"
+
+    grid = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="households", verbose_name=_("grid")
+    )
+    building = models.CharField(_("building"), max_length=40, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    room = models.CharField(_("room"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "building", "unit", "room"], name="household_unique_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        parts = [self.building, self.unit, self.room]
+        return "-".join(part for part in parts if part) or self.address or str(self.pk)
+
+
+class ResidentQuerySet(ScopedQuerySet):
+    def expected_for_testing(self) -> "ResidentQuerySet":
+        return self.filter(status=ResidentStatus.PRESENT)
+
+    def needing_home_visit(self) -> "ResidentQuerySet":
+        flagged: ResidentQuerySet = self.annotate(
+            home=models.F("tags").bitand(int(HOME_VISIT_TAGS))
+        ).filter(home__gt=0)
+        return flagged
+
+
+class Resident(PersonalIdentity):
+    """One person in the registry, in one household. ID type + number identify them.
+
+    `grid` repeats the household's grid so that scoping and the per-grid figures of a
+    round need no join through households; the residents' actions keep it equal.
+    """
+
+    scope_path_lookup = "grid__path"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
+    )
+    # Every index is paid for on each of an import's 100,000 inserts, and the keyed hashes
+    # land on random pages: no index twice. (grid, status) below serves lookups by grid;
+    # the unique constraints index the ID number and the code; on PostgreSQL a field-level
+    # index or unique=True would add a second "_like" index that nothing queries.
+    grid = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"), db_index=False
+    )
+    id_number_index = models.CharField(max_length=48, null=True, editable=False)  # noqa: DJ001
+    phone_index = models.CharField(max_length=48, null=True, editable=False)  # noqa: DJ001
+    code = models.CharField(
+        _("resident code"), max_length=RESIDENT_CODE_LENGTH, default=new_resident_code
+    )
+    name = models.CharField(_("name"), max_length=60)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT
+    )
+    tags = models.PositiveIntegerField(_("tags"), default=0)
+    relation = models.CharField(_("relation to head"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                condition=Q(id_number_index__isnull=False),
+                name="resident_unique_id_number",
+            ),
+            models.UniqueConstraint(fields=["code"], name="resident_unique_code"),
+        ]
+        indexes = [
+            models.Index(fields=["grid", "status"], name="resident_grid_status"),
+            models.Index(fields=["name"], name="resident_name"),
+            models.Index(fields=["phone_index"], name="resident_phone_index"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age(self, on: dt.date | None = None) -> int | None:
+        if self.birth_date is None:
+            return None
+        today = on or timezone.localdate()
+        years = today.year - self.birth_date.year
+        return years - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+
+    def tag_labels(self) -> list[Any]:
+        labels: list[Any] = [label for tag, label in TAG_LABELS.items() if self.tags & tag]
+        age = self.age()
+        if age is not None and age >= ELDERLY_AGE:
+            labels.insert(0, _("80+"))
+        if age is not None and age < INFANT_AGE:
+            labels.insert(0, _("Infant"))
+        return labels
+
+    @property
+    def needs_home_visit(self) -> bool:
+        return bool(Tag(self.tags) & HOME_VISIT_TAGS)
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    def of_uploader(self, user: Any) -> "ImportBatchQuerySet":
+        """A batch is its uploader's alone: nobody else sees a register they did not upload."""
+        mine: ImportBatchQuerySet = self.filter(uploaded_by=user)
+        return mine
+
+
+class ImportBatch(models.Model):
+    """An uploaded household register between the check and the uploader's decision.
+
+    The file holds plain ID numbers, so it is never kept as it came: the original and the
+    checked rows are stored encrypted under WANGGE_IMPORT_DIR with the random
+    `storage_key` as their name, and deleted when the batch is applied or discarded. The
+    batch itself keeps only counts and the first errors (row, column, reason: nothing
+    personal), for the report page.
+    """
+
+    scope_path_lookup = "area__path"
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    storage_key = models.CharField(max_length=64, unique=True, editable=False)
+    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), default=0)
+    columns = models.JSONField(_("columns"), default=dict)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("blank and total rows"), default=0)
+    rows_valid = models.PositiveIntegerField(_("valid rows"), default=0)
+    rows_new = models.PositiveIntegerField(_("new residents"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated residents"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged residents"), default=0)
+    rows_error = models.PositiveIntegerField(_("rows with errors"), default=0)
+    first_errors = models.JSONField(_("first errors"), default=list)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        indexes = [models.Index(fields=["uploaded_by", "status"], name="import_uploader_status")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ImportStatus.PENDING

@@ -1,0 +1,111 @@
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.factories import make_resident
+from wangge.accounts.models import AuditEntry
+from wangge.residents import actions
+from wangge.residents.choices import ResidentStatus
+
+
+@pytest.fixture
+def people(tree):
+    grid = tree["grid_a"]
+    return [
+        make_resident(grid, "张伟", room="301", phone="13912345678"),
+        make_resident(grid, '=HYPERLINK("http://x","y")', room="301", phone=""),
+        make_resident(grid, "李娜", room="1202", phone="13800001111"),
+        make_resident(tree["grid_b"], "另一个网格", room="101"),
+    ]
+
+
+def xlsx_text(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(archive.read(name).decode() for name in archive.namelist())
+
+
+def test_excel_register_is_masked_audited_and_formula_safe(client, tree, alice, people):
+    client.force_login(alice)
+    response = client.get(reverse("residents:export_grid_xlsx", args=[tree["grid_a"].pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert "一号小区" in sheet.cell(1, 1).value
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert [row[3] for row in rows] == ["张伟", '\'=HYPERLINK("http://x","y")', "李娜"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    zhang = rows[0]
+    assert zhang[8] == people[0].id_number_masked and zhang[9] == "139****5678"
+    assert zhang[14] == people[0].code
+    text = xlsx_text(response.content)
+    for person in people:
+        assert person.reveal_id_number() not in text
+    assert "13912345678" not in text and "另一个网格" not in text
+    entry = AuditEntry.objects.get(action="residents.export")
+    assert entry.details == {"format": "xlsx", "count": 3}
+    assert (entry.actor, entry.area_path) == (alice, tree["grid_a"].path)
+
+
+def test_pdf_register_renders_the_residents(client, tree, alice, people):
+    actions.update_resident(
+        people[2],
+        actions.ResidentData.clean(
+            name="李娜", id_number=people[2].reveal_id_number(), status=ResidentStatus.MOVED_OUT
+        ),
+        acting_user=alice,
+    )
+    client.force_login(alice)
+    response = client.get(reverse("residents:export_grid_pdf", args=[tree["grid_a"].pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    page = reader.pages[0]
+    assert round(float(page.mediabox.width)) == 595  # A4
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "张伟" in text and "一号小区" in text
+    assert people[0].id_number_masked in text and people[0].code in text
+    assert "李娜" not in text  # moved out: not on the list volunteers carry
+    assert people[0].reveal_id_number() not in text
+    assert AuditEntry.objects.get(action="residents.export").details == {
+        "format": "pdf",
+        "count": 2,
+    }
+
+
+def test_exports_out_of_scope_or_without_permission_are_404(client, tree, bob, charlie, people):
+    for user in (charlie, bob):  # bob is a grid member: no export permission
+        client.force_login(user)
+        for name in ("residents:export_grid_xlsx", "residents:export_grid_pdf"):
+            assert client.get(reverse(name, args=[tree["grid_a"].pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action="residents.export").exists()
+
+
+def test_only_grids_are_exported(client, tree, alice):
+    client.force_login(alice)
+    url = reverse("residents:export_grid_xlsx", args=[tree["community"].pk])
+    assert client.get(url).status_code == 404
+
+
+def test_export_queries_do_not_grow_with_the_grid(
+    client, tree, alice, django_assert_max_num_queries
+):
+    for index in range(30):
+        make_resident(tree["grid_a"], f"居民{index}", room=str(index))
+    client.force_login(alice)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("residents:export_grid_xlsx", args=[tree["grid_a"].pk]))
+    assert response.status_code == 200
+
+
+def test_grid_pages_offer_the_exports(client, tree, alice, bob):
+    client.force_login(alice)
+    page = client.get(reverse("areas:detail", args=[tree["grid_a"].pk])).content.decode()
+    assert reverse("residents:export_grid_pdf", args=[tree["grid_a"].pk]) in page
+    assert reverse("residents:household_create", args=[tree["grid_a"].pk]) in page
+    client.force_login(bob)
+    page = client.get(reverse("areas:detail", args=[tree["grid_a"].pk])).content.decode()
+    assert reverse("residents:export_grid_pdf", args=[tree["grid_a"].pk]) not in page

@@ -1,0 +1,158 @@
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.factories import UserFactory, grant
+from wangge.accounts.models import AuditEntry
+from wangge.accounts.roles import Role
+from wangge.residents import actions
+from wangge.residents.choices import ImportStatus
+from wangge.residents.models import ImportBatch, Resident
+from wangge.residents.tests.sheets import HEADER, number, person, register_xlsx
+
+
+def upload(client, area, data, name="底册.xlsx"):
+    return client.post(
+        reverse("residents:import"),
+        {"area": area.pk, "file": SimpleUploadedFile(name, data)},
+    )
+
+
+def test_upload_report_and_import_the_valid_rows(client, tree, alice):
+    client.force_login(alice)
+    page = client.get(reverse("residents:import"), {"area": tree["grid_a"].pk})
+    assert page.status_code == 200
+    assert "一号小区" in page.content.decode()
+    ids = [number(), number()]
+    response = upload(
+        client,
+        tree["grid_a"],
+        register_xlsx([person("张伟", ids[0]), person("坏", "123"), person("李娜", ids[1])]),
+    )
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("residents:import_batch", args=[batch.pk])
+
+    report = client.get(response.url)
+    body = report.content.decode()
+    assert report.status_code == 200
+    assert "身份证号码" in body  # the column of the error
+    assert ids[0] not in body  # the report page shows no ID number
+    assert reverse("residents:import_apply", args=[batch.pk]) in body
+
+    download = client.get(reverse("residents:import_report", args=[batch.pk]))
+    assert download.status_code == 200
+    assert download["Cache-Control"] == "no-store"
+    sheet = load_workbook(BytesIO(download.content)).worksheets[0]
+    assert sheet.cell(5, len(HEADER) + 1).value  # row 5 of the sheet is the bad row
+
+    done = client.post(reverse("residents:import_apply", args=[batch.pk]))
+    assert done.status_code == 302
+    assert Resident.objects.count() == 2
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.APPLIED
+    after = client.get(done.url).content.decode()
+    assert reverse("residents:import_apply", args=[batch.pk]) not in after
+
+
+def test_import_nothing(client, tree, alice):
+    client.force_login(alice)
+    upload(client, tree["grid_a"], register_xlsx([person("张伟", number())]))
+    batch = ImportBatch.objects.get()
+    response = client.post(reverse("residents:import_discard", args=[batch.pk]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DISCARDED
+    assert not Resident.objects.exists()
+    assert client.get(reverse("residents:import_report", args=[batch.pk])).status_code == 404
+
+
+def test_a_file_that_cannot_be_read_is_explained_on_the_form(client, tree, alice):
+    client.force_login(alice)
+    response = upload(client, tree["grid_a"], b"\xd0\xcf\x11\xe0" + b"\0" * 64, "old.xls")
+    assert response.status_code == 200
+    assert not ImportBatch.objects.exists()
+    assert "xlsx" in response.content.decode()
+
+
+def test_an_out_of_scope_area_does_not_exist_for_charlie(client, tree, charlie):
+    client.force_login(charlie)
+    assert client.get(reverse("residents:import"), {"area": tree["grid_a"].pk}).status_code == 404
+    response = upload(client, tree["grid_a"], register_xlsx([person("张伟", number())]))
+    assert response.status_code == 404
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_grid_member_cannot_import(client, tree, bob):
+    client.force_login(bob)
+    assert client.get(reverse("residents:import")).status_code == 404
+    assert (
+        upload(client, tree["grid_a"], register_xlsx([person("张伟", number())])).status_code == 404
+    )
+
+
+@pytest.fixture
+def alices_batch(tree, alice):
+    data = register_xlsx([person("张伟", number())])
+    return actions.stage_import(data, "底册.xlsx", tree["grid_a"], acting_user=alice)
+
+
+def test_a_pending_batch_is_its_uploaders_alone(client, tree, alices_batch, bob, charlie):
+    colleague = grant(UserFactory(username="dave"), Role.COMMUNITY_STAFF, tree["community"])
+    urls = [
+        ("get", reverse("residents:import_batch", args=[alices_batch.pk])),
+        ("get", reverse("residents:import_report", args=[alices_batch.pk])),
+        ("post", reverse("residents:import_apply", args=[alices_batch.pk])),
+        ("post", reverse("residents:import_discard", args=[alices_batch.pk])),
+    ]
+    for person_ in (bob, charlie, colleague):
+        client.force_login(person_)
+        for method, url in urls:
+            assert getattr(client, method)(url).status_code == 404, (person_, url)
+    alices_batch.refresh_from_db()
+    assert alices_batch.status == ImportStatus.PENDING
+    assert not Resident.objects.exists()
+
+
+def test_the_upload_never_touches_the_disk_unencrypted(client, tree, alice, settings, monkeypatch):
+    from django.core.files import uploadhandler
+
+    def spooled(*args, **kwargs):
+        raise AssertionError("the register was spooled to a temporary file")
+
+    monkeypatch.setattr(uploadhandler.TemporaryFileUploadHandler, "new_file", spooled)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django would spool anything larger to disk
+    client.force_login(alice)
+    response = upload(client, tree["grid_a"], register_xlsx([person("张伟", number())]))
+    assert response.status_code == 302
+    assert ImportBatch.objects.get().rows_valid == 1
+
+
+def test_a_stale_check_is_redone_instead_of_importing(client, tree, other_tree, alice):
+    from tests.factories import make_resident
+
+    client.force_login(alice)
+    taken = number()
+    upload(client, tree["grid_a"], register_xlsx([person("张伟", number()), person("李娜", taken)]))
+    batch = ImportBatch.objects.get()
+    make_resident(other_tree["grid_a"], "李娜", number=taken)
+    response = client.post(reverse("residents:import_apply", args=[batch.pk]), follow=True)
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_valid, batch.rows_error) == (ImportStatus.PENDING, 1, 1)
+    assert Resident.objects.count() == 1  # only the one registered elsewhere
+    assert not AuditEntry.objects.filter(action="residents.import").exists()
+
+
+def test_registry_pages_link_to_the_import(client, tree, alice, bob):
+    client.force_login(alice)
+    assert reverse("residents:import") in client.get(reverse("residents:search")).content.decode()
+    area_page = client.get(reverse("areas:detail", args=[tree["community"].pk])).content.decode()
+    assert f"{reverse('residents:import')}?area={tree['community'].pk}" in area_page
+    client.force_login(bob)
+    assert (
+        reverse("residents:import") not in client.get(reverse("residents:search")).content.decode()
+    )

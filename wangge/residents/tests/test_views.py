@@ -1,0 +1,39 @@
+from tests.factories import make_resident
+
+
+def test_area_page_lists_residents_masked(client, tree, alice):
+    resident = make_resident(tree["grid_a"], "钱七")
+    client.force_login(alice)
+    response = client.get(f"/areas/{tree['grid_a'].pk}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "钱七" in body
+    assert resident.id_number_masked in body
+    assert resident.reveal_id_number() not in body
+
+
+def test_out_of_scope_pages_are_404(client, tree, charlie):
+    resident = make_resident(tree["grid_a"])
+    client.force_login(charlie)
+    for url in [
+        f"/areas/{tree['grid_a'].pk}/",
+        f"/residents/{resident.pk}/",
+        f"/residents/households/{resident.household_id}/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/residents/{resident.pk}/reveal/id_number/").status_code == 404
+
+
+def test_grid_member_cannot_reveal(client, tree, bob):
+    resident = make_resident(tree["grid_a"])
+    client.force_login(bob)
+    assert client.get(f"/residents/{resident.pk}/").status_code == 200
+    assert client.post(f"/residents/{resident.pk}/reveal/id_number/").status_code == 404
+
+
+def test_reveal_shows_the_number(client, tree, alice):
+    resident = make_resident(tree["grid_a"])
+    client.force_login(alice)
+    response = client.post(f"/residents/{resident.pk}/reveal/phone/")
+    assert response.status_code == 200
+    assert resident.reveal_phone() in response.content.decode()
