@@ -1,0 +1,1428 @@
+// The sampling station: scan a tube, then one person per scan; every registration goes to
+// the IndexedDB queue first and is uploaded in batches whenever the server answers.
+(function () {
+  "use strict";
+
+  const station = window.WanggeStation;
+  const db = station.db;
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+  const fmt = (text, values) =>
+    window.interpolate
+      ? window.interpolate(text, values, true)
+      : text.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key]));
+
+  const BATCH = 500; // the API's largest batch (docs/api.md)
+  const ROSTER_PAGE = 1000;
+  const TICK_MS = 10000;
+  const REFRESH_MS = 60000;
+  const KEEP_DONE_MS = 48 * 3600 * 1000;
+  const STATE_PENDING = "pending";
+  const STATE_DONE = "done";
+  const STATE_REJECTED = "rejected";
+  const STATE_DISMISSED = "dismissed";
+
+  const body = document.body;
+  const API = body.dataset.api;
+  const $ = (id) => document.getElementById(id);
+
+  const S = {
+    token: null,
+    device: null,
+    rosterKey: null,
+    rounds: [],
+    settings: { round_id: null, mode: "point", point_id: null, team_id: null },
+    tube: null,
+    phase: "tube",
+    candidate: null,
+    lastUnmatched: "",
+    roster: new station.Roster(),
+    sampled: new Set(),
+    sampledRound: null,
+    homes: [],
+    pending: 0,
+    rejected: 0,
+    net: navigator.onLine ? "online" : "offline",
+    tokenProblem: false,
+    uploading: false,
+    syncing: false,
+    failures: 0,
+    nextTry: 0,
+    drainTimer: null,
+    rosterSyncedAt: null,
+  };
+
+  // --- Small DOM helpers (no innerHTML: names come from the register) --------------------
+  function el(tag, options, children) {
+    const node = document.createElement(tag);
+    const opts = options || {};
+    if (opts.className) node.className = opts.className;
+    if (opts.text !== undefined) node.textContent = opts.text;
+    if (opts.type) node.type = opts.type;
+    if (opts.title) node.title = opts.title;
+    if (opts.data) Object.assign(node.dataset, opts.data);
+    for (const child of children || []) if (child) node.append(child);
+    return node;
+  }
+
+  function show(node, visible) {
+    node.hidden = !visible;
+  }
+
+  function say(text, tone) {
+    const node = $("st-message");
+    node.textContent = text;
+    node.dataset.tone = tone || "info";
+  }
+
+  function focusScan() {
+    if (!$("st-walkin").hidden || !$("st-camera").hidden) return;
+    $("st-scan").focus();
+  }
+
+  function maskId(idType, number) {
+    if (!number) return "";
+    if (idType === "resident_card" && number.length === 18) {
+      return number.slice(0, 4) + "*".repeat(10) + number.slice(-4);
+    }
+    const keep = number.length > 6 ? 2 : 1;
+    return number.slice(0, keep) + "*".repeat(number.length - 2 * keep) + number.slice(-keep);
+  }
+
+  // --- The API --------------------------------------------------------------------------
+  class NetError extends Error {}
+  class AuthError extends Error {}
+  class HttpError extends Error {
+    constructor(status, detail) {
+      super("HTTP " + status);
+      this.status = status;
+      this.detail = detail;
+    }
+  }
+
+  async function api(path, options) {
+    const opts = options || {};
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), opts.timeout || 15000);
+    let response;
+    try {
+      response = await fetch(API + path, {
+        method: opts.method || "GET",
+        headers: Object.assign(
+          {
+            Authorization: "Bearer " + S.token,
+            Accept: "application/json",
+            // Refusal reasons come back in the station's language, not the browser's.
+            "Accept-Language": document.documentElement.lang || "zh-hans",
+          },
+          opts.body === undefined ? {} : { "Content-Type": "application/json" },
+        ),
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        credentials: "omit", // the bearer token is the credential, not the session
+        cache: "no-store",
+        signal: controller.signal,
+      });
+    } catch (error) {
+      throw new NetError(String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status === 401) throw new AuthError("401");
+    if (response.status >= 500 || response.status === 429 || response.status === 408) {
+      throw new NetError("HTTP " + response.status);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_error) {
+      data = null;
+    }
+    if (!response.ok) throw new HttpError(response.status, data);
+    // An answer to a request sent before the network went counts for nothing now.
+    setNet(navigator.onLine ? "online" : "offline");
+    return data;
+  }
+
+  function failed(error) {
+    if (error instanceof AuthError) {
+      S.tokenProblem = true;
+      renderTokenProblem();
+      return;
+    }
+    if (error instanceof NetError) {
+      setNet(navigator.onLine ? "unreachable" : "offline");
+    }
+  }
+
+  function setNet(state) {
+    if (S.net === state) return;
+    S.net = state;
+    renderStatus();
+  }
+
+  // --- Status bar -----------------------------------------------------------------------
+  const NET_TEXT = {
+    online: () => gettext("Online"),
+    offline: () => gettext("Offline"),
+    unreachable: () => gettext("Server unreachable"),
+  };
+
+  function renderStatus() {
+    const badge = $("st-net");
+    badge.dataset.state = S.net;
+    badge.textContent = NET_TEXT[S.net]();
+    $("st-queue-count").textContent = String(S.pending);
+    $("st-queue").dataset.waiting = S.pending > 0 ? "yes" : "no";
+    $("st-queue").title = fmt(
+      ngettext(
+        "%(n)s record waits to upload (F9 uploads now)",
+        "%(n)s records wait to upload (F9 uploads now)",
+        S.pending,
+      ),
+      { n: S.pending },
+    );
+    $("st-rejected-count").textContent = String(S.rejected);
+    show($("st-rejected"), S.rejected > 0);
+  }
+
+  async function refreshCounts() {
+    S.pending = await db.countState(STATE_PENDING);
+    S.rejected = await db.countState(STATE_REJECTED);
+    renderStatus();
+  }
+
+  function renderTokenProblem() {
+    show($("st-token-problem"), S.tokenProblem);
+  }
+
+  function renderRosterStatus() {
+    const when = S.rosterSyncedAt
+      ? new Date(S.rosterSyncedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+      : gettext("never");
+    $("st-roster-status").textContent = fmt(
+      ngettext(
+        "Roster: %(n)s person, updated %(when)s",
+        "Roster: %(n)s people, updated %(when)s",
+        S.roster.size,
+      ),
+      { n: S.roster.size, when },
+    );
+  }
+
+  // --- Rounds, modes, the session choices ----------------------------------------------
+  function currentRound() {
+    return S.rounds.find((r) => r.id === S.settings.round_id) || null;
+  }
+
+  function fillSelect(select, options, selected, emptyLabel) {
+    select.replaceChildren();
+    if (emptyLabel !== undefined) select.append(el("option", { text: emptyLabel, data: {} }));
+    for (const [value, label] of options) {
+      const option = el("option", { text: label });
+      option.value = String(value);
+      if (String(value) === String(selected)) option.selected = true;
+      select.append(option);
+    }
+    if (emptyLabel !== undefined) select.options[0].value = "";
+  }
+
+  function renderSession() {
+    const round = currentRound();
+    fillSelect(
+      $("st-round"),
+      S.rounds.map((r) => [r.id, r.name + " · " + fmt(gettext("%(n)s per tube"), { n: r.pool_size })]),
+      S.settings.round_id,
+      S.rounds.length ? gettext("Choose a round") : gettext("No open round"),
+    );
+    $("st-mode").value = S.settings.mode;
+    const points = round ? round.sampling_points || [] : [];
+    const teams = round ? round.door_teams || [] : [];
+    fillSelect(
+      $("st-point"),
+      points.map((p) => [p.id, fmt(gettext("No. %(number)s %(name)s"), p)]),
+      S.settings.point_id,
+      gettext("No sampling point"),
+    );
+    fillSelect($("st-team"), teams.map((t) => [t.id, t.name]), S.settings.team_id, gettext("Choose a team"));
+    show($("st-point-field"), S.settings.mode !== "door");
+    show($("st-team-field"), S.settings.mode === "door");
+    const locked = Boolean(S.tube && S.tube.status === "open" && S.tube.members.length);
+    for (const id of ["st-round", "st-mode", "st-point", "st-team"]) $(id).disabled = locked;
+    show($("st-session-locked"), locked);
+    show($("st-homes"), S.settings.mode === "door");
+  }
+
+  async function saveSettings() {
+    await db.setMeta("settings", S.settings);
+  }
+
+  async function onSessionChange() {
+    const roundId = $("st-round").value ? Number($("st-round").value) : null;
+    const roundChanged = roundId !== S.settings.round_id;
+    S.settings.round_id = roundId;
+    S.settings.mode = $("st-mode").value;
+    S.settings.point_id = $("st-point").value ? Number($("st-point").value) : null;
+    S.settings.team_id = $("st-team").value ? Number($("st-team").value) : null;
+    if (roundChanged) {
+      S.settings.point_id = null;
+      S.settings.team_id = null;
+    }
+    // An empty open tube belongs to no one yet: a new round or mode starts afresh.
+    if (S.tube && !S.tube.members.length) await dropTube();
+    await saveSettings();
+    if (roundChanged) await loadSampled();
+    renderSession();
+    renderTube();
+    if (S.settings.mode === "door") {
+      await loadHomes();
+      syncHomes();
+    }
+    if (roundChanged) syncSampled();
+    focusScan();
+  }
+
+  // --- Tubes ----------------------------------------------------------------------------
+  function tubeCapacity(round) {
+    return S.settings.mode === "recall" ? 1 : round.pool_size;
+  }
+
+  async function loadTube(barcode) {
+    const tube = await db.get("tubes", barcode);
+    if (!tube) return null;
+    const items = await db.byIndex("queue", "tube", barcode);
+    tube.members = items
+      .filter((item) => item.kind === "registration")
+      .sort((a, b) => (a.client_id < b.client_id ? -1 : 1))
+      .map((item) => item.view);
+    return tube;
+  }
+
+  async function openTube(raw) {
+    const round = currentRound();
+    if (!round) {
+      say(gettext("Choose a round first."), "bad");
+      $("st-round").focus();
+      return;
+    }
+    if (S.settings.mode === "door" && !S.settings.team_id) {
+      say(gettext("Choose your door-to-door team first."), "bad");
+      $("st-team").focus();
+      return;
+    }
+    const barcode = station.parseBarcode(raw);
+    if (!barcode) {
+      say(gettext("That is not a tube barcode."), "bad");
+      return;
+    }
+    const scan = station.parseScan(raw);
+    if (S.roster.find(scan, null, null)) {
+      say(gettext("That is a person's code: scan the tube barcode first."), "bad");
+      return;
+    }
+    let tube = await loadTube(barcode);
+    if (tube && tube.status !== "open") {
+      say(fmt(gettext("Tube %(barcode)s is already sealed. Take a new tube."), { barcode }), "bad");
+      return;
+    }
+    if (tube && tube.round_id !== round.id) {
+      say(fmt(gettext("Tube %(barcode)s belongs to another round."), { barcode }), "bad");
+      return;
+    }
+    const capacity = tubeCapacity(round);
+    if (tube && tube.capacity !== capacity) {
+      say(
+        fmt(gettext("Tube %(barcode)s was opened for %(n)s people; this mode uses %(m)s."), {
+          barcode,
+          n: tube.capacity,
+          m: capacity,
+        }),
+        "bad",
+      );
+      return;
+    }
+    if (!tube) {
+      tube = {
+        barcode,
+        round_id: round.id,
+        capacity,
+        status: "open",
+        opened_at: station.localIso(),
+        members: [],
+      };
+      const stored = Object.assign({}, tube);
+      delete stored.members;
+      await db.write(["tubes", "meta"], (s) => {
+        s.tubes.put(stored);
+        s.meta.put(barcode, "tube");
+      });
+    } else {
+      await db.setMeta("tube", barcode);
+    }
+    S.tube = tube;
+    S.phase = "person";
+    renderTube();
+    renderSession();
+    say(
+      fmt(gettext("Tube %(barcode)s: %(filled)s of %(capacity)s. Scan the first person."), {
+        barcode,
+        filled: tube.members.length,
+        capacity,
+      }),
+      "ok",
+    );
+  }
+
+  async function dropTube() {
+    const barcode = S.tube.barcode;
+    await db.write(["tubes", "meta"], (s) => {
+      s.tubes.delete(barcode);
+      s.meta.delete("tube");
+    });
+    S.tube = null;
+    S.phase = "tube";
+  }
+
+  async function sealTube(reason) {
+    if (!S.tube) {
+      say(gettext("No tube is open."), "bad");
+      return;
+    }
+    if (S.phase === "confirm") cancelCandidate();
+    const tube = S.tube;
+    if (!tube.members.length) {
+      await dropTube();
+      renderTube();
+      renderSession();
+      say(fmt(gettext("Tube %(barcode)s was empty and is put aside."), tube), "info");
+      return;
+    }
+    const full = tube.members.length >= tube.capacity;
+    const stored = {
+      barcode: tube.barcode,
+      round_id: tube.round_id,
+      capacity: tube.capacity,
+      status: "sealed",
+      opened_at: tube.opened_at,
+      sealed_at: station.localIso(),
+    };
+    await db.write(["tubes", "meta", "queue"], (s) => {
+      s.tubes.put(stored);
+      s.meta.delete("tube");
+      if (!full) {
+        // The server seals a full tube by itself; an early seal is queued like the rest.
+        const clientId = station.uuid7();
+        s.queue.put({
+          client_id: clientId,
+          kind: "seal",
+          state: STATE_PENDING,
+          tube: tube.barcode,
+          body: { barcode: tube.barcode },
+          view: { name: "", tube: tube.barcode },
+        });
+      }
+    });
+    S.tube = null;
+    S.phase = "tube";
+    renderTube();
+    renderSession();
+    await refreshCounts();
+    scheduleDrain(200);
+    say(
+      reason === "full"
+        ? fmt(gettext("Tube %(barcode)s is full and sealed. Scan the next tube."), tube)
+        : fmt(gettext("Tube %(barcode)s sealed with %(n)s people. Scan the next tube."), {
+            barcode: tube.barcode,
+            n: tube.members.length,
+          }),
+      "ok",
+    );
+  }
+
+  function renderTube() {
+    const tube = S.tube;
+    const label = $("st-scan-label");
+    const input = $("st-scan");
+    show($("st-tube-open"), Boolean(tube));
+    show($("st-tube-none"), !tube);
+    $("st-seal").disabled = !tube;
+    $("st-walkin-btn").disabled = !tube;
+    if (tube) {
+      $("st-tube-code").textContent = tube.barcode;
+      $("st-tube-fill").textContent = tube.members.length + " / " + tube.capacity;
+      $("st-tube-progress").max = tube.capacity;
+      $("st-tube-progress").value = tube.members.length;
+      label.textContent = gettext("Scan the resident code or the ID number");
+      input.placeholder = gettext("Resident code, ID number, or scan");
+      body.dataset.phase = S.phase;
+    } else {
+      label.textContent = gettext("Scan the tube barcode");
+      input.placeholder = gettext("Tube barcode");
+      body.dataset.phase = "tube";
+    }
+    const list = $("st-members");
+    list.replaceChildren(
+      ...(tube ? tube.members : []).map((m) =>
+        el("li", {}, [
+          el("span", { text: m.name }),
+          el("span", { className: "muted", text: " " + (m.id_masked || "") }),
+          m.repeat ? el("span", { className: "tag warn", text: gettext("retest") }) : null,
+        ]),
+      ),
+    );
+  }
+
+  // --- Finding a person -------------------------------------------------------------------
+  async function resolvePerson(raw) {
+    const scan = station.parseScan(raw);
+    if (scan.kind === "empty") return;
+    const found = S.roster.find(scan, S.rosterKey, $("st-idtype").value);
+    if (found) {
+      propose(found.person, found.via);
+      return;
+    }
+    const number = scan.canonical;
+    const idType = station.guessIdType(number, $("st-idtype").value);
+    if (idType === "resident_card" && /^\d{17}[\dX]$/.test(number)) {
+      const problem = station.residentCardProblem(number);
+      if (problem) {
+        say(
+          problem === "checksum"
+            ? gettext("The check digit of this ID number is wrong: scan or type it again.")
+            : gettext("This is not a valid ID number: scan or type it again."),
+          "bad",
+        );
+        return;
+      }
+    }
+    S.lastUnmatched = number;
+    const looksLikeId = station.ID_PATTERNS[idType] && station.ID_PATTERNS[idType].test(number);
+    if (looksLikeId && S.net !== "offline" && S.token) {
+      say(gettext("Not in this station's roster: asking the server…"), "info");
+      try {
+        const answer = await api("lookup", {
+          method: "POST",
+          body: { id_type: idType, id_number: number },
+          timeout: 4000,
+        });
+        if (answer && answer.found && answer.resident) {
+          propose(answer.resident, "server");
+          return;
+        }
+      } catch (error) {
+        failed(error);
+      }
+    }
+    const strongId =
+      (idType === "resident_card" && number.length === 18) ||
+      idType === "hk_macau_permit" ||
+      idType === "taiwan_permit";
+    if (strongId) {
+      openWalkIn({ id_type: idType, id_number: number });
+      say(gettext("Not in the roster: register this person as a walk-in."), "warn");
+      return;
+    }
+    say(gettext("Not found in the roster. F2 registers a walk-in."), "bad");
+  }
+
+  // The register's statuses (wangge/residents/choices.py), for the confirmation card.
+  const STATUS = {
+    away: () => gettext("Away"),
+    hospitalised: () => gettext("Hospitalised"),
+    moved_out: () => gettext("Moved out"),
+    deceased: () => gettext("Deceased"),
+  };
+
+  function propose(person, via) {
+    const flags = [];
+    const inTube = S.tube && S.tube.members.some((m) => m.code && m.code === person.code);
+    const repeat = S.sampled.has(person.code);
+    if (repeat) flags.push(["warn", gettext("Already sampled in this round")]);
+    if (person.status && person.status !== "present") {
+      const status = (STATUS[person.status] || (() => person.status))();
+      flags.push(["warn", fmt(gettext("Status: %(status)s"), { status })]);
+    }
+    if (person.home_visit) flags.push(["info", gettext("Sampled at home (door to door)")]);
+    if (via === "id") flags.push(["info", gettext("Found by ID number")]);
+    if (via === "server") flags.push(["info", gettext("Found on the server (not in this roster)")]);
+    if (inTube) flags.push(["bad", gettext("Already in this tube")]);
+    S.candidate = {
+      person: { resident_code: person.code },
+      view: {
+        code: person.code,
+        name: person.name,
+        id_masked: person.id_masked || "",
+        repeat,
+      },
+      blocked: inTube,
+    };
+    S.phase = "confirm";
+    body.dataset.phase = "confirm";
+    $("st-c-name").textContent = person.name;
+    $("st-c-id").textContent = person.id_masked || gettext("no ID number");
+    const home = [person.household_label, person.grid_name].filter(Boolean).join(" · ");
+    $("st-c-home").textContent = home;
+    $("st-c-born").textContent = person.birth_year ? fmt(gettext("born %(year)s"), { year: person.birth_year }) : "";
+    $("st-c-flags").replaceChildren(
+      ...flags.map(([tone, text]) => el("span", { className: "tag " + tone, text })),
+    );
+    $("st-confirm").dataset.repeat = repeat ? "yes" : "no";
+    $("st-c-ok").disabled = inTube;
+    show($("st-confirm"), true);
+    $("st-scan").value = "";
+    say(
+      inTube
+        ? gettext("This person is already in this tube. Esc cancels.")
+        : gettext("Enter confirms, Esc cancels."),
+      inTube ? "bad" : "info",
+    );
+    focusScan();
+  }
+
+  function cancelCandidate() {
+    S.candidate = null;
+    S.phase = S.tube ? "person" : "tube";
+    show($("st-confirm"), false);
+    renderTube();
+  }
+
+  // --- Registering ----------------------------------------------------------------------
+  async function register(candidate) {
+    const tube = S.tube;
+    const round = currentRound();
+    if (!tube || !round) return;
+    const clientId = station.uuid7();
+    const item = {
+      client_id: clientId,
+      round_id: tube.round_id,
+      tube_barcode: tube.barcode,
+      tube_capacity: tube.capacity,
+      sampled_at: station.localIso(),
+      mode: S.settings.mode === "door" ? "door" : "point",
+      sampling_point_id: S.settings.mode === "door" ? null : S.settings.point_id,
+      person: candidate.person,
+    };
+    const view = Object.assign({ tube: tube.barcode }, candidate.view);
+    const filled = tube.members.length + 1;
+    await db.write(["queue", "sampled"], (s) => {
+      s.queue.put({
+        client_id: clientId,
+        kind: "registration",
+        state: STATE_PENDING,
+        tube: tube.barcode,
+        body: item,
+        view,
+      });
+      if (view.code) s.sampled.put({ round_id: tube.round_id, code: view.code });
+    });
+    tube.members.push(view);
+    if (view.code && S.sampledRound === tube.round_id) S.sampled.add(view.code);
+    S.candidate = null;
+    S.phase = "person";
+    show($("st-confirm"), false);
+    S.pending += 1;
+    renderStatus();
+    renderTube();
+    renderHomes();
+    say(
+      fmt(gettext("✓ %(name)s — %(filled)s of %(capacity)s in tube %(barcode)s"), {
+        name: view.name,
+        filled,
+        capacity: tube.capacity,
+        barcode: tube.barcode,
+      }),
+      "ok",
+    );
+    if (navigator.vibrate) navigator.vibrate(40);
+    if (filled >= tube.capacity) await sealTube("full");
+    scheduleDrain(300);
+  }
+
+  async function confirmCandidate() {
+    const candidate = S.candidate;
+    if (!candidate || candidate.blocked) return;
+    await register(candidate);
+    focusScan();
+  }
+
+  // --- Walk-ins: people not in the registry ---------------------------------------------
+  function openWalkIn(prefill) {
+    if (!S.tube) {
+      say(gettext("Scan a tube first."), "bad");
+      return;
+    }
+    if (S.phase === "confirm") cancelCandidate();
+    const form = $("st-walkin");
+    form.reset();
+    $("wi-error").textContent = "";
+    const values = prefill || {};
+    if (values.id_type) $("wi-idtype").value = values.id_type;
+    $("wi-idnumber").value = values.id_number || S.lastUnmatched || "";
+    S.phase = "walkin";
+    body.dataset.phase = "walkin";
+    show(form, true);
+    $("wi-name").focus();
+  }
+
+  function closeWalkIn() {
+    show($("st-walkin"), false);
+    S.phase = S.tube ? "person" : "tube";
+    renderTube();
+    focusScan();
+  }
+
+  async function submitWalkIn(event) {
+    event.preventDefault();
+    const name = $("wi-name").value.normalize("NFKC").trim();
+    const idType = $("wi-idtype").value;
+    const number = idType === "none" ? "" : station.normaliseId($("wi-idnumber").value);
+    const phone = $("wi-phone").value.replace(/[\s\-()（）]/g, "").replace(/^(\+86|0086)/, "");
+    const address = $("wi-address").value.trim().slice(0, 200);
+    let problem = "";
+    if (!name) problem = gettext("The name is missing.");
+    else if (idType !== "none" && !number) problem = gettext("The ID number is missing.");
+    else if (idType === "resident_card" && station.residentCardProblem(number)) {
+      problem = gettext("This is not a valid resident ID number.");
+    } else if (idType !== "none" && !station.ID_PATTERNS[idType].test(number)) {
+      problem = gettext("The number does not have the form of this document.");
+    } else if (phone && !/^(1[3-9]\d{9}|0\d{9,11})$/.test(phone)) {
+      problem = gettext("Not a valid mobile or landline number.");
+    }
+    if (problem) {
+      $("wi-error").textContent = problem;
+      return;
+    }
+    const candidate = {
+      person: {
+        walk_in: {
+          client_id: station.uuid7(),
+          name: name.slice(0, 60),
+          id_type: idType,
+          id_number: number,
+          phone,
+          address,
+        },
+      },
+      view: { code: "", name: name.slice(0, 60), id_masked: maskId(idType, number), walk_in: true },
+    };
+    show($("st-walkin"), false);
+    S.lastUnmatched = "";
+    await register(candidate);
+    focusScan();
+  }
+
+  // --- The upload queue ---------------------------------------------------------------
+  function scheduleDrain(delay) {
+    if (S.drainTimer) clearTimeout(S.drainTimer);
+    const wait = Math.max(delay || 0, S.nextTry - Date.now());
+    S.drainTimer = setTimeout(() => {
+      S.drainTimer = null;
+      drain();
+    }, wait);
+  }
+
+  function resultsOf(answer) {
+    if (Array.isArray(answer)) return answer;
+    return (answer && (answer.results || answer.items)) || [];
+  }
+
+  function scrubbed(entry) {
+    // Once the server holds a walk-in, the station forgets their number and phone.
+    const walkIn = entry.body && entry.body.person && entry.body.person.walk_in;
+    if (walkIn) Object.assign(walkIn, { id_number: "", phone: "", address: "" });
+    return entry;
+  }
+
+  async function applyResults(entries, results) {
+    let sealedByServer = null;
+    await db.write(["queue"], (s) => {
+      entries.forEach((entry, index) => {
+        const result =
+          results.find((r) => r && r.client_id === entry.client_id) || results[index] || null;
+        if (!result) return;
+        const status = result.status || result.result;
+        if (status === "accepted" || status === "duplicate") {
+          entry.state = STATE_DONE;
+          entry.answer = status;
+          s.queue.put(scrubbed(entry));
+          if (result.tube_sealed && S.tube && entry.tube === S.tube.barcode) {
+            sealedByServer = entry.tube;
+          }
+        } else if (status === "rejected") {
+          entry.state = STATE_REJECTED;
+          entry.reason_code = result.reason_code || "";
+          entry.reason = result.reason || result.reason_code || "";
+          s.queue.put(scrubbed(entry));
+        }
+      });
+    });
+    if (
+      sealedByServer &&
+      S.tube &&
+      S.tube.barcode === sealedByServer &&
+      S.tube.members.length < S.tube.capacity
+    ) {
+      // Another station filled this barcode, or it was sealed at the desk PC: stop here.
+      await sealTube("server");
+      say(gettext("The server reports this tube as sealed. Scan a new tube."), "warn");
+    }
+  }
+
+  // Statuses that say the request itself is wrong: split the batch to find the bad item.
+  const REFUSED = [400, 413, 422];
+
+  async function postBatch(path, entries) {
+    try {
+      const answer = await api(path, {
+        method: "POST",
+        body: { items: entries.map((e) => e.body) },
+        timeout: 30000,
+      });
+      await applyResults(entries, resultsOf(answer));
+    } catch (error) {
+      if (error instanceof HttpError && !REFUSED.includes(error.status)) {
+        // Not an answer about these records (a proxy's 404, a route not deployed yet):
+        // keep them queued and try again later, never drop them as refused.
+        throw new NetError("HTTP " + error.status);
+      }
+      if (!(error instanceof HttpError) || entries.length === 1) {
+        if (error instanceof HttpError) {
+          // The server refused the request itself: keep it from blocking the queue.
+          await applyResults(entries, [
+            {
+              status: "rejected",
+              reason_code: "http_" + error.status,
+              reason: fmt(gettext("The server refused this record (HTTP %(status)s)."), error),
+            },
+          ]);
+          return;
+        }
+        throw error;
+      }
+      // A batch refused as a whole: find the item at fault by sending them one by one.
+      for (const entry of entries) await postBatch(path, [entry]);
+    }
+  }
+
+  async function postSeal(entry) {
+    try {
+      await api("tubes/" + encodeURIComponent(entry.body.barcode) + "/seal", {
+        method: "POST",
+        body: {},
+      });
+      await applyResults([entry], [{ status: "accepted" }]);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      if (error.status === 404) {
+        // None of its registrations reached the server (all refused): nothing to seal.
+        await applyResults([entry], [{ status: "duplicate" }]);
+        return;
+      }
+      const detail = error.detail && (error.detail.reason || error.detail.detail);
+      await applyResults([entry], [
+        {
+          status: "rejected",
+          reason_code: "seal_" + error.status,
+          reason: typeof detail === "string" ? detail : gettext("The server refused to seal this tube."),
+        },
+      ]);
+    }
+  }
+
+  async function drain() {
+    if (S.uploading || !S.token || S.tokenProblem) return;
+    if (Date.now() < S.nextTry) {
+      scheduleDrain(0);
+      return;
+    }
+    S.uploading = true;
+    $("st-queue").dataset.busy = "yes";
+    try {
+      let before = await db.countState(STATE_PENDING);
+      for (let round = 0; round < 1000 && before > 0; round += 1) {
+        const batch = await db.inState(STATE_PENDING, BATCH);
+        if (!batch.length) break;
+        const registrations = batch.filter((e) => e.kind === "registration");
+        const visits = batch.filter((e) => e.kind === "visit");
+        if (registrations.length) await postBatch("registrations", registrations);
+        if (visits.length) await postBatch("home-visits", visits);
+        for (const seal of batch.filter((e) => e.kind === "seal")) {
+          // A tube is sealed only after all of its registrations are in.
+          const waiting = (await db.byIndex("queue", "tube", seal.tube)).some(
+            (e) => e.kind === "registration" && e.state === STATE_PENDING,
+          );
+          if (!waiting) await postSeal(seal);
+        }
+        const left = await db.countState(STATE_PENDING);
+        // No progress (say, a seal waiting for a registration the server did not answer):
+        // leave the rest to the next tick instead of spinning.
+        if (left >= before) break;
+        before = left;
+        await refreshCounts();
+      }
+      S.failures = 0;
+      S.nextTry = 0;
+    } catch (error) {
+      failed(error);
+      if (error instanceof NetError) {
+        S.failures += 1;
+        S.nextTry = Date.now() + station.backoff(S.failures);
+        scheduleDrain(0);
+      } else if (!(error instanceof AuthError)) {
+        say(fmt(gettext("Upload problem: %(error)s"), { error: String(error) }), "bad");
+      }
+    } finally {
+      S.uploading = false;
+      $("st-queue").dataset.busy = "no";
+      await refreshCounts();
+      renderRejects();
+    }
+  }
+
+  // --- Rejected records ---------------------------------------------------------------
+  async function renderRejects() {
+    const list = $("st-rejects-list");
+    if ($("st-rejects").hidden && list.childElementCount === 0 && S.rejected === 0) return;
+    const items = await db.inState(STATE_REJECTED, 200);
+    list.replaceChildren(
+      ...items.map((item) =>
+        el("li", {}, [
+          el("strong", { text: item.view.name || item.view.tube || item.client_id }),
+          el("span", { className: "muted", text: " " + (item.view.tube || "") + " " }),
+          el("span", { className: "tag bad", text: item.reason || item.reason_code }),
+          el("button", {
+            className: "small outline",
+            type: "button",
+            text: gettext("Dismiss"),
+            data: { dismiss: item.client_id },
+          }),
+        ]),
+      ),
+    );
+    if (!items.length) show($("st-rejects"), false);
+  }
+
+  async function dismiss(clientId) {
+    await db.write(["queue"], (s) => {
+      const request = s.queue.get(clientId);
+      request.onsuccess = () => {
+        const entry = request.result;
+        if (entry) {
+          entry.state = STATE_DISMISSED;
+          s.queue.put(entry);
+        }
+      };
+    });
+    await refreshCounts();
+    await renderRejects();
+  }
+
+  // --- Door to door ------------------------------------------------------------------
+  function homesKey() {
+    return "homes:" + S.settings.round_id + ":" + S.settings.team_id;
+  }
+
+  async function loadHomes() {
+    S.homes = (S.settings.round_id && S.settings.team_id && (await db.getMeta(homesKey()))) || [];
+    const pending = await db.inState(STATE_PENDING, 5000);
+    for (const entry of pending) {
+      if (entry.kind !== "visit") continue;
+      const home = S.homes.find((h) => h.household_id === entry.body.household_id);
+      if (home && entry.body.round_id === S.settings.round_id) home.outcome = entry.body.outcome;
+    }
+    renderHomes();
+  }
+
+  async function syncHomes() {
+    if (!S.settings.round_id || !S.settings.team_id || S.settings.mode !== "door") return;
+    const key = homesKey();
+    try {
+      const answer = await api(
+        "rounds/" + S.settings.round_id + "/home-visits?team=" + S.settings.team_id,
+      );
+      const homes = Array.isArray(answer) ? answer : (answer && answer.items) || [];
+      await db.setMeta(key, homes);
+      if (key === homesKey()) await loadHomes();
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  const OUTCOMES = [
+    ["sampled", () => gettext("Sampled")],
+    ["nobody_home", () => gettext("Nobody home")],
+    ["refused", () => gettext("Refused")],
+  ];
+
+  function renderHomes() {
+    if (S.settings.mode !== "door") return;
+    const list = $("st-homes-list");
+    const done = S.homes.filter((h) => h.outcome).length;
+    $("st-homes-status").textContent = S.settings.team_id
+      ? fmt(gettext("%(done)s of %(total)s homes visited"), { done, total: S.homes.length })
+      : gettext("Choose your team to see its homes.");
+    list.replaceChildren(
+      ...S.homes.map((home) => {
+        const outcome = OUTCOMES.find(([value]) => value === home.outcome);
+        return el("li", { className: "home", data: { household: home.household_id } }, [
+          el("div", { className: "home-head" }, [
+            el("strong", { text: home.label }),
+            el("span", { className: "muted", text: " " + [home.address, home.grid_name].filter(Boolean).join(" · ") }),
+            outcome ? el("span", { className: "tag good", text: outcome[1]() }) : null,
+          ]),
+          el(
+            "div",
+            { className: "home-people" },
+            (home.residents || []).map((person) =>
+              el("button", {
+                className: "person" + (S.sampled.has(person.code) ? " sampled" : ""),
+                type: "button",
+                text: person.name + " " + (person.id_masked || ""),
+                data: { pick: person.code, household: home.household_id },
+              }),
+            ),
+          ),
+          el(
+            "div",
+            { className: "home-actions" },
+            OUTCOMES.map(([value, label]) =>
+              el("button", {
+                className: "small" + (home.outcome === value ? "" : " outline"),
+                type: "button",
+                text: label(),
+                data: { outcome: value, household: home.household_id },
+              }),
+            ),
+          ),
+        ]);
+      }),
+    );
+  }
+
+  async function recordVisit(householdId, outcome) {
+    const home = S.homes.find((h) => h.household_id === householdId);
+    if (!home || !S.settings.team_id) return;
+    const clientId = station.uuid7();
+    await db.write(["queue"], (s) => {
+      s.queue.put({
+        client_id: clientId,
+        kind: "visit",
+        state: STATE_PENDING,
+        tube: "",
+        body: {
+          client_id: clientId,
+          round_id: S.settings.round_id,
+          household_id: householdId,
+          outcome,
+          note: "",
+          visited_at: station.localIso(),
+          team_id: S.settings.team_id,
+        },
+        view: { name: home.label, tube: "" },
+      });
+    });
+    home.outcome = outcome;
+    renderHomes();
+    await refreshCounts();
+    scheduleDrain(300);
+    say(fmt(gettext("%(home)s: %(outcome)s"), { home: home.label, outcome: OUTCOMES.find(([v]) => v === outcome)[1]() }), "ok");
+    focusScan();
+  }
+
+  function pickFromHome(code, householdId) {
+    if (!S.tube) {
+      say(gettext("Scan a tube first."), "bad");
+      focusScan();
+      return;
+    }
+    const home = S.homes.find((h) => h.household_id === householdId);
+    const inRoster = S.roster.byCode.get(code);
+    const fromHome = home && (home.residents || []).find((p) => p.code === code);
+    const person = inRoster || Object.assign({ household_label: home && home.label, grid_name: home && home.grid_name }, fromHome);
+    if (person && person.code) propose(person, "home");
+  }
+
+  // --- Sync: device, rounds, roster, sampled codes --------------------------------------
+  async function resetRoster() {
+    const keys = ["roster_cursor", "roster_complete", "roster_synced_at", "reset"];
+    await db.write(["roster", "sampled", "meta"], (s) => {
+      s.roster.clear();
+      s.sampled.clear();
+      // Cursors and lists that belong to the old area or key go too.
+      const request = s.meta.openKeyCursor();
+      request.onsuccess = () => {
+        const cursor = request.result;
+        if (!cursor) return;
+        const key = String(cursor.key);
+        if (keys.includes(key) || key.startsWith("sampled_cursor:") || key.startsWith("homes:")) {
+          s.meta.delete(cursor.key);
+        }
+        cursor.continue();
+      };
+    });
+    S.roster.clear();
+    S.sampled.clear();
+    S.rosterSyncedAt = null;
+  }
+
+  async function syncDevice() {
+    const me = await api("me");
+    const known = await db.getMeta("device");
+    const keyChanged = known && known.roster_key !== me.roster_key;
+    const areaChanged = known && known.area && me.area && known.area.id !== me.area.id;
+    if (keyChanged || areaChanged) await resetRoster();
+    await db.setMeta("device", me);
+    S.device = me;
+    S.rosterKey = me.roster_key ? station.base64ToBytes(me.roster_key) : null;
+    renderDevice();
+    if (me.server_time) {
+      const skew = Math.abs(Date.parse(me.server_time) - Date.now());
+      show($("st-clock"), skew > 5 * 60 * 1000);
+    }
+  }
+
+  function renderDevice() {
+    const me = S.device;
+    if (!me) return;
+    const area = me.area ? me.area.name : "";
+    $("st-device").textContent = [me.label, area].filter(Boolean).join(" · ");
+  }
+
+  async function syncRounds() {
+    const answer = await api("rounds");
+    const rounds = Array.isArray(answer) ? answer : (answer && answer.items) || [];
+    S.rounds = rounds;
+    await db.setMeta("rounds", rounds);
+    if (S.settings.round_id === null && rounds.length === 1) {
+      S.settings.round_id = rounds[0].id;
+      await saveSettings();
+      await loadSampled();
+    }
+    renderSession();
+  }
+
+  async function syncRoster() {
+    let cursor = (await db.getMeta("roster_cursor")) || "";
+    for (let page = 0; page < 10000; page += 1) {
+      const query = "?limit=" + ROSTER_PAGE + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+      const answer = await api("roster" + query, { timeout: 60000 });
+      const items = answer.items || [];
+      const removed = (answer.removed || []).map((r) => (typeof r === "string" ? r : r.code));
+      const next = answer.next_cursor || cursor;
+      // The server cannot serve changes from our cursor: start again from nothing.
+      if (answer.reset) S.roster.clear();
+      await db.write(["roster", "meta"], (s) => {
+        if (answer.reset) s.roster.clear();
+        for (const item of items) s.roster.put(item);
+        for (const code of removed) s.roster.delete(code);
+        s.meta.put(next, "roster_cursor");
+        if (answer.complete) {
+          s.meta.put(true, "roster_complete");
+          s.meta.put(Date.now(), "roster_synced_at");
+        }
+      });
+      for (const item of items) S.roster.put(item);
+      for (const code of removed) S.roster.remove(code);
+      const stuck = next === cursor && !items.length && !removed.length;
+      cursor = next;
+      if (answer.complete || stuck) break;
+    }
+    S.rosterSyncedAt = Date.now();
+    renderRosterStatus();
+  }
+
+  async function loadSampled() {
+    const roundId = S.settings.round_id;
+    S.sampled = new Set();
+    S.sampledRound = roundId;
+    if (!roundId) return;
+    const keys = await db.sampledCodes(roundId);
+    if (S.settings.round_id === roundId) S.sampled = new Set(keys.map((k) => k[1]));
+  }
+
+  async function syncSampled() {
+    const roundId = S.settings.round_id;
+    if (!roundId) return;
+    const key = "sampled_cursor:" + roundId;
+    let cursor = (await db.getMeta(key)) || "";
+    for (let page = 0; page < 1000; page += 1) {
+      const answer = await api(
+        "rounds/" + roundId + "/sampled" + (cursor ? "?cursor=" + encodeURIComponent(cursor) : ""),
+        { timeout: 30000 },
+      );
+      const codes = answer.codes || [];
+      const next = answer.next_cursor || cursor;
+      const range = IDBKeyRange.bound([roundId, ""], [roundId, "\uffff"]);
+      await db.write(["sampled", "meta"], (s) => {
+        if (answer.reset) s.sampled.delete(range);
+        for (const code of codes) s.sampled.put({ round_id: roundId, code });
+        s.meta.put(next, key);
+      });
+      if (S.sampledRound === roundId) {
+        if (answer.reset) S.sampled.clear();
+        for (const code of codes) S.sampled.add(code);
+      }
+      const stuck = next === cursor && !codes.length;
+      cursor = next;
+      if (answer.complete || stuck) break;
+    }
+  }
+
+  async function syncAll() {
+    if (!S.token || S.tokenProblem || S.syncing) return;
+    S.syncing = true;
+    try {
+      await syncDevice();
+      await syncRounds();
+      await syncRoster();
+      await syncSampled();
+      if (S.settings.mode === "door") await syncHomes();
+      $("st-sync-status").textContent = fmt(gettext("Last contact with the server: %(time)s"), {
+        time: new Date().toLocaleTimeString(),
+      });
+    } catch (error) {
+      failed(error);
+    } finally {
+      S.syncing = false;
+    }
+    drain();
+  }
+
+  // --- Input: scanner, keyboard, buttons ----------------------------------------------
+  async function onScan(event) {
+    event.preventDefault();
+    const input = $("st-scan");
+    const text = input.value;
+    if (S.phase === "confirm") {
+      if (!text.trim()) {
+        await confirmCandidate();
+      } else {
+        say(gettext("Confirm the person shown (Enter) or cancel (Esc) first."), "bad");
+      }
+      return;
+    }
+    input.value = "";
+    if (!text.trim()) return;
+    if (!S.tube) await openTube(text);
+    else await resolvePerson(text);
+    focusScan();
+  }
+
+  function onKey(event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      if (!$("st-camera").hidden) closeCamera();
+      else if (S.phase === "walkin") closeWalkIn();
+      else if (S.phase === "confirm") {
+        cancelCandidate();
+        say(gettext("Cancelled."), "info");
+      } else $("st-scan").value = "";
+      focusScan();
+      return;
+    }
+    const actions = {
+      F2: () => openWalkIn(),
+      F4: () => sealTube("early"),
+      F8: () => openCamera(),
+      F9: () => uploadNow(),
+    };
+    if (actions[event.key]) {
+      event.preventDefault();
+      actions[event.key]();
+    }
+  }
+
+  function uploadNow() {
+    S.nextTry = 0;
+    S.failures = 0;
+    drain();
+    syncAll();
+  }
+
+  // --- Camera (html5-qrcode, loaded on first use) --------------------------------------
+  let camera = null;
+  let cameraStarting = null;
+
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      if (window.Html5Qrcode) {
+        resolve();
+        return;
+      }
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error("camera library missing"));
+      document.head.append(script);
+    });
+  }
+
+  async function openCamera() {
+    if (S.phase === "confirm" || S.phase === "walkin") return;
+    try {
+      await loadScript(body.dataset.qr);
+      show($("st-camera"), true);
+      camera = new window.Html5Qrcode("st-camera-view");
+      cameraStarting = camera.start(
+        { facingMode: "environment" },
+        { fps: 10, qrbox: { width: 240, height: 160 } },
+        (text) => {
+          closeCamera().then(() => {
+            $("st-scan").value = text;
+            $("st-scan-form").requestSubmit();
+          });
+        },
+        () => {},
+      );
+      await cameraStarting;
+    } catch (error) {
+      await closeCamera();
+      say(fmt(gettext("The camera cannot be used: %(error)s"), { error: String(error) }), "bad");
+    }
+  }
+
+  async function closeCamera() {
+    if (camera) {
+      try {
+        // Stopping a camera that is still starting leaves its video playing: wait for it.
+        if (cameraStarting) await cameraStarting;
+        await camera.stop();
+      } catch (_error) {
+        // Not started yet; nothing to stop.
+      }
+      camera = null;
+      cameraStarting = null;
+    }
+    show($("st-camera"), false);
+    focusScan();
+  }
+
+  // --- Language switch without a session: Django's set_language needs the CSRF cookie ---
+  function onLanguage(event) {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) event.target.querySelector("[name=csrfmiddlewaretoken]").value = match[1];
+  }
+
+  // --- Start -----------------------------------------------------------------------------
+  function registerWorker() {
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) {
+      show($("st-no-worker"), true);
+      return;
+    }
+    navigator.serviceWorker
+      .register(body.dataset.sw, { scope: body.dataset.scope })
+      .catch(() => show($("st-no-worker"), true));
+  }
+
+  async function prune() {
+    const cutoff = Date.now() - KEEP_DONE_MS;
+    const old = (await db.inState(STATE_DONE)).concat(await db.inState(STATE_DISMISSED));
+    const stale = old.filter((e) => station.uuid7Millis(e.client_id) < cutoff);
+    const tubes = (await db.getAll("tubes")).filter(
+      (t) => t.status !== "open" && Date.parse(t.opened_at) < cutoff,
+    );
+    if (!stale.length && !tubes.length) return;
+    await db.write(["queue", "tubes"], (s) => {
+      for (const entry of stale) s.queue.delete(entry.client_id);
+      for (const tube of tubes) s.tubes.delete(tube.barcode);
+    });
+  }
+
+  function bind() {
+    $("st-scan-form").addEventListener("submit", onScan);
+    document.addEventListener("keydown", onKey);
+    for (const id of ["st-round", "st-mode", "st-point", "st-team"]) {
+      $(id).addEventListener("change", onSessionChange);
+    }
+    $("st-seal").addEventListener("click", () => sealTube("early"));
+    $("st-walkin-btn").addEventListener("click", () => openWalkIn());
+    $("st-camera-btn").addEventListener("click", openCamera);
+    $("st-camera-close").addEventListener("click", closeCamera);
+    $("st-c-ok").addEventListener("click", confirmCandidate);
+    $("st-c-cancel").addEventListener("click", () => {
+      cancelCandidate();
+      focusScan();
+    });
+    $("st-walkin").addEventListener("submit", submitWalkIn);
+    $("wi-cancel").addEventListener("click", closeWalkIn);
+    $("st-queue").addEventListener("click", uploadNow);
+    $("st-rejected").addEventListener("click", async () => {
+      show($("st-rejects"), $("st-rejects").hidden);
+      await renderRejects();
+    });
+    $("st-rejects-list").addEventListener("click", (event) => {
+      const button = event.target.closest("[data-dismiss]");
+      if (button) dismiss(button.dataset.dismiss);
+    });
+    $("st-homes-list").addEventListener("click", (event) => {
+      const pick = event.target.closest("[data-pick]");
+      if (pick) pickFromHome(pick.dataset.pick, Number(pick.dataset.household));
+      const outcome = event.target.closest("[data-outcome]");
+      if (outcome) recordVisit(Number(outcome.dataset.household), outcome.dataset.outcome);
+    });
+    $("st-lang-form").addEventListener("submit", onLanguage);
+    window.addEventListener("online", () => {
+      setNet("online");
+      uploadNow();
+    });
+    window.addEventListener("offline", () => setNet("offline"));
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") drain();
+    });
+  }
+
+  async function start() {
+    registerWorker();
+    bind();
+    renderStatus();
+    S.token = await db.getMeta("token");
+    if (!S.token) {
+      show($("st-unset"), true);
+      return;
+    }
+    if (await db.getMeta("reset")) await resetRoster();
+    show($("st-work"), true);
+    S.device = (await db.getMeta("device")) || null;
+    if (S.device && S.device.roster_key) S.rosterKey = station.base64ToBytes(S.device.roster_key);
+    renderDevice();
+    S.rounds = (await db.getMeta("rounds")) || [];
+    S.settings = Object.assign(S.settings, (await db.getMeta("settings")) || {});
+    const items = await db.getAll("roster");
+    for (const item of items) S.roster.put(item);
+    S.rosterSyncedAt = (await db.getMeta("roster_synced_at")) || null;
+    await loadSampled();
+    const open = await db.getMeta("tube");
+    if (open) {
+      S.tube = await loadTube(open);
+      if (S.tube && S.tube.status !== "open") S.tube = null;
+    }
+    S.phase = S.tube ? "person" : "tube";
+    renderSession();
+    renderTube();
+    renderRosterStatus();
+    if (S.settings.mode === "door") await loadHomes();
+    await refreshCounts();
+    await renderRejects();
+    body.dataset.ready = "yes";
+    say(S.tube ? gettext("Scan the next person.") : gettext("Scan a tube barcode to begin."), "info");
+    focusScan();
+    await prune();
+    syncAll();
+    setInterval(() => {
+      if (S.pending > 0) drain();
+    }, TICK_MS);
+    setInterval(syncAll, REFRESH_MS);
+  }
+
+  function run() {
+    start().catch((error) => {
+      // IndexedDB refused (private mode, storage turned off): nothing can be queued.
+      show($("st-fatal"), true);
+      show($("st-work"), false);
+      $("st-fatal-detail").textContent = String(error);
+    });
+  }
+
+  station.app = { state: S, drain, syncAll };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+})();

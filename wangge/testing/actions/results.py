@@ -1,0 +1,392 @@
+"""Laboratory results, and what follows from them at once: recall and positive cases.
+
+A positive or invalid pooled tube means every person in it must be retested alone
+(单采复核): the recall is opened in the same transaction that stores the result, so the
+grid's list is there the moment the laboratory's answer is. An individual (capacity 1)
+result closes that person's open recalls in the round; a positive individual result is a
+`PositiveCase`, the hand-over to closed-loop control. Results are never overwritten: the
+same result again is a duplicate, a different one is reported as a conflict.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wangge.accounts import audit
+from wangge.accounts.audit import Actor
+from wangge.accounts.models import User
+from wangge.testing.choices import RecallStatus, ResultSource, TestResult, TubeStatus
+from wangge.testing.models import LabResult, PositiveCase, Recall, Registration, Tube
+
+Acting = User | Actor | None
+
+# Barcodes are looked up in chunks: SQLite caps the parameters of one statement.
+CHUNK = 900
+# Results that mean the people in a pooled tube must be retested alone.
+RECALL_RESULTS = frozenset({TestResult.POSITIVE, TestResult.INVALID})
+
+
+class ItemStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+REASONS: dict[str, Promise] = {
+    "unknown_barcode": _("No tube with this barcode in your areas."),
+    "unknown_result": _("The result is not negative, positive or invalid."),
+    "conflicting_result": _("The tube already has a different result; it is not overwritten."),
+    "conflicting_rows": _("The same tube is given different results; none of them is used."),
+    "tube_not_sealed": _("The tube is still open at its sampling point."),
+    "empty_tube": _("Nobody was registered into this tube."),
+}
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    """One laboratory answer as read from a file or the API: tube, result, Ct values, time.
+
+    `result` is a TestResult value, or anything else when the input could not be read
+    (the item is then rejected as `unknown_result`).
+    """
+
+    barcode: str
+    result: str
+    ct_values: dict[str, float] = field(default_factory=dict)
+    tested_at: dt.datetime | None = None
+
+
+@dataclass
+class ItemOutcome:
+    """What became of one item: accepted, duplicate, or rejected with a reason."""
+
+    barcode: str
+    status: ItemStatus
+    reason_code: str = ""
+    recalls_opened: int = 0
+    recalls_closed: int = 0
+    case_opened: bool = False
+
+    @property
+    def reason(self) -> str:
+        return str(REASONS.get(self.reason_code, "")) if self.reason_code else ""
+
+
+@dataclass
+class ResultsReport:
+    """The per-item outcomes of a batch, in input order, and their totals."""
+
+    outcomes: list[ItemOutcome]
+    applied: bool
+
+    def count(self, status: ItemStatus) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(ItemStatus.ACCEPTED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(ItemStatus.DUPLICATE)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(ItemStatus.REJECTED)
+
+    @property
+    def recalls_opened(self) -> int:
+        return sum(outcome.recalls_opened for outcome in self.outcomes)
+
+    @property
+    def recalls_closed(self) -> int:
+        return sum(outcome.recalls_closed for outcome in self.outcomes)
+
+    @property
+    def cases_opened(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.case_opened)
+
+
+def _load_tubes(tubes: "QuerySet[Tube]", barcodes: set[str], *, lock: bool) -> dict[str, Tube]:
+    found: dict[str, Tube] = {}
+    ordered = sorted(barcodes)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = tubes.filter(barcode__in=ordered[start : start + CHUNK]).select_related("area")
+        if lock:
+            chunk = chunk.select_for_update(of=("self",))
+        found.update((tube.barcode, tube) for tube in chunk)
+    return found
+
+
+def plan_results(
+    items: Sequence[ResultItem], tubes: "QuerySet[Tube]", *, lock: bool = False
+) -> tuple[list[ItemOutcome], dict[str, Tube]]:
+    """Decide each item's outcome without writing anything.
+
+    `tubes` is the caller's scoped queryset: a barcode outside it is unknown, exactly like
+    one that does not exist. Nothing is guessed: different results for one tube in the
+    same batch reject all of them.
+    """
+    found = _load_tubes(tubes, {item.barcode for item in items}, lock=lock)
+    given: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if item.result in TestResult.values:
+            given[item.barcode].add(item.result)
+    outcomes: list[ItemOutcome] = []
+    taken: set[str] = set()
+    for item in items:
+        tube = found.get(item.barcode)
+        if item.result not in TestResult.values:
+            outcome = ItemOutcome(item.barcode, ItemStatus.REJECTED, "unknown_result")
+        elif tube is None:
+            outcome = ItemOutcome(item.barcode, ItemStatus.REJECTED, "unknown_barcode")
+        elif tube.result:
+            if tube.result == item.result:
+                outcome = ItemOutcome(item.barcode, ItemStatus.DUPLICATE)
+            else:
+                outcome = ItemOutcome(item.barcode, ItemStatus.REJECTED, "conflicting_result")
+        elif len(given[item.barcode]) > 1:
+            outcome = ItemOutcome(item.barcode, ItemStatus.REJECTED, "conflicting_rows")
+        elif tube.status == TubeStatus.OPEN:
+            outcome = ItemOutcome(item.barcode, ItemStatus.REJECTED, "tube_not_sealed")
+        elif tube.filled == 0:
+            outcome = ItemOutcome(item.barcode, ItemStatus.REJECTED, "empty_tube")
+        elif item.barcode in taken:
+            outcome = ItemOutcome(item.barcode, ItemStatus.DUPLICATE)
+        else:
+            outcome = ItemOutcome(item.barcode, ItemStatus.ACCEPTED)
+            taken.add(item.barcode)
+        outcomes.append(outcome)
+    return outcomes, found
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A person in a tube: a resident (with their grid) or a walk-in (with their area)."""
+
+    round_id: int
+    resident_id: int | None
+    walk_in_id: int | None
+    area_id: int
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        if self.resident_id is not None:
+            return (self.round_id, "r", self.resident_id)
+        return (self.round_id, "w", self.walk_in_id or 0)
+
+
+def _members(tube_ids: list[int]) -> dict[int, list[_Member]]:
+    members: dict[int, list[_Member]] = defaultdict(list)
+    for start in range(0, len(tube_ids), CHUNK):
+        rows = Registration.objects.filter(tube_id__in=tube_ids[start : start + CHUNK]).values_list(
+            "tube_id",
+            "round_id",
+            "resident_id",
+            "resident__grid_id",
+            "walk_in_id",
+            "walk_in__area_id",
+        )
+        seen: set[tuple[int, tuple[int, str, int]]] = set()
+        for tube_id, round_id, resident_id, grid_id, walk_in_id, walk_in_area in rows:
+            member = _Member(round_id, resident_id, walk_in_id, grid_id or walk_in_area)
+            if (tube_id, member.key) not in seen:
+                seen.add((tube_id, member.key))
+                members[tube_id].append(member)
+    return members
+
+
+def _open_recalls(members: list[_Member]) -> dict[tuple[int, str, int], list[Recall]]:
+    """Open recalls of these people in their rounds, by person."""
+    by_person: dict[tuple[int, str, int], list[Recall]] = defaultdict(list)
+    residents = sorted({m.resident_id for m in members if m.resident_id is not None})
+    walk_ins = sorted({m.walk_in_id for m in members if m.walk_in_id is not None})
+    rounds = sorted({m.round_id for m in members})
+    for start in range(0, max(len(residents), len(walk_ins)), CHUNK):
+        condition = Q(resident_id__in=residents[start : start + CHUNK]) | Q(
+            walk_in_id__in=walk_ins[start : start + CHUNK]
+        )
+        for recall in Recall.objects.filter(
+            condition, status=RecallStatus.OPEN, round_id__in=rounds
+        ).select_for_update():
+            key = (
+                (recall.round_id, "r", recall.resident_id)
+                if recall.resident_id is not None
+                else (recall.round_id, "w", recall.walk_in_id or 0)
+            )
+            by_person[key].append(recall)
+    return by_person
+
+
+@transaction.atomic
+def record_results(
+    items: Sequence[ResultItem],
+    *,
+    tubes: "QuerySet[Tube]",
+    source: str = ResultSource.API,
+    acting_user: Acting,
+) -> ResultsReport:
+    """Store a batch of laboratory results and act on them at once; per-item outcomes.
+
+    Accepted results mark their tubes resulted. A positive or invalid pooled tube opens a
+    Recall for each of its members (area: the resident's grid or the walk-in's area). An
+    individual negative or positive result closes the person's open recalls in the round,
+    with that outcome; an individual invalid result leaves them open (the sample said
+    nothing), or opens one if there was none, so that the person is sampled again. A
+    positive individual result opens a PositiveCase. One audit entry per batch, with counts
+    only. Idempotent: sending the same batch again changes nothing.
+    """
+    outcomes, found = plan_results(items, tubes, lock=True)
+    accepted = {
+        outcome.barcode: item
+        for item, outcome in zip(items, outcomes, strict=True)
+        if outcome.status == ItemStatus.ACCEPTED
+    }
+    if accepted:
+        _apply(accepted, found, outcomes, source=source, acting_user=acting_user)
+    report = ResultsReport(outcomes=outcomes, applied=True)
+    if items:
+        paths = sorted({found[b].area.path for b in accepted}) if accepted else []
+        audit.record(
+            acting_user,
+            "testing.results",
+            object_type="testing.labresult",
+            area_path=_common_path(paths),
+            details={
+                "source": source,
+                "items": len(items),
+                "accepted": report.accepted,
+                "duplicate": report.duplicates,
+                "rejected": report.rejected,
+                "recalls_opened": report.recalls_opened,
+                "recalls_closed": report.recalls_closed,
+                "cases": report.cases_opened,
+            },
+        )
+    return report
+
+
+def _common_path(paths: list[str]) -> str:
+    if not paths:
+        return ""
+    first, last = paths[0], paths[-1]
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    return first[: length - length % 4]
+
+
+def _apply(
+    accepted: dict[str, ResultItem],
+    found: dict[str, Tube],
+    outcomes: list[ItemOutcome],
+    *,
+    source: str,
+    acting_user: Acting,
+) -> None:
+    now = timezone.now()
+    user = acting_user.user if isinstance(acting_user, Actor) else acting_user
+    by_barcode = {o.barcode: o for o in outcomes if o.status == ItemStatus.ACCEPTED}
+    LabResult.objects.bulk_create(
+        (
+            LabResult(
+                tube=found[barcode],
+                result=item.result,
+                ct_values=item.ct_values,
+                tested_at=item.tested_at or now,
+                source=source,
+                recorded_by=user,
+            )
+            for barcode, item in accepted.items()
+        ),
+        batch_size=500,
+    )
+    by_result: dict[str, list[int]] = defaultdict(list)
+    for barcode, item in accepted.items():
+        by_result[item.result].append(found[barcode].pk)
+    for result, ids in by_result.items():
+        for start in range(0, len(ids), CHUNK):
+            Tube.objects.filter(pk__in=ids[start : start + CHUNK]).update(
+                result=result, resulted_at=now, status=TubeStatus.RESULTED
+            )
+
+    pooled = [
+        b
+        for b, item in accepted.items()
+        if not found[b].is_individual and item.result in RECALL_RESULTS
+    ]
+    individual = [b for b in accepted if found[b].is_individual]
+    members = _members([found[b].pk for b in pooled + individual])
+
+    recalls: list[Recall] = []
+    for barcode in pooled:
+        tube = found[barcode]
+        for member in members.get(tube.pk, []):
+            recalls.append(
+                Recall(
+                    round_id=member.round_id,
+                    source_tube=tube,
+                    resident_id=member.resident_id,
+                    walk_in_id=member.walk_in_id,
+                    area_id=member.area_id,
+                    opened_at=now,
+                )
+            )
+        by_barcode[barcode].recalls_opened = len(members.get(tube.pk, []))
+
+    if individual:
+        people = [m for b in individual for m in members.get(found[b].pk, [])]
+        open_recalls = _open_recalls(people)
+        closing: list[Recall] = []
+        cases: list[PositiveCase] = []
+        for barcode in individual:
+            tube, item = found[barcode], accepted[barcode]
+            for member in members.get(tube.pk, []):
+                mine = open_recalls.get(member.key, [])
+                if item.result == TestResult.INVALID:
+                    if not mine:
+                        recalls.append(
+                            Recall(
+                                round_id=member.round_id,
+                                source_tube=tube,
+                                resident_id=member.resident_id,
+                                walk_in_id=member.walk_in_id,
+                                area_id=member.area_id,
+                                opened_at=now,
+                            )
+                        )
+                        by_barcode[barcode].recalls_opened += 1
+                    continue
+                for recall in mine:
+                    recall.status = RecallStatus.CLOSED
+                    recall.closed_at = now
+                    recall.closing_tube = tube
+                    recall.outcome = item.result
+                    closing.append(recall)
+                by_barcode[barcode].recalls_closed += len(mine)
+                open_recalls[member.key] = []
+                if item.result == TestResult.POSITIVE:
+                    cases.append(
+                        PositiveCase(
+                            round_id=member.round_id,
+                            tube=tube,
+                            resident_id=member.resident_id,
+                            walk_in_id=member.walk_in_id,
+                            area_id=member.area_id,
+                            detected_at=item.tested_at or now,
+                        )
+                    )
+                    by_barcode[barcode].case_opened = True
+        Recall.objects.bulk_update(
+            closing, ["status", "closed_at", "closing_tube", "outcome"], batch_size=500
+        )
+        PositiveCase.objects.bulk_create(cases, batch_size=500)
+    Recall.objects.bulk_create(recalls, batch_size=500)

@@ -1,0 +1,290 @@
+"""The sampling station's API (docs/api.md), mounted at /api/v1/testing/.
+
+Every route authenticates a device token and reads through the device's scope: its
+area's subtree, where its user may register samples. Anything outside it answers 404.
+Routes stay thin: they parse, call one action or read, and answer.
+"""
+
+import json
+from typing import Any, cast
+
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Status
+
+from wangge.accounts.api_auth import device_auth
+from wangge.accounts.audit import Actor
+from wangge.accounts.models import DeviceToken
+from wangge.accounts.roles import Perm
+from wangge.areas.models import Area
+from wangge.core.scoping import get_visible_or_404
+from wangge.lib import idnumbers
+from wangge.testing import roster
+from wangge.testing.actions import registrations
+from wangge.testing.choices import RoundStatus
+from wangge.testing.errors import RoundError
+from wangge.testing.models import DoorToDoorTeam, Round, SamplingPoint, Tube
+from wangge.testing.schemas import (
+    BatchError,
+    ErrorOut,
+    HomeVisitBatchIn,
+    HomeVisitBatchOut,
+    HomeVisitHouseholdOut,
+    HomeVisitIn,
+    LookupIn,
+    LookupOut,
+    RegistrationBatchIn,
+    RegistrationBatchOut,
+    RegistrationIn,
+    RosterPage,
+    RoundOut,
+    SampledPage,
+    SealOut,
+    StationMeOut,
+    inline_schema,
+    parse_batch,
+)
+
+router = Router(tags=["testing"])
+
+STATION = "station/"
+
+
+def _device(request: HttpRequest) -> DeviceToken:
+    return cast(DeviceToken, request.auth)  # type: ignore[attr-defined]
+
+
+def _actor(device: DeviceToken) -> Actor:
+    return Actor(
+        user=device.user, source=f"device {device.pk} ({device.prefix})", label=device.label
+    )
+
+
+def _overlapping(paths: list[str], lookup: str) -> Q:
+    """Rows whose area is in the device's scope or above it (a point serving the whole
+    community is one a grid's station works at)."""
+    condition = Q()
+    for path in paths:
+        ancestors = [path[:i] for i in range(Area.steplen, len(path) + 1, Area.steplen)]
+        condition |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": ancestors})
+    return condition if paths else Q(pk__in=[])
+
+
+def _json(payload: Any, status: int = 200) -> HttpResponse:
+    """A JSON answer written directly (the batch answers are large and already plain)."""
+    return HttpResponse(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        content_type="application/json",
+        status=status,
+    )
+
+
+def _body_schema(model: Any) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "content": {"application/json": {"schema": inline_schema(model)}},
+            "required": True,
+        }
+    }
+
+
+@router.get(STATION + "me", auth=device_auth, response=StationMeOut, summary="This device")
+def station_me(request: HttpRequest) -> dict[str, Any]:
+    device = _device(request)
+    area = device.area
+    user = device.user
+    return {
+        "device_id": device.pk,
+        "label": device.label,
+        "area": {
+            "id": area.pk,
+            "name": area.name,
+            "kind": area.kind,
+            "path_names": [node.name for node in area.ancestors_and_self()],
+        },
+        "user": {"username": user.get_username(), "display_name": user.display_name},
+        "roster_key": roster.encode_key(roster.roster_key(device)),
+        "expires_at": device.expires_at,
+        "server_time": timezone.now(),
+    }
+
+
+@router.get(
+    STATION + "rounds", auth=device_auth, response=list[RoundOut], summary="Open rounds here"
+)
+def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
+    device = _device(request)
+    paths = device.scope_paths(Perm.REGISTER_SAMPLES) or []
+    rounds = (
+        Round.objects.visible_to(device, Perm.REGISTER_SAMPLES)
+        .filter(status=RoundStatus.OPEN)
+        .prefetch_related(
+            Prefetch(
+                "sampling_points",
+                SamplingPoint.objects.filter(_overlapping(paths, "area__path")).order_by("number"),
+            ),
+            Prefetch(
+                "door_teams",
+                DoorToDoorTeam.objects.filter(_overlapping(paths, "area__path")).order_by("name"),
+            ),
+        )
+        .order_by("starts_at", "pk")
+    )
+    return [
+        {
+            "id": round_.pk,
+            "name": round_.name,
+            "status": round_.status,
+            "pool_size": round_.pool_size,
+            "starts_at": round_.starts_at,
+            "ends_at": round_.ends_at,
+            "sampling_points": [
+                {"id": p.pk, "number": p.number, "name": p.name}
+                for p in round_.sampling_points.all()
+            ],
+            "door_teams": [{"id": t.pk, "name": t.name} for t in round_.door_teams.all()],
+        }
+        for round_ in rounds
+    ]
+
+
+@router.get(STATION + "roster", auth=device_auth, response=RosterPage, summary="Roster page")
+def station_roster(
+    request: HttpRequest, cursor: str | None = None, limit: int | None = None
+) -> HttpResponse:
+    answer = roster.roster_page(_device(request), cursor, limit)
+    return _json(
+        {
+            "items": answer.items,
+            "removed": answer.removed,
+            "next_cursor": answer.next_cursor,
+            "complete": answer.complete,
+            "reset": answer.reset,
+        }
+    )
+
+
+def _round(device: DeviceToken, round_id: int) -> Round:
+    round_: Round = get_visible_or_404(
+        Round.objects.all(), device, Perm.REGISTER_SAMPLES, pk=round_id
+    )
+    return round_
+
+
+@router.get(
+    STATION + "rounds/{round_id}/sampled",
+    auth=device_auth,
+    response=SampledPage,
+    summary="Codes sampled in a round",
+)
+def station_sampled(
+    request: HttpRequest, round_id: int, cursor: str | None = None, limit: int | None = None
+) -> HttpResponse:
+    device = _device(request)
+    answer = roster.sampled_page(device, _round(device, round_id), cursor, limit)
+    return _json(
+        {
+            "codes": answer.codes,
+            "next_cursor": answer.next_cursor,
+            "complete": answer.complete,
+            "reset": answer.reset,
+        }
+    )
+
+
+@router.post(
+    STATION + "registrations",
+    auth=device_auth,
+    response={200: RegistrationBatchOut, 422: ErrorOut},
+    summary="Upload a batch of registrations",
+    openapi_extra=_body_schema(RegistrationBatchIn),
+)
+def station_registrations(request: HttpRequest) -> HttpResponse:
+    """Validated from the raw body in one pydantic-core pass (see schemas.parse_batch), so
+    that a bad item is answered by itself instead of failing the batch with a 422."""
+    device = _device(request)
+    try:
+        items = parse_batch(request.body, RegistrationBatchIn, RegistrationIn)
+    except BatchError as exc:
+        return JsonResponse({"detail": str(exc)}, status=422)
+    results = registrations.register_batch(items, device=device, acting_user=_actor(device))
+    return _json({"results": [result.as_dict() for result in results]})
+
+
+@router.post(
+    STATION + "tubes/{path:barcode}/seal",  # a barcode may hold a "/" (percent-encoded)
+    auth=device_auth,
+    response={200: SealOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Seal a tube before it is full",
+)
+def station_seal(request: HttpRequest, barcode: str) -> Any:
+    device = _device(request)
+    tube: Tube = get_visible_or_404(
+        Tube.objects.select_related("area"), device, Perm.REGISTER_SAMPLES, barcode=barcode.strip()
+    )
+    try:
+        tube = registrations.seal_tube(tube, acting_user=_actor(device))
+    except RoundError as exc:
+        return Status(409, {"detail": str(exc)})
+    return {
+        "barcode": tube.barcode,
+        "status": tube.status,
+        "filled": tube.filled,
+        "capacity": tube.capacity,
+    }
+
+
+@router.get(
+    STATION + "rounds/{round_id}/home-visits",
+    auth=device_auth,
+    response=list[HomeVisitHouseholdOut],
+    summary="Homes a door-to-door team visits",
+)
+def station_home_visits(
+    request: HttpRequest, round_id: int, team: int | None = None
+) -> list[dict[str, Any]]:
+    device = _device(request)
+    round_ = _round(device, round_id)
+    chosen = None
+    if team is not None:
+        paths = device.scope_paths(Perm.REGISTER_SAMPLES) or []
+        chosen = get_object_or_404(
+            DoorToDoorTeam.objects.select_related("area").filter(_overlapping(paths, "area__path")),
+            round=round_,
+            pk=team,
+        )
+    return roster.home_visit_households(device, round_, chosen)
+
+
+@router.post(
+    STATION + "home-visits",
+    auth=device_auth,
+    response={200: HomeVisitBatchOut, 422: ErrorOut},
+    summary="Upload a batch of home-visit outcomes",
+    openapi_extra=_body_schema(HomeVisitBatchIn),
+)
+def station_home_visit_batch(request: HttpRequest) -> HttpResponse:
+    device = _device(request)
+    try:
+        items = parse_batch(request.body, HomeVisitBatchIn, HomeVisitIn)
+    except BatchError as exc:
+        return JsonResponse({"detail": str(exc)}, status=422)
+    results = registrations.record_home_visits(items, device=device, acting_user=_actor(device))
+    return _json({"results": [result.as_batch_dict() for result in results]})
+
+
+@router.post(
+    STATION + "lookup",
+    auth=device_auth,
+    response={200: LookupOut, 422: ErrorOut},
+    summary="Find a resident of this area by ID number",
+)
+def station_lookup(request: HttpRequest, payload: LookupIn) -> Any:
+    device = _device(request)
+    try:
+        resident = roster.lookup(device, payload.id_type, payload.id_number)
+    except idnumbers.IdNumberError as exc:
+        return Status(422, {"detail": str(exc)})
+    return {"found": resident is not None, "resident": resident}

@@ -1,0 +1,79 @@
+"""Who a round expects: residents in scope, present, not exempt (shared/DOMAIN.md).
+
+The same rule is applied two ways: as a queryset for counting and listing, and in Python
+(`ExpectationRules.expects`) for a batch of residents already loaded during ingestion.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from wangge.residents.choices import ResidentStatus, Tag
+from wangge.residents.models import Resident, ResidentQuerySet
+from wangge.testing.models import Exemption, Round, RoundScope
+
+
+def scope_paths(round_: Round) -> list[str]:
+    return list(RoundScope.objects.filter(round=round_).values_list("area__path", flat=True))
+
+
+def _infant_cutoff(round_: Round) -> dt.date | None:
+    """Residents born after this date are infants the round exempts (None: no such rule)."""
+    years = round_.exempt_infants_under_years
+    if not years:
+        return None
+    start = timezone.localdate(round_.starts_at)
+    try:
+        return start.replace(year=start.year - years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class ExpectationRules:
+    """A round's rule, ready to test residents one by one."""
+
+    paths: tuple[str, ...]
+    infant_cutoff: dt.date | None
+    exempt_under_treatment: bool
+
+    @classmethod
+    def for_round(cls, round_: Round) -> "ExpectationRules":
+        return cls(
+            tuple(scope_paths(round_)), _infant_cutoff(round_), round_.exempt_under_treatment
+        )
+
+    def in_scope(self, grid_path: str) -> bool:
+        return any(grid_path.startswith(path) for path in self.paths)
+
+    def expects(self, resident: Resident, grid_path: str, *, exempted: bool) -> bool:
+        if exempted or resident.status != ResidentStatus.PRESENT or not self.in_scope(grid_path):
+            return False
+        if self.exempt_under_treatment and resident.tags & Tag.UNDER_TREATMENT:
+            return False
+        return not (
+            self.infant_cutoff is not None
+            and resident.birth_date is not None
+            and resident.birth_date > self.infant_cutoff
+        )
+
+
+def expected_residents(round_: Round, rules: ExpectationRules | None = None) -> ResidentQuerySet:
+    """The round's expected residents as a queryset (scope it further before listing)."""
+    rules = rules or ExpectationRules.for_round(round_)
+    if not rules.paths:
+        return Resident.objects.none()
+    in_scope = Q()
+    for path in rules.paths:
+        in_scope |= Q(grid__path__startswith=path)
+    queryset: ResidentQuerySet = Resident.objects.filter(in_scope, status=ResidentStatus.PRESENT)
+    if rules.exempt_under_treatment:
+        queryset = queryset.annotate(
+            under_treatment=F("tags").bitand(int(Tag.UNDER_TREATMENT))
+        ).filter(under_treatment=0)
+    if rules.infant_cutoff is not None:
+        queryset = queryset.exclude(birth_date__gt=rules.infant_cutoff)
+    exempted = Exemption.objects.filter(round=round_, resident=OuterRef("pk"))
+    return queryset.exclude(Exists(exempted))

@@ -1,0 +1,173 @@
+"""Files of a round: the untested list of a grid (Excel, printable PDF) and a box's manifest.
+
+Excel goes through `wangge.lib.excel` (every text cell defused against formula injection);
+PDFs are rendered by WeasyPrint from templates under testing/pdf/, with the Chinese font
+the set-up installs (WenQuanYi Micro Hei). Lists show masked numbers only, and exporting
+people is audited (with the count, never the people).
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.accounts import audit
+from wangge.accounts.audit import Actor
+from wangge.areas.models import Area
+from wangge.lib.excel import XLSX_CONTENT_TYPE, Column, workbook_bytes
+from wangge.residents.models import Resident
+from wangge.testing.models import Round, Shipment, Tube
+
+XLSX = XLSX_CONTENT_TYPE
+PDF = "application/pdf"
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """A PDF from a template (WeasyPrint is imported here: it is slow to load)."""
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+def _tags(resident: Resident) -> str:
+    return "、".join(str(label) for label in resident.tag_labels())
+
+
+def untested_xlsx(round_: Round, grid: Area, residents: Sequence[Resident]) -> bytes:
+    now = timezone.localtime()
+    columns = [
+        Column(_("No."), 6),
+        Column(_("Name"), 12),
+        Column(_("ID number"), 22),
+        Column(_("Sex"), 6),
+        Column(_("Age"), 6),
+        Column(_("Phone"), 14),
+        Column(_("Household"), 14),
+        Column(_("Address"), 24),
+        Column(_("Tags"), 16),
+        Column(_("Outcome"), 14),
+    ]
+    rows = (
+        [
+            index,
+            resident.name,
+            resident.id_number_masked,
+            resident.get_sex_display(),
+            resident.age(),
+            resident.phone_masked,
+            resident.household.label,
+            resident.household.address,
+            _tags(resident),
+            "",
+        ]
+        for index, resident in enumerate(residents, start=1)
+    )
+    preamble: list[list[object]] = [
+        [_("Untested residents"), round_.name, grid.name],
+        [
+            _("As of"),
+            now.strftime("%Y-%m-%d %H:%M"),
+            _("%(count)d people") % {"count": len(residents)},
+        ],
+    ]
+    return workbook_bytes(grid.name, columns, rows, preamble=preamble)
+
+
+def untested_pdf(round_: Round, grid: Area, residents: Sequence[Resident]) -> bytes:
+    return render_pdf(
+        "testing/pdf/untested.html",
+        {
+            "round": round_,
+            "grid": grid,
+            "path": " › ".join(node.name for node in grid.ancestors_and_self()[1:]),
+            "residents": residents,
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def export_untested(
+    round_: Round,
+    grid: Area,
+    residents: Sequence[Resident],
+    *,
+    fmt: str,
+    acting_user: Actor,
+) -> bytes:
+    """The door-knocking list as a file, audited with its size only."""
+    data = (
+        untested_xlsx(round_, grid, residents)
+        if fmt == "xlsx"
+        else untested_pdf(round_, grid, residents)
+    )
+    audit.record(
+        acting_user,
+        "testing.export_untested",
+        obj=round_,
+        area_path=grid.path,
+        details={"grid": grid.pk, "format": fmt, "count": len(residents)},
+    )
+    return data
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def manifest_xlsx(shipment: Shipment, tubes: Sequence[Tube]) -> bytes:
+    columns = [
+        Column(_("No."), 6),
+        Column(_("Barcode"), 18),
+        Column(_("Capacity"), 10),
+        Column(_("People"), 8),
+        Column(_("Sampling point"), 18),
+        Column(_("Sealed"), 18),
+        Column(_("Received"), 10),
+    ]
+    rows = (
+        [
+            index,
+            tube.barcode,
+            tube.capacity,
+            tube.filled,
+            tube.sampling_point.name if tube.sampling_point else "",
+            _local(tube.sealed_at),
+            "",
+        ]
+        for index, tube in enumerate(tubes, start=1)
+    )
+    preamble: list[list[object]] = [
+        [_("Transport box"), shipment.box_code, shipment.round.name],
+        [_("From"), shipment.origin.name, _("Laboratory"), shipment.laboratory],
+        [
+            _("Tubes"),
+            len(tubes),
+            _("People"),
+            sum(tube.filled for tube in tubes),
+            _("Shipped"),
+            _local(shipment.shipped_at),
+        ],
+    ]
+    return workbook_bytes(shipment.box_code, columns, rows, preamble=preamble)
+
+
+def manifest_pdf(shipment: Shipment, tubes: Sequence[Tube]) -> bytes:
+    return render_pdf(
+        "testing/pdf/manifest.html",
+        {
+            "shipment": shipment,
+            "tubes": tubes,
+            "people": sum(tube.filled for tube in tubes),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def export_manifest(shipment: Shipment, tubes: Sequence[Tube], *, fmt: str) -> bytes:
+    """A box's manifest (barcodes and counts, nobody's name: not audited as personal data)."""
+    return manifest_xlsx(shipment, tubes) if fmt == "xlsx" else manifest_pdf(shipment, tubes)

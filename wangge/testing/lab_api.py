@@ -1,0 +1,171 @@
+"""The laboratory's API (docs/api.md, "Laboratory API"), mounted at /api/v1/lab/.
+
+A laboratory information system (or the lab liaison's PC) posts results as they are
+released, with a device token of a user who may load results. Each item is answered on
+its own — accepted, duplicate (the same result again) or rejected with a reason — and a
+batch sent twice changes nothing. A positive or invalid pool is a recall list by the time
+the answer leaves.
+"""
+
+import json
+from typing import Annotated, Any, cast
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from wangge.accounts.api_auth import device_auth
+from wangge.accounts.audit import Actor
+from wangge.accounts.models import DeviceToken
+from wangge.accounts.roles import Perm
+from wangge.testing.actions.results import ResultItem, record_results
+from wangge.testing.choices import ResultSource
+from wangge.testing.lab_import import normalise_barcode, parse_ct, parse_result
+from wangge.testing.models import Tube
+from wangge.testing.schemas import (
+    MAX_BATCH,
+    BatchError,
+    ErrorOut,
+    InvalidItem,
+    inline_schema,
+    parse_batch,
+)
+
+router = Router(tags=["laboratory"])
+
+Barcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+ResultWord = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+Target = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
+class LabResultIn(BaseModel):
+    """One tube's result as the laboratory released it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    barcode: Barcode
+    result: ResultWord = Field(
+        description="negative, positive or invalid (阴性, 阳性, 无效 are read too)."
+    )
+    ct_values: dict[Target, float | None] = Field(
+        default_factory=dict,
+        max_length=10,
+        description='Ct value per target, e.g. {"ORF1ab": 31.2, "N": 30.8}; null: none.',
+    )
+    tested_at: AwareDatetime | None = Field(
+        default=None, description="When the laboratory tested the tube (with an offset)."
+    )
+
+
+class LabBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[LabResultIn] = Field(max_length=MAX_BATCH)
+
+
+class LabResultOut(BaseModel):
+    barcode: str
+    status: str = Field(description="accepted, duplicate or rejected")
+    reason_code: str = Field(
+        description="When rejected: invalid, unknown_barcode, unknown_result, "
+        "conflicting_result, conflicting_rows, tube_not_sealed, empty_tube."
+    )
+    reason: str
+    recalls_opened: int = Field(description="People put on the recall list by this result.")
+    recalls_closed: int = Field(description="Recalls this individual result closed.")
+    case_opened: bool = Field(description="A positive individual result: a positive case.")
+
+
+class LabBatchOut(BaseModel):
+    results: list[LabResultOut]
+
+
+def _item(parsed: LabResultIn) -> tuple[ResultItem | None, str]:
+    """The result item, or the problem that makes the item invalid."""
+    ct_values: dict[str, float] = {}
+    try:
+        for target, value in parsed.ct_values.items():
+            number = parse_ct(value)
+            if number is not None:
+                ct_values[target] = number
+    except ValueError:
+        return None, "a Ct value is outside 0–60"
+    result = parse_result(parsed.result) or parsed.result
+    return ResultItem(normalise_barcode(parsed.barcode), result, ct_values, parsed.tested_at), ""
+
+
+@router.post(
+    "results",
+    auth=device_auth,
+    response={200: LabBatchOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Post a batch of laboratory results",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": inline_schema(LabBatchIn)}},
+            "required": True,
+        }
+    },
+)
+def post_results(request: HttpRequest) -> HttpResponse:
+    """Per-item answers, in order; idempotent. Tubes outside the device's scope are
+    `unknown_barcode`, exactly like tubes that do not exist."""
+    device = cast(DeviceToken, request.auth)  # type: ignore[attr-defined]
+    if not device.scope_paths(Perm.LOAD_RESULTS):
+        return JsonResponse({"detail": "this device may not load laboratory results"}, status=403)
+    try:
+        parsed = parse_batch(request.body, LabBatchIn, LabResultIn)
+    except BatchError as exc:
+        return JsonResponse({"detail": str(exc)}, status=422)
+    items: list[ResultItem] = []
+    answers: list[dict[str, Any] | None] = []
+    for entry in parsed:
+        problem = entry.problem if isinstance(entry, InvalidItem) else ""
+        item = None
+        if not problem and isinstance(entry, LabResultIn):
+            item, problem = _item(entry)
+        if item is None:
+            answers.append(
+                {
+                    "barcode": "",
+                    "status": "rejected",
+                    "reason_code": "invalid",
+                    "reason": problem,
+                    "recalls_opened": 0,
+                    "recalls_closed": 0,
+                    "case_opened": False,
+                }
+            )
+        else:
+            items.append(item)
+            answers.append(None)
+    actor = Actor(
+        user=device.user, source=f"device {device.pk} ({device.prefix})", label=device.label
+    )
+    report = record_results(
+        items,
+        tubes=Tube.objects.visible_to(device, Perm.LOAD_RESULTS),
+        source=ResultSource.API,
+        acting_user=actor,
+    )
+    outcomes = iter(report.outcomes)
+    results = []
+    for answer in answers:
+        if answer is not None:
+            results.append(answer)
+            continue
+        outcome = next(outcomes)
+        results.append(
+            {
+                "barcode": outcome.barcode,
+                "status": str(outcome.status),
+                "reason_code": outcome.reason_code,
+                "reason": outcome.reason,
+                "recalls_opened": outcome.recalls_opened,
+                "recalls_closed": outcome.recalls_closed,
+                "case_opened": outcome.case_opened,
+            }
+        )
+    return HttpResponse(
+        json.dumps({"results": results}, ensure_ascii=False),
+        content_type="application/json",
+    )

@@ -1,0 +1,81 @@
+"""Import a laboratory's result file from the command line (as the web page does).
+
+Dry run by default: the row-level report only. With --apply, the valid rows are imported
+(recalls and positive cases follow at once); rows with problems never are.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from wangge.accounts.audit import Actor
+from wangge.accounts.models import User
+from wangge.accounts.roles import Perm
+from wangge.lib.spreadsheets import SpreadsheetError
+from wangge.testing.actions.results import record_results
+from wangge.testing.choices import ResultSource
+from wangge.testing.lab_import import check, read_lab_file
+from wangge.testing.models import Tube
+
+
+class Command(BaseCommand):
+    help = (
+        "Check a laboratory result file (CSV or .xlsx, UTF-8 or GBK) row by row; "
+        "with --apply, import its valid rows."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--apply", action="store_true", help="Import the valid rows.")
+        parser.add_argument(
+            "--user",
+            help="Act as this user, limited to the tubes they may load results for "
+            "(default: the operator, on every tube).",
+        )
+        parser.add_argument(
+            "--show", type=int, default=50, help="How many problem rows to list (default 50)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            lab_file = read_lab_file(data, path.name)
+        except SpreadsheetError as exc:
+            raise CommandError(str(exc)) from exc
+        user = None
+        tubes = Tube.objects.all()
+        if options["user"]:
+            user = User.objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
+                raise CommandError(f"no active user {options['user']!r}")
+            tubes = Tube.objects.visible_to(user, Perm.LOAD_RESULTS)
+        report = check(lab_file, tubes)
+        self.stdout.write(
+            f"{path.name}: {len(report.rows)} rows — {report.accepted} new, "
+            f"{report.duplicates} already stored (unchanged), {report.rejected} not importable"
+        )
+        for row in report.problems[: max(options["show"], 0)]:
+            reason = row.reason or "same result already stored"
+            self.stdout.write(f"  row {row.row.number}: {row.row.barcode or '—'}: {reason}")
+        if len(report.problems) > options["show"]:
+            self.stdout.write(f"  … {len(report.problems) - options['show']} more")
+        if not options["apply"]:
+            self.stdout.write("Dry run: nothing imported. Run again with --apply to import.")
+            return
+        result = record_results(
+            lab_file.items,
+            tubes=tubes,
+            source=ResultSource.IMPORT,
+            acting_user=Actor(user=user, source="command", label="import_lab_results"),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {result.accepted} results; {result.recalls_opened} people to recall, "
+                f"{result.recalls_closed} recalls closed, {result.cases_opened} positive cases."
+            )
+        )

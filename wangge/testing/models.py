@@ -1,0 +1,522 @@
+"""Mass testing rounds: scope, sampling points, pooled tubes, registrations, results, recall.
+
+The figures a round is judged by (expected, sampled, coverage, untested) are defined in
+shared/DOMAIN.md; `RoundSample` and `RoundGridStats` exist so that they are read from a few
+indexed counts instead of scans of the registry while a round is being registered.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wangge.accounts.models import DeviceToken
+from wangge.areas.models import Area
+from wangge.core.personal_data import PersonalIdentity
+from wangge.core.scoping import ScopedQuerySet
+from wangge.residents.models import Household, Resident
+from wangge.testing.choices import (
+    ExemptionReason,
+    PoolSize,
+    RecallStatus,
+    ResultSource,
+    RoundStatus,
+    SamplingMode,
+    TestResult,
+    TubeStatus,
+    VisitOutcome,
+)
+
+
+class RoundQuerySet(models.QuerySet["Round"]):
+    def visible_to(self, user: Any, permission: str) -> "RoundQuerySet":
+        """Rounds whose scope overlaps the user's areas, from above or from below.
+
+        A grid member sees the district's round (it covers their grid); a district officer
+        sees a round launched for one community.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        paths = user.scope_paths(permission)
+        if paths is None:
+            return self
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            ancestors = [path[:i] for i in range(Area.steplen, len(path) + 1, Area.steplen)]
+            condition |= Q(scope__area__path__startswith=path) | Q(scope__area__path__in=ancestors)
+        return self.filter(condition).distinct()
+
+
+class Round(models.Model):
+    """One testing campaign over a scope of areas, within a time window.
+
+    Expected: residents of households in scope, status present, not exempt (by the
+    round's rules or by a recorded Exemption).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    pool_size = models.PositiveSmallIntegerField(
+        _("pool size"), choices=PoolSize.choices, default=PoolSize.TEN
+    )
+    exempt_infants_under_years = models.PositiveSmallIntegerField(
+        _("exempt infants under (years)"),
+        default=0,
+        help_text=_("0 means infants are sampled like everyone else."),
+    )
+    exempt_under_treatment = models.BooleanField(_("exempt people under treatment"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("testing round")
+        verbose_name_plural = _("testing rounds")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="round_window_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundScope(models.Model):
+    """An area a round covers (with everything below it)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scope")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("round scope")
+        constraints = [models.UniqueConstraint(fields=["round", "area"], name="round_scope_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.area}"
+
+
+class SamplingPoint(models.Model):
+    """A numbered place where a round samples (1号采样点), with its desks and hours."""
+
+    scope_path_lookup = "area__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sampling_points")
+    number = models.PositiveIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area served")
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    desks = models.PositiveSmallIntegerField(_("desks"), default=1)
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("staff")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sampling point")
+        verbose_name_plural = _("sampling points")
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="sampling_point_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DoorToDoorTeam(models.Model):
+    """A team that samples at home those who cannot come (bedridden, limited mobility)."""
+
+    scope_path_lookup = "area__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="door_teams")
+    name = models.CharField(_("name"), max_length=100)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area served")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("members")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("door-to-door team")
+        verbose_name_plural = _("door-to-door teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shipment(models.Model):
+    """A transport box of sealed tubes on its way to the laboratory, with its manifest."""
+
+    scope_path_lookup = "origin__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="shipments")
+    box_code = models.CharField(_("box"), max_length=40, unique=True)
+    origin = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    laboratory = models.CharField(_("laboratory"), max_length=100, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+
+    def __str__(self) -> str:
+        return self.box_code
+
+
+class Tube(models.Model):
+    """One pre-printed barcode: a pool of up to `capacity` people, and its result.
+
+    `filled` counts its registrations; it is raised under the tube's row lock so that two
+    stations filling the same tube never pass its capacity.
+    """
+
+    scope_path_lookup = "area__path"
+
+    barcode = models.CharField(_("barcode"), max_length=40, unique=True)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="tubes")
+    capacity = models.PositiveSmallIntegerField(_("capacity"), choices=PoolSize.choices)
+    filled = models.PositiveSmallIntegerField(_("people"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TubeStatus.choices, default=TubeStatus.OPEN
+    )
+    # The area of the station that opened it: who may see the tube.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    sampling_point = models.ForeignKey(
+        SamplingPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="tubes"
+    )
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="tubes"
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    sealed_at = models.DateTimeField(_("sealed"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=TestResult.choices, blank=True)
+    resulted_at = models.DateTimeField(_("resulted"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tube")
+        verbose_name_plural = _("tubes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(filled__lte=models.F("capacity")), name="tube_not_overfilled"
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "status"], name="tube_round_status")]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+    @property
+    def is_individual(self) -> bool:
+        return self.capacity == 1
+
+
+class WalkIn(PersonalIdentity):
+    """A person sampled who is not in the registry (a visitor, floating population)."""
+
+    scope_path_lookup = "area__path"
+
+    client_id = models.UUIDField(unique=True)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="walk_ins")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered at")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("walk-in person")
+        verbose_name_plural = _("walk-in people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registration(models.Model):
+    """One person put into one tube at one time, as the station recorded it.
+
+    `client_id` is the station's UUIDv7 for the record: unique system-wide, so a retried
+    upload stores nothing twice. Exactly one of resident / walk_in is set.
+    """
+
+    scope_path_lookup = "tube__area__path"
+
+    client_id = models.UUIDField(unique=True)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="registrations")
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
+    walk_in = models.ForeignKey(
+        WalkIn, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
+    mode = models.CharField(max_length=5, choices=SamplingMode.choices, default=SamplingMode.POINT)
+    sampled_at = models.DateTimeField(_("sampled"))
+    received_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    device = models.ForeignKey(
+        DeviceToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "resident", "tube"],
+                condition=Q(resident__isnull=False),
+                name="registration_once_per_tube",
+            ),
+            models.CheckConstraint(
+                condition=Q(resident__isnull=True) ^ Q(walk_in__isnull=True),
+                name="registration_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class RoundSample(models.Model):
+    """A resident sampled at least once in a round: the distinct (round, resident) pairs.
+
+    Registrations can repeat a person (a recall retest); coverage counts people, so the
+    first registration inserts this row and later ones find it. `counted` says whether the
+    person is expected in the round (in scope, present, not exempt): only they count
+    towards coverage. `grid` is the resident's grid, for per-grid counts without joins.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    counted = models.BooleanField(default=True)
+    home_visit = models.BooleanField(default=False)
+    first_sampled_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("sampled resident")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "resident"], name="round_sample_unique")
+        ]
+        indexes = [
+            models.Index(fields=["round", "grid", "counted"], name="round_sample_grid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.resident_id}"
+
+
+class RoundGridStats(models.Model):
+    """A grid's expected figures in a round, counted from the registry.
+
+    Recounted when the grid's registry changed since (`Area.registry_changed_at`) or an
+    exemption was recorded, so the live coverage of a city never scans the registry.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="grid_stats")
+    grid = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    expected = models.PositiveIntegerField(default=0)
+    home_visit_expected = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("grid figures of a round")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "grid"], name="round_grid_stats_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.grid_id}"
+
+
+class Exemption(models.Model):
+    """A resident excused from a round, with the reason and who recorded it."""
+
+    scope_path_lookup = "resident__grid__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="exemptions")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="exemptions")
+    reason = models.CharField(_("reason"), max_length=20, choices=ExemptionReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "resident"], name="exemption_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.get_reason_display()}"
+
+
+class HomeVisit(models.Model):
+    """A door-to-door team's knock on a household: sampled, nobody home, or refused."""
+
+    scope_path_lookup = "household__grid__path"
+
+    client_id = models.UUIDField(unique=True)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="home_visits")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        DoorToDoorTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=VisitOutcome.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    visited_at = models.DateTimeField(_("visited"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_outcome_display()}"
+
+
+class LabResult(models.Model):
+    """The laboratory's result for one tube, as it arrived (file or API)."""
+
+    scope_path_lookup = "tube__area__path"
+
+    tube = models.OneToOneField(Tube, on_delete=models.PROTECT, related_name="lab_result")
+    result = models.CharField(_("result"), max_length=10, choices=TestResult.choices)
+    ct_values = models.JSONField(_("Ct values"), default=dict, blank=True)
+    tested_at = models.DateTimeField(_("tested"))
+    source = models.CharField(_("source"), max_length=10, choices=ResultSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("laboratory result")
+        verbose_name_plural = _("laboratory results")
+
+    def __str__(self) -> str:
+        return f"{self.tube} · {self.get_result_display()}"
+
+
+class Recall(models.Model):
+    """A member of a positive or invalid pool, to be retested alone (单采复核).
+
+    Open until the person has an individual (capacity 1) result in the round.
+    """
+
+    scope_path_lookup = "area__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="recalls")
+    source_tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="recalls")
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
+    )
+    walk_in = models.ForeignKey(
+        WalkIn, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
+    )
+    # The resident's grid, or the walk-in's registration area: who must find them.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecallStatus.choices, default=RecallStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closing_tube = models.ForeignKey(
+        Tube, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=TestResult.choices, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_tube", "resident"],
+                condition=Q(resident__isnull=False),
+                name="recall_once_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["source_tube", "walk_in"],
+                condition=Q(walk_in__isnull=False),
+                name="recall_once_per_walk_in",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "status"], name="recall_round_status")]
+
+    def __str__(self) -> str:
+        return f"{self.source_tube} · {self.resident or self.walk_in}"
+
+
+class PositiveCase(models.Model):
+    """A positive individual result: the hand-over to closed-loop control and incidents."""
+
+    scope_path_lookup = "area__path"
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="cases")
+    tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    walk_in = models.ForeignKey(
+        WalkIn, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    detected_at = models.DateTimeField(_("detected"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("positive case")
+        verbose_name_plural = _("positive cases")
+        constraints = [models.UniqueConstraint(fields=["tube"], name="positive_case_per_tube")]
+
+    def __str__(self) -> str:
+        return f"{self.tube} · {self.resident or self.walk_in}"

@@ -1,0 +1,464 @@
+"""Reads of testing rounds: coverage at any node of the tree, the untested list.
+
+Coverage = sampled ÷ expected, counting people (shared/DOMAIN.md). The figures come from
+`RoundGridStats` (expected per grid) and `RoundSample` (people sampled per grid), so a
+district of a million residents is a handful of indexed aggregate queries.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+
+from wangge.accounts.models import AuditEntry, RoleAssignment
+from wangge.accounts.roles import Perm, Role
+from wangge.areas.models import Area
+from wangge.core.scoping import ScopedUser
+from wangge.residents.models import Household, Resident, ResidentQuerySet
+from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
+from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
+from wangge.testing.models import (
+    HomeVisit,
+    PositiveCase,
+    Recall,
+    Registration,
+    Round,
+    RoundGridStats,
+    RoundSample,
+    Tube,
+)
+
+PURGE_ACTION = "round.purge"
+
+
+def frozen_sampled(round_: Round) -> dict[int, tuple[int, int]] | None:
+    """A purged round's frozen (sampled, sampled at home) per grid; None if not purged.
+
+    Until the model keeps these figures itself (a `sampled` column on RoundGridStats was
+    proposed to the lead), the purge freezes them into its audit entry, which is append-only.
+    """
+    details = (
+        AuditEntry.objects.filter(
+            action=PURGE_ACTION, object_type="testing.round", object_id=str(round_.pk)
+        )
+        .order_by("id")
+        .values_list("details", flat=True)
+        .first()
+    )
+    if details is None:
+        return None
+    figures: dict[str, list[int]] = details.get("sampled", {})
+    return {int(grid): (values[0], values[1]) for grid, values in figures.items()}
+
+
+@dataclass
+class Figures:
+    """A node's figures in a round."""
+
+    expected: int = 0
+    sampled: int = 0
+    home_visit_expected: int = 0
+    home_visit_sampled: int = 0
+    positives: int = 0
+    open_recalls: int = 0
+    recalls: int = 0
+
+    @property
+    def untested(self) -> int:
+        return max(self.expected - self.sampled, 0)
+
+    @property
+    def coverage(self) -> float:
+        return self.sampled / self.expected if self.expected else 0.0
+
+    @property
+    def coverage_percent(self) -> float:
+        return round(100 * self.coverage, 1)
+
+    @property
+    def home_visit_outstanding(self) -> int:
+        return max(self.home_visit_expected - self.home_visit_sampled, 0)
+
+    def add(self, other: "Figures") -> None:
+        # Called once per grid and level when rolling up a city: plain additions.
+        self.expected += other.expected
+        self.sampled += other.sampled
+        self.home_visit_expected += other.home_visit_expected
+        self.home_visit_sampled += other.home_visit_sampled
+        self.positives += other.positives
+        self.open_recalls += other.open_recalls
+        self.recalls += other.recalls
+
+
+@dataclass
+class CoverageRow:
+    area: Area
+    figures: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class Coverage:
+    """An area's figures in a round, and those of each area directly below it."""
+
+    area: Area
+    total: Figures
+    children: list[CoverageRow]
+
+
+def grid_figures(round_: Round, area: Area) -> dict[int, Figures]:
+    """Per-grid figures of the grids under `area` (including itself if a grid)."""
+    return _figures_and_paths(round_, area)[0]
+
+
+def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], dict[int, str]]:
+    """Per-area figures under `area` (grids, and the areas of walk-ins' recalls and cases),
+    with each area's path for rolling them up: five queries, whatever the size."""
+    figures: dict[int, Figures] = {}
+    paths: dict[int, str] = {}
+    for grid_id, path, expected, home in RoundGridStats.objects.filter(
+        round=round_, grid__path__startswith=area.path
+    ).values_list("grid_id", "grid__path", "expected", "home_visit_expected"):
+        figures[grid_id] = Figures(expected=expected, home_visit_expected=home)
+        paths[grid_id] = path
+    if not figures:
+        return figures, paths
+    frozen = frozen_sampled(round_) if round_.status == RoundStatus.CLOSED else None
+    if frozen is not None:
+        # The round's personal records were purged: its figures were frozen first.
+        for grid_id, (sampled, home) in frozen.items():
+            if grid_id in figures:
+                figures[grid_id].sampled, figures[grid_id].home_visit_sampled = sampled, home
+    else:
+        samples = RoundSample.objects.filter(round=round_, counted=True)
+        if any(not path.startswith(area.path) for path in scope_paths(round_)):
+            # Part of the round: only these grids' samples (the whole round needs no filter:
+            # every counted sample lies in its scope).
+            if len(figures) <= 2000:
+                samples = samples.filter(grid_id__in=list(figures))
+            else:
+                samples = samples.filter(grid__path__startswith=area.path)
+        for grid_id, sampled, home in (
+            samples.order_by()
+            .values("grid_id")
+            .annotate(n=Count("pk"), home=Count("pk", filter=Q(home_visit=True)))
+            .values_list("grid_id", "n", "home")
+        ):
+            grid = figures.get(grid_id)
+            if grid is not None:
+                grid.sampled, grid.home_visit_sampled = sampled, home
+    for area_id, path, total, still_open in (
+        Recall.objects.filter(round=round_, area__path__startswith=area.path)
+        .order_by()
+        .values("area_id", "area__path")
+        .annotate(n=Count("pk"), open=Count("pk", filter=Q(status=RecallStatus.OPEN)))
+        .values_list("area_id", "area__path", "n", "open")
+    ):
+        grid = figures.setdefault(area_id, Figures())
+        grid.recalls, grid.open_recalls = total, still_open
+        paths[area_id] = path
+    for area_id, path, count in (
+        PositiveCase.objects.filter(round=round_, area__path__startswith=area.path)
+        .order_by()
+        .values("area_id", "area__path")
+        .annotate(n=Count("pk"))
+        .values_list("area_id", "area__path", "n")
+    ):
+        figures.setdefault(area_id, Figures()).positives = count
+        paths[area_id] = path
+    return figures, paths
+
+
+def coverage(round_: Round, area: Area) -> Coverage:
+    """The area's figures and its children's, rolled up from the grids (a few queries)."""
+    per_grid, paths = _figures_and_paths(round_, area)
+    children = list(Area.objects.get_children(area).order_by("name")) if not area.is_grid else []
+    rows = {child.path: CoverageRow(child) for child in children}
+    child_length = (area.depth + 1) * Area.steplen
+    total = Figures()
+    for grid_id, figures in per_grid.items():
+        total.add(figures)
+        row = rows.get(paths.get(grid_id, "")[:child_length])
+        if row is not None:
+            row.figures.add(figures)
+    return Coverage(area=area, total=total, children=list(rows.values()))
+
+
+def untested_residents(round_: Round, grid: Area, visible: ResidentQuerySet) -> ResidentQuerySet:
+    """Expected residents of a grid with no registration in the round: the door-knocking list.
+
+    `visible` is the caller's scoped resident queryset (Resident.objects.visible_to(...)).
+    The round's rule (expectation.expected_residents) and the caller's scope are applied to
+    one read of the grid's residents, and "not sampled" is a probe of the unique
+    (round, resident) index per person: a grid of thousands is listed in a few
+    milliseconds of database time (bench/coverage.py).
+    """
+    rules = ExpectationRules.for_round(round_)
+    if not rules.in_scope(grid.path):
+        return visible.none()
+    sampled = RoundSample.objects.filter(round=round_, resident_id=OuterRef("pk"))
+    queryset: ResidentQuerySet = (
+        (expected_residents(round_, rules).filter(grid=grid) & visible)
+        .exclude(Exists(sampled))
+        .select_related("household")
+        .order_by("household__building", "household__unit", "household__room", "id")
+    )
+    return queryset
+
+
+def _topmost(paths: set[str] | list[str]) -> list[str]:
+    return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def round_entry_areas(round_: Round, user: ScopedUser, permission: str) -> list[Area]:
+    """Where a user's view of a round starts: the topmost areas both in the round's scope
+    and in the user's (a district officer sees the round's communities; a grid member
+    sees their grid of a district's round)."""
+    scope = scope_paths(round_)
+    user_paths = user.scope_paths(permission)
+    if user_paths is None:
+        wanted = set(scope)
+    else:
+        wanted = set()
+        for round_path in scope:
+            for user_path in user_paths:
+                if user_path.startswith(round_path):
+                    wanted.add(user_path)
+                elif round_path.startswith(user_path):
+                    wanted.add(round_path)
+    return list(Area.objects.filter(path__in=_topmost(wanted)).order_by("path"))
+
+
+def area_in_scope(round_: Round, area: Area) -> bool:
+    return any(area.path.startswith(path) for path in scope_paths(round_))
+
+
+def can_manage_round(user: ScopedUser, round_: Round) -> bool:
+    """Whether the user may edit, open or close the round: they manage its whole scope."""
+    paths = user.scope_paths(Perm.MANAGE_ROUNDS)
+    if paths is None:
+        return True
+    scope = scope_paths(round_)
+    return bool(scope) and all(any(s.startswith(p) for p in paths) for s in scope)
+
+
+def overview(round_: Round, areas: list[Area]) -> tuple[Figures, list[CoverageRow]]:
+    """Figures of several areas of a round (a user's entry areas) and their sum."""
+    total, rows = Figures(), []
+    for area in areas:
+        figures = Figures()
+        for grid in grid_figures(round_, area).values():
+            figures.add(grid)
+        total.add(figures)
+        rows.append(CoverageRow(area, figures))
+    return total, rows
+
+
+@dataclass
+class RecallProgress:
+    """How far the recall of a round (or an area of it) has come."""
+
+    opened: int = 0
+    retested: int = 0  # open, sampled alone since: waiting for the laboratory
+    closed: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.opened - self.closed
+
+    @property
+    def waiting(self) -> int:
+        """Open and not yet sampled again: the people to find."""
+        return self.open - self.retested
+
+
+def retested_expression() -> "Case":
+    """True when a recall's person was sampled into an individual tube of the round after
+    the recall opened."""
+    individual = Registration.objects.filter(
+        round_id=OuterRef("round_id"), tube__capacity=1, sampled_at__gte=OuterRef("opened_at")
+    )
+    # One probe per recall, by its person's kind: "walk_in_id = NULL" would have SQLite
+    # walk the index through every resident's registration (their walk_in_id is NULL).
+    return Case(
+        When(
+            resident_id__isnull=False,
+            then=Exists(individual.filter(resident_id=OuterRef("resident_id"))),
+        ),
+        When(
+            walk_in_id__isnull=False,
+            then=Exists(individual.filter(walk_in_id=OuterRef("walk_in_id"))),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def recall_progress(recalls: "QuerySet[Recall]") -> RecallProgress:
+    """Opened, retested and closed among these (already scoped) recalls, in one query."""
+    figures = recalls.annotate(is_retested=retested_expression()).aggregate(
+        opened=Count("pk"),
+        closed=Count("pk", filter=Q(status=RecallStatus.CLOSED)),
+        retested=Count("pk", filter=Q(status=RecallStatus.OPEN, is_retested=True)),
+    )
+    return RecallProgress(
+        opened=figures["opened"], retested=figures["retested"], closed=figures["closed"]
+    )
+
+
+# What a recall list shows of each row (the rest of the people's rows stays unread: the
+# list is read right after a positive pool, and loading whole rows doubled its time).
+RECALL_LIST_FIELDS = (
+    "round_id",
+    "source_tube_id",
+    "resident_id",
+    "walk_in_id",
+    "area_id",
+    "status",
+    "opened_at",
+    "closed_at",
+    "closing_tube_id",
+    "outcome",
+    "resident__name",
+    "resident__id_number_masked",
+    "resident__phone_masked",
+    "resident__household_id",
+    "resident__household__building",
+    "resident__household__unit",
+    "resident__household__room",
+    "resident__household__address",
+    "walk_in__name",
+    "walk_in__phone_masked",
+    "walk_in__address",
+    "area__name",
+    "source_tube__barcode",
+    "source_tube__result",
+)
+
+
+def recall_list(recalls: "QuerySet[Recall]") -> "QuerySet[Recall]":
+    """Recalls ready to list: person, household, grid, pool tube, and whether retested."""
+    listed: QuerySet[Recall] = (
+        recalls.select_related("resident__household", "walk_in", "area", "source_tube")
+        .only(*RECALL_LIST_FIELDS)
+        .annotate(retested=retested_expression())
+        .order_by(
+            "status",
+            "area__path",
+            "resident__household__building",
+            "resident__household__unit",
+            "resident__household__room",
+            "id",
+        )
+    )
+    return listed
+
+
+@dataclass(frozen=True)
+class Leader:
+    name: str
+    phone: str
+
+
+def grid_leaders(area_ids: set[int]) -> dict[int, list[Leader]]:
+    """The users holding the grid-leader role on each of these areas, in one query."""
+    leaders: dict[int, list[Leader]] = {}
+    for assignment in (
+        RoleAssignment.objects.filter(role=Role.GRID_LEADER, area_id__in=area_ids)
+        .select_related("user")
+        .order_by("area_id", "user__username")
+    ):
+        leaders.setdefault(assignment.area_id, []).append(
+            Leader(str(assignment.user), assignment.user.phone_masked)
+        )
+    return leaders
+
+
+@dataclass
+class HomeToVisit:
+    """A household a door-to-door team must visit, its people, and the last outcome."""
+
+    household: Household
+    residents: list[tuple[Resident, bool]] = field(default_factory=list)  # (person, sampled)
+    outcome: str = ""
+    outcome_label: str = ""
+    visited_at: dt.datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return all(sampled for _resident, sampled in self.residents)
+
+
+def homes_to_visit(round_: Round, area: Area, visible: ResidentQuerySet) -> list[HomeToVisit]:
+    """The households of the expected residents in `area` who must be sampled at home
+    (bedridden, limited mobility), with who is sampled already and the last visit's outcome.
+
+    `visible` is the caller's scoped resident queryset; a few queries whatever the size.
+    """
+    expected = expected_residents(round_).filter(grid__path__startswith=area.path).values("pk")
+    residents = list(
+        visible.needing_home_visit()
+        .filter(grid__path__startswith=area.path, pk__in=expected)
+        .select_related("household")
+        .order_by("household__building", "household__unit", "household__room", "id")
+    )
+    sampled = set(
+        RoundSample.objects.filter(
+            round=round_, resident_id__in=[r.pk for r in residents]
+        ).values_list("resident_id", flat=True)
+    )
+    homes: dict[int, HomeToVisit] = {}
+    for resident in residents:
+        home = homes.setdefault(resident.household_id, HomeToVisit(resident.household))
+        home.residents.append((resident, resident.pk in sampled))
+    for visit in HomeVisit.objects.filter(round=round_, household_id__in=list(homes)).order_by(
+        "visited_at", "id"
+    ):
+        home = homes[visit.household_id]
+        home.outcome, home.visited_at = visit.outcome, visit.visited_at
+        home.outcome_label = str(visit.get_outcome_display())
+    return list(homes.values())
+
+
+def visible_any(queryset: "QuerySet[Any]", user: ScopedUser, *permissions: str) -> "QuerySet[Any]":
+    """Rows visible with any of these permissions (e.g. tubes for samplers and staff)."""
+    combined: QuerySet[Any] = queryset.visible_to(user, permissions[0])  # type: ignore[attr-defined]
+    for permission in permissions[1:]:
+        combined = combined | queryset.visible_to(user, permission)  # type: ignore[attr-defined]
+    return combined
+
+
+@dataclass
+class TubeCounts:
+    """Tubes of a round by stage of their life."""
+
+    by_status: dict[str, int]
+    people: int
+
+    def get(self, status: str) -> int:
+        return self.by_status.get(status, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def tube_counts(tubes: "QuerySet[Tube]") -> TubeCounts:
+    """Tubes and the people in them, per status, in one query."""
+    by_status = {status: 0 for status in TubeStatus.values}
+    people = 0
+    for row in tubes.order_by().values("status").annotate(n=Count("pk"), people=Sum("filled")):
+        by_status[row["status"]] = row["n"]
+        people += row["people"] or 0
+    return TubeCounts(by_status=by_status, people=people)

@@ -1,0 +1,188 @@
+import pytest
+
+from tests.factories import UserFactory, grant, make_resident
+from wangge.accounts.models import AuditEntry
+from wangge.accounts.roles import Perm, Role
+from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
+from wangge.testing.choices import RecallStatus, TubeStatus
+from wangge.testing.choices import TestResult as Result
+from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
+from wangge.testing.selectors import coverage, recall_progress
+from wangge.testing.tests.factories import make_round
+from wangge.testing.tests.tube_factories import make_tube, make_walk_in
+
+
+@pytest.fixture
+def people(tree):
+    a = [make_resident(tree["grid_a"], f"甲{i}", room=f"10{i}", phone="") for i in range(4)]
+    b = [make_resident(tree["grid_b"], f"乙{i}", room=f"20{i}", phone="") for i in range(2)]
+    return a, b
+
+
+@pytest.fixture
+def liaison(tree):
+    return grant(UserFactory(username="lab"), Role.LAB_LIAISON, tree["district"])
+
+
+def _record(user, *items):
+    return record_results(
+        list(items), tubes=Tube.objects.visible_to(user, Perm.LOAD_RESULTS), acting_user=user
+    )
+
+
+def test_positive_pool_recalls_every_member_at_once(tree, people, alice, liaison):
+    a, b = people
+    round_ = make_round(tree["community"], user=alice)
+    walk_in = make_walk_in(round_, tree["grid_b"])
+    tube = make_tube(round_, tree["community"], a[0], a[1], b[0], walk_in)
+    report = _record(liaison, ResultItem(tube.barcode, Result.POSITIVE, {"ORF1ab": 31.5}))
+    assert report.accepted == 1 and report.recalls_opened == 4
+    recalls = Recall.objects.filter(source_tube=tube)
+    assert {(r.resident_id, r.walk_in_id, r.area_id) for r in recalls} == {
+        (a[0].pk, None, tree["grid_a"].pk),
+        (a[1].pk, None, tree["grid_a"].pk),
+        (b[0].pk, None, tree["grid_b"].pk),
+        (None, walk_in.pk, tree["grid_b"].pk),
+    }
+    assert all(r.status == RecallStatus.OPEN for r in recalls)
+    tube.refresh_from_db()
+    assert (tube.status, tube.result) == (TubeStatus.RESULTED, Result.POSITIVE)
+    assert LabResult.objects.get(tube=tube).ct_values == {"ORF1ab": 31.5}
+    figures = coverage(round_, tree["community"]).total
+    assert (figures.open_recalls, figures.recalls, figures.positives) == (4, 4, 0)
+
+
+def test_invalid_pool_also_recalls(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    tube = make_tube(round_, tree["grid_a"], a[0], a[1])
+    _record(liaison, ResultItem(tube.barcode, Result.INVALID))
+    assert Recall.objects.filter(source_tube=tube, status=RecallStatus.OPEN).count() == 2
+
+
+def test_negative_pool_recalls_nobody(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    tube = make_tube(round_, tree["grid_a"], a[0], a[1])
+    assert _record(liaison, ResultItem(tube.barcode, Result.NEGATIVE)).accepted == 1
+    assert not Recall.objects.exists()
+
+
+def test_individual_result_closes_the_recall(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    pool = make_tube(round_, tree["grid_a"], a[0], a[1])
+    _record(liaison, ResultItem(pool.barcode, Result.POSITIVE))
+    single = make_tube(round_, tree["grid_a"], a[0], capacity=1)
+    progress = recall_progress(Recall.objects.filter(round=round_))
+    assert (progress.opened, progress.retested, progress.closed) == (2, 1, 0)
+    report = _record(liaison, ResultItem(single.barcode, Result.NEGATIVE))
+    assert report.recalls_closed == 1
+    closed = Recall.objects.get(resident=a[0])
+    assert (closed.status, closed.outcome, closed.closing_tube) == (
+        RecallStatus.CLOSED,
+        Result.NEGATIVE,
+        single,
+    )
+    assert Recall.objects.get(resident=a[1]).status == RecallStatus.OPEN
+    progress = recall_progress(Recall.objects.filter(round=round_))
+    assert (progress.opened, progress.retested, progress.closed, progress.waiting) == (2, 0, 1, 1)
+    assert not PositiveCase.objects.exists()
+
+
+def test_positive_individual_result_is_a_case(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    pool = make_tube(round_, tree["grid_a"], a[0], a[1])
+    _record(liaison, ResultItem(pool.barcode, Result.POSITIVE))
+    single = make_tube(round_, tree["grid_a"], a[1], capacity=1)
+    report = _record(liaison, ResultItem(single.barcode, Result.POSITIVE))
+    assert report.cases_opened == 1
+    case = PositiveCase.objects.get()
+    assert (case.resident, case.area, case.tube) == (a[1], tree["grid_a"], single)
+    recall = Recall.objects.get(resident=a[1])
+    assert (recall.status, recall.outcome) == (RecallStatus.CLOSED, Result.POSITIVE)
+    assert coverage(round_, tree["district"]).total.positives == 1
+
+
+def test_invalid_individual_result_keeps_the_person_recalled(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    pool = make_tube(round_, tree["grid_a"], a[0])
+    _record(liaison, ResultItem(pool.barcode, Result.POSITIVE))
+    single = make_tube(round_, tree["grid_a"], a[0], capacity=1)
+    _record(liaison, ResultItem(single.barcode, Result.INVALID))
+    assert Recall.objects.get(resident=a[0]).status == RecallStatus.OPEN
+    # Without a recall, an invalid individual sample opens one: the person is sampled again.
+    lone = make_tube(round_, tree["grid_a"], a[2], capacity=1)
+    _record(liaison, ResultItem(lone.barcode, Result.INVALID))
+    assert Recall.objects.get(resident=a[2]).source_tube == lone
+
+
+def test_duplicates_and_conflicts_are_reported_never_overwritten(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    tube = make_tube(round_, tree["grid_a"], a[0])
+    other = make_tube(round_, tree["grid_a"], a[1])
+    first = _record(liaison, ResultItem(tube.barcode, Result.NEGATIVE))
+    assert first.accepted == 1
+    again = _record(
+        liaison,
+        ResultItem(tube.barcode, Result.NEGATIVE),
+        ResultItem(tube.barcode, Result.POSITIVE),
+        ResultItem(other.barcode, Result.NEGATIVE),
+        ResultItem(other.barcode, Result.POSITIVE),
+        ResultItem("NOPE", Result.NEGATIVE),
+        ResultItem(tube.barcode, "maybe"),
+    )
+    assert [(o.status, o.reason_code) for o in again.outcomes] == [
+        (ItemStatus.DUPLICATE, ""),
+        (ItemStatus.REJECTED, "conflicting_result"),
+        (ItemStatus.REJECTED, "conflicting_rows"),
+        (ItemStatus.REJECTED, "conflicting_rows"),
+        (ItemStatus.REJECTED, "unknown_barcode"),
+        (ItemStatus.REJECTED, "unknown_result"),
+    ]
+    tube.refresh_from_db()
+    other.refresh_from_db()
+    assert tube.result == Result.NEGATIVE and other.result == ""
+    assert not Recall.objects.exists()
+
+
+def test_same_batch_twice_changes_nothing(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    tube = make_tube(round_, tree["grid_a"], a[0], a[1])
+    item = ResultItem(tube.barcode, Result.POSITIVE)
+    _record(liaison, item, item)
+    second = _record(liaison, item)
+    assert second.outcomes[0].status == ItemStatus.DUPLICATE
+    assert Recall.objects.count() == 2 and LabResult.objects.count() == 1
+
+
+def test_open_tube_and_out_of_scope_tube_are_rejected(tree, other_tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    open_tube = make_tube(round_, tree["grid_a"], a[0], status=TubeStatus.OPEN)
+    far = make_tube(round_, other_tree["grid_a"], a[1])
+    report = _record(
+        liaison,
+        ResultItem(open_tube.barcode, Result.NEGATIVE),
+        ResultItem(far.barcode, Result.POSITIVE),
+    )
+    assert [o.reason_code for o in report.outcomes] == ["tube_not_sealed", "unknown_barcode"]
+    assert not Recall.objects.exists()
+
+
+def test_one_audit_entry_per_batch_without_personal_data(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    tubes = [make_tube(round_, tree["grid_a"], person) for person in a[:3]]
+    before = AuditEntry.objects.count()
+    _record(liaison, *[ResultItem(t.barcode, Result.NEGATIVE) for t in tubes])
+    assert AuditEntry.objects.count() == before + 1
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert entry.action == "testing.results" and entry.details["accepted"] == 3
+    text = str(entry.details)
+    assert all(person.name not in text for person in a)
+    assert entry.area_path == tree["grid_a"].path

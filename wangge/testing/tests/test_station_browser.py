@@ -1,0 +1,398 @@
+"""The sampling station in a real browser (Debian's Chromium through Playwright): set up,
+download the roster, register a tube while the server is unreachable, reload offline (the
+service worker serves the station), come back online, and find every record stored once."""
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.signals import request_started
+from django.db import connections
+from django.db.models import Count
+from django.utils import timezone
+
+from tests.factories import UserFactory, grant, id_number, make_resident
+from wangge.accounts.models import DeviceToken
+from wangge.accounts.roles import Role
+from wangge.residents.choices import Tag
+from wangge.testing.actions.registrations import REASONS
+from wangge.testing.models import DoorToDoorTeam, HomeVisit, Registration, Tube, WalkIn
+from wangge.testing.tests.factories import make_round
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # A synthetic camera, so that the camera scanner (html5-qrcode) runs under the CSP.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory
+# A phone-size picture of the station, for a person to look at (/tmp on this machine).
+SCREENSHOT = Path(
+    os.environ.get("STATION_SCREENSHOT", Path(tempfile.gettempdir()) / "station-390x844.png")
+)
+WAIT_MS = 20_000
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls
+    # run between its steps, never inside the loop, so Django's guard can stand down.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (make test does)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+        # Close what the test opened while Playwright's loop ran (Django's connections are
+        # local to it): left open, PostgreSQL refuses to drop the test database at the end.
+        connections.close_all()
+
+
+def _new_page(browser, errors):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _unexpected(message) and errors.append(_unexpected(message)))
+    page.set_default_timeout(WAIT_MS)
+    return context, page
+
+
+def _set_up_station(page, live_server, username, area, label):
+    """Sign in, choose the area, name the device: the station opens with its token."""
+    page.goto(f"{live_server.url}/station/setup/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/station/setup/$"))
+    page.select_option("select[name=area]", str(area.pk))
+    page.fill("input[name=label]", label)
+    page.screenshot(path=str(SCREENSHOT.with_name(SCREENSHOT.stem + "-setup.png")))
+    page.click("form[action='/station/setup/'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/station/$"))
+    page.wait_for_selector("body[data-ready=yes]")
+
+
+def _wait_drained(page):
+    page.wait_for_function(
+        "() => document.getElementById('st-queue-count').textContent === '0'", timeout=60_000
+    )
+
+
+def _scan(page, text):
+    page.fill("#st-scan", text)
+    page.press("#st-scan", "Enter")
+
+
+def _register(page, text, name):
+    """One person per scan: the scan shows who it is, Enter confirms."""
+    _scan(page, text)
+    page.wait_for_selector("#st-confirm:not([hidden])")
+    assert page.text_content("#st-c-name") == name
+    before = page.evaluate("() => WanggeStation.app.state.pending")
+    page.press("#st-scan", "Enter")
+    page.wait_for_function("(n) => WanggeStation.app.state.pending > n", arg=before)
+    assert page.is_hidden("#st-confirm")
+
+
+# What the browser logs on its own while the test pulls the network away on purpose.
+EXPECTED_LOGS = [
+    "net::ERR_INTERNET_DISCONNECTED",  # offline
+    "net::ERR_CONNECTION_RESET (/api/v1/testing/station/registrations)",  # the lost answer
+    "404 (Not Found) (/favicon.ico)",  # the sign-in pages have no icon
+]
+
+
+def _unexpected(message):
+    """A console error the station should not cause, as text; "" otherwise."""
+    if message.type != "error":
+        return ""
+    url = message.location.get("url", "")
+    path = url.split("//", 1)[-1].partition("/")[2]
+    text = f"{message.text} (/{path})"
+    return "" if any(expected in text for expected in EXPECTED_LOGS) else text
+
+
+def _queued_client_ids(page):
+    entries = page.evaluate("() => WanggeStation.db.getAll('queue')")
+    return {
+        entry["client_id"]: entry["body"]["tube_barcode"]
+        for entry in entries
+        if entry["kind"] == "registration"
+    }
+
+
+def test_station_registers_offline_and_uploads_everything_once(browser, live_server, tree):
+    sampler = grant(UserFactory(username="zhou"), Role.SAMPLER, tree["community"])
+    people = [
+        make_resident(tree["grid_a"], name, room=str(101 + i), phone=f"1390000{i:04d}")
+        for i, name in enumerate(["张一", "王二", "李三", "赵四", "钱五", "孙六", "周七"])
+    ]
+    round_ = make_round(tree["community"], pool_size=5)
+    typed = people[3]  # found offline by the ID number typed at the desk
+    typed_number = typed.reveal_id_number()
+
+    errors = []
+    context, page = _new_page(browser, errors)
+
+    # Sign in and set the station up for the community.
+    _set_up_station(page, live_server, "zhou", tree["community"], "1号点 1号台")
+    device = DeviceToken.objects.get()
+    assert (device.user, device.area) == (sampler, tree["community"])
+
+    # The roster arrives, the one open round is chosen, the service worker takes over.
+    page.wait_for_function("(n) => WanggeStation.app.state.roster.size === n", arg=len(people))
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # Chromium's own verdict: the station could be installed as an app, were the test's
+    # browser context not an incognito one.
+    cdp = context.new_cdp_session(page)
+    verdict = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [error["errorId"] for error in verdict] == ["in-incognito"]
+    cdp.detach()
+    assert page.input_value("#st-round") == str(round_.pk)
+    assert page.get_attribute("#st-net", "data-state") == "online"
+    roster = page.evaluate("() => WanggeStation.db.getAll('roster')")
+    assert {item["code"] for item in roster} == {p.code for p in people}
+    # The roster holds masked numbers only, never a full one.
+    assert typed_number not in json.dumps(roster, ensure_ascii=False)
+
+    # The network goes: the station says so and goes on working.
+    reached = []
+
+    def note_request(sender, environ, **kwargs):
+        reached.append(environ["PATH_INFO"])
+
+    request_started.connect(note_request)
+    context.set_offline(True)
+    page.wait_for_selector("#st-net[data-state=offline]")
+    _scan(page, "T0000001")
+    page.wait_for_selector("#st-tube-open:not([hidden])")
+    for person in people[:3]:
+        _register(page, person.code, person.name)
+    # An ID number typed (or sent by a USB scanner) is matched offline through id_key.
+    _register(page, typed_number, typed.name)
+    assert page.text_content("#st-queue-count") == "4"
+    assert page.text_content("#st-tube-fill") == "4 / 5"
+
+    # A reload while offline: the service worker serves the station, the tube is still open.
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("body[data-ready=yes]")
+    page.wait_for_selector("#st-net:not([data-state=online])")
+    assert page.text_content("#st-queue-count") == "4"
+    assert page.text_content("#st-tube-fill") == "4 / 5"
+    assert page.locator("#st-members li").count() == 4
+    page.screenshot(path=str(SCREENSHOT.with_name(SCREENSHOT.stem + "-offline.png")))
+
+    # The fifth person fills the tube, which seals itself; the next scan opens a new tube.
+    _register(page, people[4].code, people[4].name)
+    page.wait_for_selector("#st-tube-none:not([hidden])")
+    _scan(page, "T0000002")
+    page.wait_for_selector("#st-tube-open:not([hidden])")
+    # Someone already sampled in this round is flagged, and may still be registered.
+    _scan(page, people[0].code)
+    page.wait_for_selector("#st-confirm[data-repeat=yes]:not([hidden])")
+    page.press("#st-scan", "Escape")
+    assert page.is_hidden("#st-confirm")
+    _register(page, people[0].code, people[0].name)
+    _register(page, people[5].code, people[5].name)
+    # A visitor not in the roster: their ID number opens the walk-in form.
+    visitor_number = id_number(region="110101")
+    _scan(page, visitor_number)
+    page.wait_for_selector("#st-walkin:not([hidden])")
+    assert page.input_value("#wi-idnumber") == visitor_number
+    page.fill("#wi-name", "过客")
+    page.fill("#wi-phone", "13800138000")
+    page.press("#wi-name", "Enter")
+    page.wait_for_function("() => WanggeStation.app.state.pending === 8")
+    # F4 seals the tube early (queued like the registrations).
+    page.press("#st-scan", "F4")
+    page.wait_for_selector("#st-tube-none:not([hidden])")
+    assert page.text_content("#st-queue-count") == "9"
+    request_started.disconnect(note_request)
+    # Not even the service worker reached the server: the reload came from its cache.
+    assert reached == []
+    assert not Registration.objects.exists()
+
+    # Back online. The first upload's answer is lost on the way back (the server stored
+    # the batch, the station never heard): the station retries, and nothing is stored twice.
+    lost = []
+
+    def lose_first_answer(route):
+        if lost:
+            route.continue_()
+            return
+        lost.append(route.fetch().status)
+        route.abort("connectionreset")
+
+    page.route("**/api/v1/testing/station/registrations", lose_first_answer)
+    context.set_offline(False)
+    _wait_drained(page)
+    assert lost == [200], "the first upload reached the server and its answer was lost"
+    assert page.get_attribute("#st-net", "data-state") == "online"
+    assert page.is_hidden("#st-rejected")
+    answers = page.evaluate(
+        "() => WanggeStation.db.getAll('queue').then((q) => q.map((e) => [e.kind, e.answer]))"
+    )
+    assert sorted(map(tuple, answers)) == [("registration", "duplicate")] * 8 + [
+        ("seal", "accepted")
+    ]
+    queued = _queued_client_ids(page)
+    assert len(queued) == 8
+    stored = Registration.objects.filter(round=round_)
+    assert stored.count() == 8
+    assert {str(value) for value in stored.values_list("client_id", flat=True)} == set(queued)
+    assert not stored.values("client_id").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    for client_id, barcode in queued.items():
+        assert stored.get(client_id=client_id).tube.barcode == barcode
+    tubes = {tube.barcode: tube for tube in Tube.objects.filter(round=round_)}
+    assert set(tubes) == {"T0000001", "T0000002"}
+    for barcode, tube in tubes.items():
+        assert tube.filled == tube.registrations.count() == list(queued.values()).count(barcode)
+        assert tube.status == "sealed"
+        assert tube.capacity == 5
+    assert tubes["T0000002"].filled == 3
+    assert stored.filter(resident=people[0]).count() == 2
+    walk_in = WalkIn.objects.get()
+    assert walk_in.name == "过客" and walk_in.reveal_id_number() == visitor_number
+    # Once stored, the station forgets the walk-in's number and phone.
+    assert visitor_number not in json.dumps(page.evaluate("() => WanggeStation.db.getAll('queue')"))
+
+    # The phone-size screen, for a person to look at.
+    _scan(page, "T0000003")
+    _scan(page, people[6].code)
+    page.wait_for_selector("#st-confirm:not([hidden])")
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    assert not errors, errors
+    context.close()
+
+
+def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
+    grant(UserFactory(username="wu"), Role.VOLUNTEER, tree["grid_a"])
+    bedridden = make_resident(tree["grid_a"], "卧床甲", room="201", tags=int(Tag.BEDRIDDEN))
+    slow = make_resident(tree["grid_a"], "行动乙", room="202", tags=int(Tag.LIMITED_MOBILITY))
+    round_ = make_round(tree["community"], pool_size=10)
+    team = DoorToDoorTeam.objects.create(round=round_, name="上门一队", area=tree["grid_a"])
+    earlier = make_round(tree["community"], name="上一轮", open_it=False)
+    Tube.objects.create(
+        barcode="USED0001",
+        round=earlier,
+        capacity=1,
+        area=tree["grid_a"],
+        opened_at=timezone.now(),
+    )
+    errors = []
+    context, page = _new_page(browser, errors)
+    context.grant_permissions(["camera"])
+    _set_up_station(page, live_server, "wu", tree["grid_a"], "上门 1")
+    page.wait_for_function("() => WanggeStation.app.state.roster.size === 2")
+
+    # The camera opens in the page (F8) and closes with Esc, back to the scan field.
+    page.press("#st-scan", "F8")
+    page.wait_for_selector("#st-camera-view video")
+    page.press("body", "Escape")
+    page.wait_for_selector("#st-camera", state="hidden")
+    assert page.evaluate("() => document.activeElement.id") == "st-scan"
+
+    # The team's list of homes, then the door-to-door round with the network gone.
+    page.select_option("#st-mode", "door")
+    page.select_option("#st-team", str(team.pk))
+    page.wait_for_function("() => document.querySelectorAll('#st-homes-list li').length === 2")
+    context.set_offline(True)
+    page.wait_for_selector("#st-net[data-state=offline]")
+    _scan(page, "D0000001")
+    page.wait_for_selector("#st-tube-open:not([hidden])")
+    page.click(f"#st-homes-list button[data-pick='{bedridden.code}']")
+    page.wait_for_selector("#st-confirm:not([hidden])")
+    assert page.text_content("#st-c-name") == "卧床甲"
+    page.press("#st-scan", "Enter")
+    page.wait_for_function("() => WanggeStation.app.state.pending === 1")
+    home = f"#st-homes-list li[data-household='{bedridden.household_id}']"
+    page.click(f"{home} button[data-outcome=sampled]")
+    page.click(
+        f"#st-homes-list li[data-household='{slow.household_id}'] button[data-outcome=nobody_home]"
+    )
+    page.press("#st-scan", "F4")
+    page.wait_for_selector("#st-tube-none:not([hidden])")
+    assert page.text_content("#st-queue-count") == "4"
+
+    # Recall: single tubes only; each seals itself after its one person.
+    page.select_option("#st-mode", "recall")
+    _scan(page, "R0000001")
+    page.wait_for_selector("#st-tube-open:not([hidden])")
+    assert page.text_content("#st-tube-fill") == "0 / 1"
+    _register(page, slow.code, "行动乙")
+    page.wait_for_selector("#st-tube-none:not([hidden])")
+    # A tube whose barcode another round already used: the server will refuse the record.
+    _scan(page, "USED0001")
+    _register(page, bedridden.code, "卧床甲")
+
+    context.set_offline(False)
+    _wait_drained(page)
+    # The refusal is shown with its reason until the operator dismisses it.
+    page.wait_for_selector("#st-rejected:not([hidden])")
+    assert page.text_content("#st-rejected-count") == "1"
+    page.click("#st-rejected")
+    page.wait_for_selector("#st-rejects-list li")
+    assert "卧床甲" in page.text_content("#st-rejects-list")
+    assert page.text_content("#st-rejects-list .tag") == str(REASONS["tube_other_round"])
+    page.click("#st-rejects-list button[data-dismiss]")
+    page.wait_for_selector("#st-rejected", state="hidden")
+    assert not Registration.objects.filter(tube__barcode="USED0001", round=round_).exists()
+    door = Registration.objects.get(tube__barcode="D0000001")
+    assert (door.resident, door.mode, door.tube.capacity) == (bedridden, "door", 10)
+    assert door.tube.status == "sealed" and door.tube.filled == 1
+    recall = Registration.objects.get(tube__barcode="R0000001")
+    assert (recall.resident, recall.tube.capacity, recall.tube.status) == (slow, 1, "sealed")
+    visits = dict(HomeVisit.objects.filter(round=round_).values_list("household_id", "outcome"))
+    assert visits == {bedridden.household_id: "sampled", slow.household_id: "nobody_home"}
+    assert set(HomeVisit.objects.values_list("team", flat=True)) == {team.pk}
+    assert not errors, errors
+    context.close()
+
+
+def test_uuid7_and_id_key_match_the_server(browser, live_server, tree):
+    """The station's client ids are RFC 9562 version 7 and time-ordered, and its id_key of
+    a typed number is the server's own (docs/api.md)."""
+    from wangge.lib import idnumbers
+    from wangge.testing import roster
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/station/")
+    # A browser that holds no token is sent to the setup.
+    page.wait_for_selector("#st-unset:not([hidden])")
+    assert page.is_hidden("#st-work")
+    assert page.get_attribute("#st-unset a", "href") == "/station/setup/"
+    ids = page.evaluate("() => Array.from({length: 2000}, () => WanggeStation.uuid7())")
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    pattern = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    assert all(pattern.match(value) for value in ids)
+    millis = page.evaluate("(id) => WanggeStation.uuid7Millis(id)", ids[0])
+    now = dt.datetime.now(dt.UTC).timestamp() * 1000
+    assert abs(now - millis) < 60_000
+
+    key = b"\x01" * 16 + b"\xfe" * 16
+    for raw in ["６２０１０３１９８００５１７００１Ｘ", "620103-19800517-001x", " h12345678 "]:
+        canonical = idnumbers.normalise(raw)
+        assert page.evaluate("(raw) => WanggeStation.normaliseId(raw)", raw) == canonical
+        for id_type in ("resident_card", "hk_macau_permit", "passport"):
+            expected = roster.id_key(key, id_type, canonical)
+            script = "([key, type, number]) => WanggeStation.idKey(WanggeStation.base64ToBytes(key), type, number)"
+            got = page.evaluate(script, [roster.encode_key(key), id_type, canonical])
+            assert got == expected
+    context.close()

@@ -1,0 +1,185 @@
+"""The sampling station's pages: the shell, its service worker and manifest, and the setup
+that issues a device token for an area of the user's scope (and nothing outside it)."""
+
+import json
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from tests.factories import UserFactory, grant
+from wangge.accounts.devices import authenticate_device
+from wangge.accounts.models import AuditEntry, DeviceToken
+from wangge.accounts.roles import Role
+from wangge.testing.station_views import SHELL_STATIC, station_links
+
+SETUP = "/station/setup/"
+
+
+@pytest.fixture
+def sampler(tree):
+    """A volunteer who registers samples for the community (Perm.REGISTER_SAMPLES)."""
+    return grant(UserFactory(username="zhouwu_sampler"), Role.SAMPLER, tree["community"])
+
+
+def _no_inline_code(html: str) -> None:
+    """What the Content-Security-Policy would block: inline scripts, handlers, styles."""
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag, tag
+    assert not re.search(r"<style\b", html)
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_the_shell_needs_no_session_and_holds_nothing_personal(client, db):
+    response = client.get("/station/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    html = response.content.decode()
+    _no_inline_code(html)
+    assert 'rel="manifest" href="/station/manifest.webmanifest"' in html
+    assert 'data-sw="/station/sw.js"' in html
+    assert 'data-api="/api/v1/testing/station/"' in html
+    assert "/jsi18n/" in html
+    assert "csrfmiddlewaretoken" in html and 'name="csrfmiddlewaretoken" value=""' in html
+
+
+def test_the_shell_is_the_same_for_a_signed_in_user(client, sampler):
+    anonymous = Client().get("/station/").content.decode()
+    client.force_login(sampler)
+    signed_in = client.get("/station/").content.decode()
+    # Cached by the service worker and shown offline to whoever holds the device.
+    assert "zhouwu_sampler" not in signed_in
+    assert signed_in == anonymous
+
+
+def test_service_worker_is_served_fresh_with_the_station_scope(client, db):
+    response = client.get("/station/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    assert response["Service-Worker-Allowed"] == "/station/"
+    body = response.content.decode()
+    config = json.loads(json.loads('"' + re.search(r'JSON\.parse\("(.*)"\)', body).group(1) + '"'))
+    assert config["app_url"] == "/station/"
+    assert config["api_prefix"] == "/api/v1/"
+    assert "/station/" in config["shell"] and "/jsi18n/" in config["shell"]
+    for name in SHELL_STATIC:
+        assert f"/static/{name}" in config["shell"], name
+        assert finders.find(name), f"{name} is missing from the static files"
+    assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
+
+
+def test_service_worker_version_is_stable_between_requests(client, db):
+    first = client.get("/station/sw.js").content
+    assert client.get("/station/sw.js").content == first
+
+
+def test_manifest_makes_the_station_installable(client, db):
+    response = client.get("/station/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/manifest+json")
+    assert response["Cache-Control"] == "no-cache"
+    manifest = json.loads(response.content)
+    assert manifest["start_url"] == "/station/"
+    assert manifest["scope"] == "/station/"
+    assert manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        assert finders.find(icon["src"].removeprefix("/static/")), icon["src"]
+
+
+def test_manifest_follows_the_language(client, db):
+    chinese = json.loads(client.get("/station/manifest.webmanifest").content)
+    english = json.loads(
+        client.get("/station/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="en").content
+    )
+    assert english["lang"] == "en"
+    assert chinese["lang"] == "zh-hans"
+
+
+def test_setup_needs_a_signed_in_user(client, db):
+    response = client.get(SETUP)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.post(SETUP, {"area": 1, "label": "x"}).status_code == 302
+
+
+def test_setup_offers_only_areas_in_the_users_scope(
+    client, tree, other_tree, sampler, django_assert_max_num_queries
+):
+    client.force_login(sampler)
+    with django_assert_max_num_queries(8):
+        response = client.get(SETUP)
+    assert response.status_code == 200
+    html = response.content.decode()
+    _no_inline_code(html)
+    offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', html)}
+    assert offered == {tree["community"].pk, tree["grid_a"].pk, tree["grid_b"].pk}
+    assert other_tree["grid_a"].name not in html
+
+
+def test_setup_issues_a_token_for_an_area_in_scope(client, tree, sampler):
+    client.force_login(sampler)
+    response = client.post(SETUP, {"area": tree["grid_a"].pk, "label": "  1号点  2号台 "})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    html = response.content.decode()
+    _no_inline_code(html)
+    token = re.search(r'data-token="(wgd_[^"]+)"', html).group(1)
+    device = DeviceToken.objects.get()
+    assert (device.user, device.area, device.label) == (sampler, tree["grid_a"], "1号点 2号台")
+    assert authenticate_device(token) == device
+    assert token not in device.token_hash
+    entry = AuditEntry.objects.get(action="device.issue")
+    assert entry.actor == sampler
+    assert token not in json.dumps(entry.details)
+
+
+def test_setup_needs_a_device_name(client, tree, sampler):
+    client.force_login(sampler)
+    response = client.post(SETUP, {"area": tree["grid_a"].pk, "label": "   "})
+    assert response.status_code == 400
+    assert not DeviceToken.objects.exists()
+    assert f'value="{tree["grid_a"].pk}" selected' in response.content.decode()
+
+
+def test_charlie_gets_404_for_an_area_out_of_scope(client, tree, other_tree, charlie):
+    # He registers samples at home; another district's area does not exist for him.
+    grant(charlie, Role.SAMPLER, other_tree["community"])
+    client.force_login(charlie)
+    assert client.post(SETUP, {"area": tree["grid_a"].pk, "label": "x"}).status_code == 404
+    assert client.post(SETUP, {"area": tree["community"].pk, "label": "x"}).status_code == 404
+    assert client.post(SETUP, {"area": "nonsense", "label": "x"}).status_code == 404
+    assert client.post(SETUP, {"label": "x"}).status_code == 404
+    assert not DeviceToken.objects.exists()
+    response = client.post(SETUP, {"area": other_tree["grid_a"].pk, "label": "x"})
+    assert response.status_code == 200
+    assert DeviceToken.objects.get().area == other_tree["grid_a"]
+
+
+def test_a_sampler_of_one_grid_cannot_take_the_whole_community(client, tree):
+    volunteer = grant(UserFactory(username="vic"), Role.VOLUNTEER, tree["grid_b"])
+    client.force_login(volunteer)
+    assert client.post(SETUP, {"area": tree["community"].pk, "label": "x"}).status_code == 404
+    assert client.post(SETUP, {"area": tree["grid_a"].pk, "label": "x"}).status_code == 404
+    assert client.post(SETUP, {"area": tree["grid_b"].pk, "label": "x"}).status_code == 200
+
+
+def test_a_grid_member_without_the_sampling_permission_is_told_so(client, tree, bob):
+    client.force_login(bob)
+    response = client.get(SETUP)
+    assert response.status_code == 403
+    assert "<select" not in response.content.decode()
+    assert client.post(SETUP, {"area": tree["grid_a"].pk, "label": "x"}).status_code == 404
+    assert not DeviceToken.objects.exists()
+
+
+def test_the_station_link_shows_for_those_who_register_samples(rf, sampler, bob):
+    request = rf.get("/")
+    request.user = sampler
+    assert [item.url for item in station_links(request)] == ["/station/"]
+    request.user = bob
+    assert station_links(request) == []
