@@ -1,0 +1,273 @@
+"""Register import: 100,000 rows from .xlsx, end to end, against openpyxl's own parse.
+
+    .venv/bin/python -m bench.import_register [--rows 100000] [--databases sqlite,postgres]
+
+Generates a register as a community keeps it (a title row above the header, Chinese
+column names, a grid column over ten grids, valid synthetic ID numbers), then, for each
+database, measures in the same run:
+
+* the floor: openpyxl's read-only parse of the file (every row, values only);
+* the import: parse → check → report (`stage_import`, which also keeps the upload
+  encrypted) → apply (`apply_import`) into a freshly migrated database;
+* a re-import of the same file (every row unchanged, nothing written).
+
+Target (issue 2): the import takes at most 2× the floor. Databases: a SQLite file under
+/tmp and PostgreSQL at postgres://postgres@127.0.0.1:5432/bench_import (both recreated).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORKDIR = Path(tempfile.gettempdir()) / "bench_import_register"
+SQLITE_PATH = WORKDIR / "bench_import.sqlite3"
+PG_URL = "postgres://postgres@127.0.0.1:5432/bench_import"
+GRIDS = 10
+TARGET = 2.0
+
+
+def _configure(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wangge.settings_test"
+    os.environ["WANGGE_VAR_DIR"] = str(WORKDIR / "var")
+    import django
+
+    django.setup()
+
+
+def generate(path: Path, rows: int, seed: int = 2022) -> None:
+    """A register of `rows` people in households of 1–5, over GRIDS grids."""
+    from openpyxl import Workbook
+
+    from wangge.lib.idnumbers import make_resident_card_number
+
+    rng = random.Random(seed)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("户口底册")
+    sheet.append(["七里河区西园街道西园社区居民户口底册"])
+    sheet.append(["填报单位：西园社区居委会", None, None, None, "填报日期：2022年3月20日"])
+    sheet.append(
+        [
+            "序号",
+            "所属网格",
+            "楼栋",
+            "单元",
+            "门牌号",
+            "姓名",
+            "性别",
+            "身份证号码",
+            "出生日期",
+            "民族",
+            "联系电话",
+            "与户主关系",
+            "人员类别",
+            "居住状态",
+            "备注",
+        ]
+    )
+    surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+    categories = ["", "", "", "", "", "", "流动人口", "80岁以上", "卧床", "孕妇", "残疾"]
+    statuses = ["在住"] * 12 + ["外出", "住院"]
+    written = 0
+    household = 0
+    used: set[str] = set()
+    while written < rows:
+        household += 1
+        size = min(rng.randint(1, 5), rows - written)
+        grid = (household % GRIDS) + 1
+        building, unit, room = (
+            household // 60 + 1,
+            household % 3 + 1,
+            f"{household % 20 + 1}0{household % 4 + 1}",
+        )
+        for member in range(size):
+            born = dt.date(1935, 1, 1) + dt.timedelta(days=rng.randrange(31000))
+            sex = rng.choice("MF")
+            sequence = rng.randrange(1000)
+            number = make_resident_card_number("620103", born, sequence, sex)
+            while number in used:  # one person is one resident: numbers stay unique
+                sequence += 2
+                number = make_resident_card_number("620103", born, sequence, sex)
+            used.add(number)
+            sheet.append(
+                [
+                    written + 1,
+                    f"第{grid}网格",
+                    f"{building}号楼",
+                    f"{unit}单元",
+                    room,
+                    rng.choice(surnames) + rng.choice(given) + rng.choice(given),
+                    "男" if sex == "M" else "女",
+                    number,
+                    born,
+                    "汉族",
+                    f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                    "户主" if member == 0 else rng.choice(["配偶", "子", "女", "父亲", "母亲"]),
+                    rng.choice(categories),
+                    rng.choice(statuses),
+                    "",
+                ]
+            )
+            written += 1
+    sheet.append(["合计", None, None, None, None, f"{rows}人"])
+    book.save(path)
+
+
+def floor_parse(path: Path) -> tuple[float, float]:
+    """openpyxl's own read-only parse of every row: the floor (wall and CPU seconds)."""
+    from openpyxl import load_workbook
+
+    start, cpu = time.perf_counter(), time.process_time()
+    book = load_workbook(path, read_only=True, data_only=True)
+    count = 0
+    for _row in book.worksheets[0].iter_rows(values_only=True):
+        count += 1
+    book.close()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def _fresh_database(kind: str) -> str:
+    if kind == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bench_import")
+        conn.execute("CREATE DATABASE bench_import")
+    return PG_URL
+
+
+def _setup() -> tuple[object, object]:
+    """Migrate, then a community with GRIDS grids and a user allowed to import into it."""
+    from django.core.management import call_command
+
+    from wangge.accounts.models import User
+    from wangge.areas.choices import AreaKind
+    from wangge.areas.models import Area
+
+    call_command("migrate", verbosity=0)
+    city = Area.objects.add_root(instance=Area(name="兰州市", kind=AreaKind.CITY))
+    district = Area.objects.add_child(
+        city, instance=Area(name="七里河区", kind=AreaKind.DISTRICT, code="620103")
+    )
+    street = Area.objects.add_child(district, instance=Area(name="西园街道", kind=AreaKind.STREET))
+    community = Area.objects.add_child(
+        street, instance=Area(name="西园社区", kind=AreaKind.COMMUNITY)
+    )
+    for number in range(1, GRIDS + 1):
+        community.refresh_from_db()
+        Area.objects.add_child(community, instance=Area(name=f"第{number}网格", kind=AreaKind.GRID))
+    community.refresh_from_db()
+    user = User.objects.create_user("bench", password=None, is_superuser=True)
+    return community, user
+
+
+def _empty_registry() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("residents_resident", "residents_household", "residents_importbatch"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+
+def timed_import(data: bytes, name: str, community, user) -> dict[str, float | int]:
+    """One import, upload to applied: wall and CPU seconds, and what it did."""
+    from wangge.residents import actions
+
+    start, cpu = time.perf_counter(), time.process_time()
+    batch = actions.stage_import(data, name, community, acting_user=user)
+    checked = time.perf_counter()
+    applied = actions.apply_import(batch, acting_user=user)
+    return {
+        "total": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "check": checked - start,
+        "new": applied.rows_new,
+        "unchanged": applied.rows_unchanged,
+        "errors": applied.rows_error,
+    }
+
+
+def child(kind: str, path: Path, repeat: int) -> None:
+    """One database's runs, in its own process (Django is configured once per process).
+
+    Floor and import alternate `repeat` times on an emptied registry; the machine is
+    shared, so the fastest of each is compared (the usual way to read noisy timings).
+    """
+    _configure(_fresh_database(kind))
+    community, user = _setup()
+    data = path.read_bytes()
+    floors, imports = [], []
+    for _ in range(repeat):
+        _empty_registry()
+        floors.append(floor_parse(path))
+        imports.append(timed_import(data, path.name, community, user))
+    again = timed_import(data, path.name, community, user)
+    floor, floor_cpu = min(f[0] for f in floors), min(f[1] for f in floors)
+    best = min(imports, key=lambda r: r["total"])
+    cpu = min(r["cpu"] for r in imports)
+    print(
+        f"{kind}: floor {floor:.2f} s (CPU {floor_cpu:.2f} s) | import {best['total']:.2f} s "
+        f"(check {best['check']:.2f} s + apply {best['total'] - best['check']:.2f} s; "
+        f"CPU of this process {cpu:.2f} s) | ratio {best['total'] / floor:.2f}× wall, "
+        f"{cpu / floor_cpu:.2f}× CPU | {best['new']} new, {best['errors']} row errors "
+        f"| re-import {again['total']:.2f} s, {again['unchanged']} unchanged, "
+        f"{again['total'] / floor:.2f}× | runs: floors "
+        + ", ".join(f"{f[0]:.1f}" for f in floors)
+        + "; imports "
+        + ", ".join(f"{r['total']:.1f}" for r in imports),
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per database (fastest kept)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    path = WORKDIR / f"register_{args.rows}.xlsx"
+    if args.child:
+        child(args.child, path, args.repeat)
+        return
+    if not path.exists():
+        started = time.perf_counter()
+        generate(path, args.rows)
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    print(f"{args.rows} rows, {os.cpu_count()} cores, target import ≤ {TARGET}× parse")
+    import subprocess
+
+    for kind in args.databases.split(","):
+        code = subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "bench.import_register",
+                "--rows",
+                str(args.rows),
+                "--repeat",
+                str(args.repeat),
+                "--child",
+                kind,
+            ]
+        )
+        if code:
+            sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,693 @@
+"""Registration ingestion through the real HTTP sync API, against the database's raw insert.
+
+    .venv/bin/python -m bench.ingest_http [--databases sqlite,postgres] [--residents 200000]
+        [--batch 500] [--clients 4] [--workers 2] [--seconds 60] [--append-docs]
+
+For each database, in one run:
+
+* a throwaway database (a SQLite file under /tmp with the settings' WAL pragmas, or the
+  PostgreSQL database `bench_ingest`), migrated, with a district of N residents (the
+  demo's Qilihe district from wangge.demo.generator, or a plain one if the demo is not
+  there), an open round over the district and one sampler's device token per client;
+* a real server: gunicorn (from .venv/bin) serving wangge.wsgi on 127.0.0.1 and a free
+  port, `--workers` sync workers, production settings with throwaway secrets;
+* `--clients` client threads posting pre-built batches of `--batch` registrations (UUIDv7
+  client ids, tubes of 10, people by resident code and one in ten by ID number) over
+  loopback until every resident is registered once or `--seconds` have passed;
+* the raw limit: the same rows (read back from the registration table) inserted into a
+  table of the same shape (columns, unique and plain indexes, foreign keys) with the
+  database's own bulk path — sqlite3 `executemany` (SQLite) or `COPY` (PostgreSQL) — in
+  batches of the same size, one transaction per batch, as the API does.
+
+It prints registrations/s for both and their ratio. Targets (issue 4): ≥ 20,000
+registrations/s through the API, and at least a quarter of the raw insert rate.
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+WORKDIR = Path(tempfile.gettempdir()) / "bench_ingest_http"
+SQLITE_PATH = WORKDIR / "bench_ingest.sqlite3"
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgres://postgres@127.0.0.1:5432/bench_ingest"
+TARGET_RATE = 20_000
+TARGET_RATIO = 0.25
+TUBE = 10
+ID_SHARE = 10  # one item in ID_SHARE names the person by ID number
+
+
+def _key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """Production settings with throwaway secrets, pointed at the bench database."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "wangge.settings",
+            "DATABASE_URL": database_url,
+            "DATABASE_CONN_MAX_AGE": "600",
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "WANGGE_DATA_KEYS": "b1:" + _key(),
+            "WANGGE_INDEX_KEYS": "x1:" + _key(),
+            "WANGGE_VAR_DIR": str(WORKDIR / "var"),
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+# --- the data ----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    round_id: int
+    tokens: list[str]
+    # (code, id_type, id_number) per resident, in a shuffled order
+    people: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def build_world(residents: int, clients: int, seed: int = 4) -> World:
+    """A district of `residents` people, an open round over it, and a sampler's device
+    token per client. The district is the demo's (wangge.demo.generator, Qilihe) when the
+    demo generator is there, else a plain one built here. Runs inside a configured Django."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wangge.accounts.devices import issue_device_token
+    from wangge.accounts.models import RoleAssignment, User
+    from wangge.residents.models import Resident
+    from wangge.testing.actions.rounds import create_round, open_round
+
+    try:
+        from wangge.demo.generator import build_demo, get_profile
+    except ImportError:
+        district = build_plain_district(residents)
+    else:
+        district = build_demo(get_profile("qilihe"), residents=residents, acting_user=None).district
+    rng = random.Random(seed)
+    people: list[tuple[str, str, str]] = []
+    for n, resident in enumerate(
+        Resident.objects.filter(grid__path__startswith=district.path)
+        .only("code", "id_type", "id_number_cipher")
+        .order_by("pk")
+        .iterator(chunk_size=5000)
+    ):
+        number = resident.reveal_id_number() if n % ID_SHARE == 0 else ""
+        people.append((resident.code, resident.id_type, number))
+    sampler = User.objects.create(username="bench_sampler")
+    RoleAssignment.objects.create(user=sampler, role="sampler", area=district)
+    now = timezone.now()
+    round_ = create_round(
+        name="第一轮全员核酸",
+        scope=[district],
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=23),
+        acting_user=None,
+    )
+    open_round(round_, acting_user=None)
+    tokens = [
+        issue_device_token(sampler, district, f"desk {n}", acting_user=sampler)[0]
+        for n in range(clients)
+    ]
+    rng.shuffle(people)
+    return World(round_.pk, tokens, people)
+
+
+def build_plain_district(residents: int) -> Any:
+    """A district of `residents` people in households of 3, 500 people a grid."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from wangge.areas.choices import AreaKind
+    from wangge.areas.models import Area
+    from wangge.lib.idnumbers import IdType, make_resident_card_number
+    from wangge.residents.actions import refresh_area_counts
+    from wangge.residents.models import Household, Resident, new_resident_code
+
+    per_grid, per_household = 500, 3
+    grids_needed = -(-residents // per_grid)
+    with transaction.atomic():
+        city = Area.objects.add_root(instance=Area(name="兰州市", kind=AreaKind.CITY))
+        district = Area.objects.add_child(
+            city, instance=Area(name="七里河区", kind=AreaKind.DISTRICT, code="620103")
+        )
+        grids: list[Any] = []
+        street_no = 0
+        while len(grids) < grids_needed:
+            street_no += 1
+            district.refresh_from_db()
+            street = Area.objects.add_child(
+                district, instance=Area(name=f"第{street_no}街道", kind=AreaKind.STREET)
+            )
+            for community_no in range(1, 8):
+                if len(grids) >= grids_needed:
+                    break
+                street.refresh_from_db()
+                community = Area.objects.add_child(
+                    street,
+                    instance=Area(name=f"第{community_no}社区", kind=AreaKind.COMMUNITY),
+                )
+                for grid_no in range(1, 11):
+                    if len(grids) >= grids_needed:
+                        break
+                    community.refresh_from_db()
+                    grids.append(
+                        Area.objects.add_child(
+                            community,
+                            instance=Area(name=f"{grid_no}号小区", kind=AreaKind.COMPOUND),
+                        )
+                    )
+    born = dt.date(1950, 1, 1)
+    sequence = 0
+    for grid in grids:
+        with transaction.atomic():
+            count = min(per_grid, residents - sequence)
+            households = Household.objects.bulk_create(
+                Household(grid=grid, building=str(1 + h // 20), unit="1", room=str(101 + h))
+                for h in range(-(-count // per_household))
+            )
+            batch = []
+            for i in range(count):
+                sequence += 1
+                order = sequence % 1000  # its parity is the sex: numbers never collide
+                resident = Resident(
+                    household=households[i // per_household],
+                    grid=grid,
+                    code=new_resident_code(),
+                    name=f"居民{sequence}",
+                )
+                resident.set_id_number(
+                    IdType.RESIDENT_CARD,
+                    make_resident_card_number(
+                        "620103",
+                        born + dt.timedelta(days=sequence // 1000),
+                        order,
+                        "M" if order % 2 else "F",
+                    ),
+                )
+                batch.append(resident)
+            Resident.objects.bulk_create(batch)
+    refresh_area_counts(grid.pk for grid in grids)
+    return district
+
+
+def build_bodies(world: World, batch: int, clients: int) -> tuple[list[list[bytes]], int]:
+    """Each client's batches as ready bytes: every resident once, in tubes of TUBE."""
+    import datetime as dt
+
+    from wangge.lib.uuid7 import uuid7
+
+    sampled_at = dt.datetime.now(dt.UTC).isoformat()
+    per_client: list[list[bytes]] = [[] for _ in range(clients)]
+    tube_no = 0
+    total = 0
+    people = world.people
+    for start in range(0, len(people) - batch + 1, batch):
+        items = []
+        for offset, (code, id_type, number) in enumerate(people[start : start + batch]):
+            if offset % TUBE == 0:
+                tube_no += 1
+            person: dict[str, str] = (
+                {"id_type": id_type, "id_number": number} if number else {"resident_code": code}
+            )
+            items.append(
+                {
+                    "client_id": str(uuid7()),
+                    "round_id": world.round_id,
+                    "tube_barcode": f"B{tube_no:09d}",
+                    "tube_capacity": TUBE,
+                    "sampled_at": sampled_at,
+                    "mode": "point",
+                    "person": person,
+                }
+            )
+        per_client[(start // batch) % clients].append(
+            json.dumps({"items": items}, separators=(",", ":")).encode()
+        )
+        total += len(items)
+    return per_client, total
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "wangge.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            # Load the application once, before forking: the workers are ready together
+            # (without it each imports Django on its own, seconds when no bytecode is cached).
+            "--preload",
+            "--backlog",
+            "256",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) of the gunicorn master and its workers so far, from /proc:
+    on a shared, noisy machine, registrations per CPU-second say more than wall time."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+@dataclass
+class ClientTally:
+    batches: int = 0
+    accepted: int = 0
+    other: int = 0
+    errors: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+
+def post_all(
+    port: int, token: str, bodies: list[bytes], deadline: float, tally: ClientTally
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for body in bodies:
+        if time.monotonic() > deadline:
+            break
+        started = time.perf_counter()
+        try:
+            connection.request("POST", "/api/v1/testing/station/registrations", body, headers)
+            response = connection.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            tally.errors.append(repr(exc))
+            connection.close()
+            continue
+        tally.latencies.append(time.perf_counter() - started)
+        if response.status != 200:
+            tally.errors.append(f"{response.status}: {answer[:200]!r}")
+            continue
+        tally.batches += 1
+        accepted = answer.count(b'"status":"accepted"')
+        tally.accepted += accepted
+        tally.other += answer.count(b'"status":') - accepted
+    connection.close()
+
+
+def run_clients(
+    port: int, tokens: list[str], bodies: list[list[bytes]], seconds: float
+) -> dict[str, Any]:
+    tallies = [ClientTally() for _ in bodies]
+    deadline = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=post_all, args=(port, tokens[n], bodies[n], deadline, tallies[n]))
+        for n in range(len(bodies))
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies = sorted(x for t in tallies for x in t.latencies)
+    return {
+        "elapsed": elapsed,
+        "batches": sum(t.batches for t in tallies),
+        "accepted": sum(t.accepted for t in tallies),
+        "other": sum(t.other for t in tallies),
+        "errors": [e for t in tallies for e in t.errors][:5],
+        "error_count": sum(len(t.errors) for t in tallies),
+        "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else 0.0,
+        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)] if latencies else 0.0,
+    }
+
+
+# --- the raw limit -----------------------------------------------------------------------
+
+
+def raw_sqlite(path: Path, batch: int) -> dict[str, Any]:
+    """executemany of the stored registrations into a same-shaped table, one transaction
+    per batch, with the settings' pragmas."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA cache_size=-65536")
+    schema = connection.execute(
+        "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'testing_registration' "
+        "AND sql IS NOT NULL ORDER BY type DESC"
+    ).fetchall()
+    connection.execute("DROP TABLE IF EXISTS raw_registration")
+    for kind, sql in schema:  # the table first ('table' > 'index'), then its indexes
+        sql = sql.replace('"testing_registration"', '"raw_registration"')
+        if kind == "index":
+            sql = sql.replace('INDEX "', 'INDEX "raw_', 1)
+        connection.execute(sql)
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(testing_registration)")]
+    columns = [c for c in columns if c != "id"]
+    rows = connection.execute(
+        f"SELECT {', '.join(columns)} FROM testing_registration ORDER BY id"  # noqa: S608
+    ).fetchall()
+    insert = (
+        f"INSERT INTO raw_registration ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    started = time.perf_counter()
+    for start in range(0, len(rows), batch):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(insert, rows[start : start + batch])
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return {"rows": len(rows), "elapsed": elapsed, "rate": len(rows) / elapsed}
+
+
+def raw_postgres(url: str, batch: int) -> dict[str, Any]:
+    """COPY of the stored registrations into a same-shaped table (LIKE … INCLUDING ALL plus
+    the same foreign keys), one transaction per batch."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS raw_registration")
+        connection.execute(
+            "CREATE TABLE raw_registration (LIKE testing_registration INCLUDING ALL)"
+        )
+        for (definition,) in connection.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'testing_registration'::regclass AND contype = 'f'"
+        ).fetchall():
+            connection.execute(f"ALTER TABLE raw_registration ADD {definition}")
+        columns = [
+            row[0]
+            for row in connection.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'testing_registration' AND column_name <> 'id' "
+                "ORDER BY ordinal_position"
+            ).fetchall()
+        ]
+        rows = connection.execute(
+            f"SELECT {', '.join(columns)} FROM testing_registration ORDER BY id"  # noqa: S608
+        ).fetchall()
+        copy_sql = f"COPY raw_registration ({', '.join(columns)}) FROM STDIN"
+        started = time.perf_counter()
+        for start in range(0, len(rows), batch):
+            with connection.transaction(), connection.cursor() as cursor:
+                with cursor.copy(copy_sql) as copy:
+                    for row in rows[start : start + batch]:
+                        copy.write_row(row)
+        elapsed = time.perf_counter() - started
+    return {"rows": len(rows), "elapsed": elapsed, "rate": len(rows) / elapsed}
+
+
+# --- one database ------------------------------------------------------------------------
+
+# Single-column indexes that a composite index already covers for every query of the hot
+# path: RoundSample's round and resident (round_sample_unique: round, resident) and grid
+# (round_sample_grid: round, grid, counted). `--lean-indexes` drops them after migrating,
+# to measure what removing them from the model would gain (the raw limit then uses the
+# same shape: it copies the registration table as it is).
+REDUNDANT = {"testing_roundsample": ("round_id", "resident_id", "grid_id")}
+
+
+def drop_redundant_indexes() -> list[str]:
+    from django.db import connection
+
+    dropped = []
+    with connection.cursor() as cursor:
+        for table, columns in REDUNDANT.items():
+            constraints = connection.introspection.get_constraints(cursor, table)
+            for name, info in constraints.items():
+                if (
+                    info["index"]
+                    and not info["unique"]
+                    and tuple(info["columns"]) in {(column,) for column in columns}
+                ):
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                    dropped.append(name)
+    return dropped
+
+
+def prepare_database(backend: str) -> str:
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS bench_ingest WITH (FORCE)")
+        connection.execute("CREATE DATABASE bench_ingest")
+    return PG_URL
+
+
+def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Everything for one database; runs in its own process (Django is set up once)."""
+    database_url = prepare_database(backend)
+    env = server_env(database_url)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    dropped = drop_redundant_indexes() if args.lean_indexes else []
+    began = time.perf_counter()
+    world = build_world(args.residents, args.clients)
+    bodies, planned = build_bodies(world, args.batch, args.clients)
+    built = time.perf_counter() - began
+    connection.close()
+
+    port = free_port()
+    server = start_server(env, port, args.workers)
+    try:
+        # Warm up the workers (imports, connections, caches) with two batches: not counted.
+        warm = [bodies[0].pop(), bodies[0].pop()]
+        run_clients(port, world.tokens[:2], [[warm[0]], [warm[1]]], 60)
+        cpu_before = server_cpu_seconds(server.pid)
+        http = run_clients(port, world.tokens, bodies, args.seconds)
+        http["server_cpu"] = server_cpu_seconds(server.pid) - cpu_before
+    finally:
+        stop_server(server)
+
+    from wangge.testing.models import Registration, RoundSample, Tube
+
+    stored = Registration.objects.count()
+    tubes_ok = not Tube.objects.exclude(filled__lte=10).exists()
+    samples = RoundSample.objects.count()
+    connection.close()
+    raw = (
+        raw_sqlite(SQLITE_PATH, args.batch)
+        if backend == "sqlite"
+        else raw_postgres(PG_URL, args.batch)
+    )
+    rate = http["accepted"] / http["elapsed"] if http["elapsed"] else 0.0
+    return {
+        "backend": backend,
+        "residents": args.residents,
+        "batch": args.batch,
+        "clients": args.clients,
+        "workers": args.workers,
+        "setup_s": built,
+        "planned": planned,
+        "http": http,
+        "rate": rate,
+        "stored": stored,
+        "round_samples": samples,
+        "tubes_within_capacity": tubes_ok,
+        "raw": raw,
+        "ratio": rate / raw["rate"] if raw["rate"] else 0.0,
+        "dropped_indexes": dropped,
+    }
+
+
+def report(result: dict[str, Any]) -> str:
+    http = result["http"]
+    raw = result["raw"]
+    met_rate = result["rate"] >= TARGET_RATE
+    met_ratio = result["ratio"] >= TARGET_RATIO
+    return "\n".join(
+        [
+            f"{result['backend']}: {http['accepted']:,} registrations accepted in "
+            f"{http['elapsed']:.1f} s over HTTP = {result['rate']:,.0f}/s "
+            f"({http['batches']} batches of {result['batch']}, {result['clients']} clients, "
+            f"{result['workers']} gunicorn workers; batch p50 {http['p50_ms']:.0f} ms, "
+            f"p99 {http['p99_ms']:.0f} ms; {http['other']} not accepted, "
+            f"{http['error_count']} errors)",
+            f"  raw limit ({'executemany' if result['backend'] == 'sqlite' else 'COPY'}, same "
+            f"rows, batches of {result['batch']}): {raw['rows']:,} rows in "
+            f"{raw['elapsed']:.2f} s = {raw['rate']:,.0f}/s",
+            f"  ratio API / raw = {result['ratio']:.2f} (target ≥ {TARGET_RATIO}: "
+            f"{'met' if met_ratio else 'NOT met'}); rate target ≥ {TARGET_RATE:,}/s: "
+            f"{'met' if met_rate else 'NOT met'}",
+            f"  server CPU: {http['server_cpu']:.1f} s for {http['accepted']:,} registrations = "
+            f"{http['accepted'] / max(http['server_cpu'], 1e-9):,.0f} registrations per CPU-second "
+            "of the application server (database server not counted)",
+            f"  check: {result['stored']:,} rows stored, {result['round_samples']:,} people "
+            f"sampled, every tube within capacity: {result['tubes_within_capacity']}"
+            + (
+                f"; indexes dropped: {', '.join(result['dropped_indexes'])}"
+                if result["dropped_indexes"]
+                else ""
+            ),
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--residents", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--append-docs", action="store_true")
+    parser.add_argument(
+        "--lean-indexes", action="store_true", help="drop the indexes listed in REDUNDANT"
+    )
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not 100 <= args.batch <= 500:
+        parser.error("batches hold 100 to 500 registrations")
+    if args.one:
+        print("RESULT " + json.dumps(run_one(args.one, args), default=str), flush=True)
+        return
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    results = []
+    load_before = os.getloadavg()[0]
+    for backend in args.databases.split(","):
+        command = (
+            [sys.executable, "-m", "bench.ingest_http", "--one", backend]
+            + [
+                f"--{name}={getattr(args, name)}"
+                for name in ("residents", "batch", "clients", "workers", "seconds")
+            ]
+            + (["--lean-indexes"] if args.lean_indexes else [])
+        )
+        output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if line is None:
+            print(output.stdout[-3000:], output.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"{backend}: the benchmark failed")
+        result = json.loads(line[len("RESULT ") :])
+        results.append(result)
+        print(report(result), flush=True)
+    load = (load_before, os.getloadavg()[0])
+    print(f"load average (1 min) before / after: {load[0]:.1f} / {load[1]:.1f}")
+    if args.append_docs:
+        append_docs(results, args, load)
+    shutil.rmtree(WORKDIR / "var", ignore_errors=True)
+
+
+def append_docs(
+    results: list[dict[str, Any]], args: argparse.Namespace, load: tuple[float, float]
+) -> None:
+    lines = [
+        "",
+        "## Registration ingestion through the HTTP sync API (issue 4)",
+        "",
+        f"`.venv/bin/python -m bench.ingest_http --residents {args.residents} --batch {args.batch} "
+        f"--clients {args.clients} --workers {args.workers} --append-docs` — "
+        f"{time.strftime('%Y-%m-%d')}, 2 cores. A district of {args.residents:,} residents, an "
+        f"open round, gunicorn ({args.workers} sync workers) on loopback, {args.clients} client "
+        f"threads posting batches of {args.batch} (tubes of {TUBE}, UUIDv7 client ids, one person "
+        f"in {ID_SHARE} by ID number). Raw limit: the same rows into a table of the same shape, "
+        "same batch size, one transaction per batch. The app-server CPU column counts the "
+        "gunicorn processes' CPU time (/proc), not the database server's: on this shared "
+        f"machine (load average {load[0]:.1f} before, {load[1]:.1f} after) it says what the "
+        "code costs better than wall time does.",
+        "",
+        "| database | API registrations/s | batch p50 / p99 | raw insert/s | API ÷ raw | "
+        "app-server registrations per CPU-second | ≥ 20,000/s | ≥ ¼ raw |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        http = result["http"]
+        lines.append(
+            f"| {result['backend']} | {result['rate']:,.0f} | {http['p50_ms']:.0f} / "
+            f"{http['p99_ms']:.0f} ms | {result['raw']['rate']:,.0f} "
+            f"({'executemany' if result['backend'] == 'sqlite' else 'COPY'}) | "
+            f"{result['ratio']:.2f} | "
+            f"{http['accepted'] / max(http['server_cpu'], 1e-9):,.0f} | "
+            f"{'met' if result['rate'] >= TARGET_RATE else 'not met'} | "
+            f"{'met' if result['ratio'] >= TARGET_RATIO else 'not met'} |"
+        )
+    lines.append("")
+    with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
+        docs.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
