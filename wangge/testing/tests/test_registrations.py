@@ -82,7 +82,7 @@ def test_a_tube_seals_itself_at_capacity_and_takes_no_more(station, people, roun
     assert tube.registrations.count() == 5
     later = upload(station, [item(round_, "T5", a[5], capacity=5)])
     assert statuses(later) == ["tube_full"]
-    assert "full" in later[0].reason
+    assert later[0].reason == str(actions.REASONS["tube_full"])
 
 
 def test_a_tube_keeps_its_round_and_capacity(station, people, round_, tree, alice):
