@@ -167,34 +167,19 @@ def test_sql_looking_names_are_stored_verbatim_and_found(tree, alice, payload):
     assert "<script>alert(1)</script>" not in body
 
 
-# Bugs found in wangge/residents/actions.py (reported to the residents engineer; these
-# are strict: when the bug is fixed they fail, and the marker must go).
+# Values a sheet or a form may carry that the database would refuse (a 500) or store badly.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResidentData.clean: int(raw['tags']) raises a bare ValueError, not RegistryError",
-)
 def test_non_numeric_tags_are_refused_with_a_reason():
     with pytest.raises(RegistryError):
         ResidentData.clean(name="王五", id_type=IdType.NONE, tags="bedridden")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResidentData.clean accepts negative tags; saving then breaks the "
-    "PositiveIntegerField's CHECK constraint (IntegrityError, a 500)",
-)
 def test_negative_tags_are_refused():
     with pytest.raises(RegistryError):
         ResidentData.clean(name="王五", id_type=IdType.NONE, tags=-1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResidentData.clean accepts control characters (NUL …) in names and text "
-    "fields; PostgreSQL cannot store NUL, so saving such a row is a 500",
-)
 @pytest.mark.parametrize("field", ["name", "ethnicity", "note", "relation"])
 def test_control_characters_are_refused(field):
     raw = {"name": "王五", "id_type": IdType.NONE, field: "王\x00五"}

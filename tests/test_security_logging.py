@@ -74,11 +74,18 @@ def test_filter_masks_messages_arguments_and_tracebacks():
     assert "Traceback" in output and "ValueError: bad row" in output
 
 
+def _configured_handlers(*logger_names: str) -> set[logging.Handler]:
+    """The handlers settings.LOGGING made (dictConfig names them), not pytest's own."""
+    return {
+        handler
+        for name in logger_names
+        for handler in logging.getLogger(name).handlers
+        if handler.get_name()
+    }
+
+
 def test_every_configured_handler_masks():
-    loggers = [
-        logging.getLogger(name) for name in ("", "django", "django.request", "django.server")
-    ]
-    handlers = {handler for logger in loggers for handler in logger.handlers}
+    handlers = _configured_handlers("", "django", "django.request", "django.server")
     assert handlers
     for handler in handlers:
         assert any(isinstance(f, PersonalDataFilter) for f in handler.filters), handler
@@ -86,9 +93,7 @@ def test_every_configured_handler_masks():
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
 def test_a_server_error_shows_and_logs_nothing_personal():
-    handlers = {
-        h for name in ("", "django", "django.request") for h in logging.getLogger(name).handlers
-    }
+    handlers = _configured_handlers("", "django", "django.request")
     buffer = io.StringIO()
     saved = {handler: handler.setStream(buffer) for handler in handlers}
     try:

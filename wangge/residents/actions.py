@@ -8,7 +8,7 @@ in `importing`; applying or discarding an uploaded register are actions here.
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -109,10 +109,11 @@ class ResidentData:
 
     name: str
     id_type: str = IdType.RESIDENT_CARD
-    id_number: str = ""
+    # Personal data stays out of reprs, so a traceback or a log line cannot carry it.
+    id_number: str = field(default="", repr=False)
     sex: str = Sex.UNKNOWN
     birth_date: dt.date | None = None
-    phone: str = ""
+    phone: str = field(default="", repr=False)
     ethnicity: str = ""
     status: str = ResidentStatus.PRESENT
     tags: int = 0
