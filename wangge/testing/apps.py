@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TestingConfig(AppConfig):
     name = "wangge.testing"
     verbose_name = _("Mass testing")
+
+    def ready(self) -> None:
+        from wangge.areas.extensions import register_area_actions
+        from wangge.core import nav
+        from wangge.testing import station_views, views
+
+        nav.register(views.testing_links)
+        nav.register(station_views.station_links)
+        register_area_actions(views.area_testing_actions)

@@ -27,6 +27,7 @@ from wangge.lib.idnumbers import IdType
 from wangge.residents.actions import GONE, find_by_id_number
 from wangge.residents.choices import Tag
 from wangge.residents.models import Household, Resident
+from wangge.testing.models import Round
 
 SMALL = 2000
 
@@ -389,10 +390,15 @@ def test_command_builds_then_says_already_built(settings, tmp_path):
     assert "Built 七里河区" in text
     assert "Wangge-qilihe-2022-01" in text
     assert "gridmember" in (tmp_path / "demo-logins.txt").read_text()
+    assert Round.objects.count() == 2  # the demo's finished round and its round in progress
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert "already built" in out.getvalue()
     assert "Wangge-qilihe-2022-10" in out.getvalue()
+    assert Round.objects.count() == 2
+    call_command("demo", "--reset", "--residents", "200", "--workers", "0", stdout=io.StringIO())
+    assert Round.objects.count() == 2
+    assert Resident.objects.count() == 200
 
 
 @pytest.mark.django_db

@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from wangge.accounts.audit import Actor
+from wangge.accounts.models import User
 from wangge.demo.generator import DemoError, build_demo, get_profile
-from wangge.demo.logins import format_table, write_table
+from wangge.demo.logins import LOGINS, format_table, username, write_table
 from wangge.demo.profiles import PROFILES
+from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
 
 class Command(BaseCommand):
@@ -82,6 +84,11 @@ class Command(BaseCommand):
                     f"in {result.seconds:.1f} s."
                 )
             )
+        if not demo_rounds_exist(result.district):
+            self.stdout.write("Adding the testing rounds (one finished, one in progress)…")
+            # Rounds are run by someone: the demo's administrator.
+            admin = User.objects.get(username=username(profile, LOGINS[0]))
+            build_demo_rounds(result.district, seed=options["seed"], acting_user=admin)
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")
