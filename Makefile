@@ -4,6 +4,8 @@ PYTHON ?= python3
 PORT ?= 8000
 PROFILE ?= qilihe
 RESIDENTS ?=
+# Tests run on two processes (this machine has two cores); XDIST= runs them in one.
+XDIST ?= -n 2
 VENV := .venv
 BIN := $(VENV)/bin
 VAR := var
@@ -23,7 +25,7 @@ serve:
 	WANGGE_DEMO=true $(BIN)/wangge collectstatic --noinput -v 0
 	@echo "Wangge is running on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	WANGGE_DEMO=true $(BIN)/gunicorn wangge.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-		--access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(L)ss'
+		--access-logfile - --preload --access-logformat '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(L)ss'
 
 setup: venv vendor sysdeps messages
 
@@ -71,12 +73,12 @@ typecheck: venv
 test: venv vendor sysdeps-test messages lint typecheck check-messages test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -q -p no:randomly $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:randomly $(XDIST) $(PYTEST_ARGS)
 
 # PostgreSQL must run in CI (CI=true); elsewhere it is skipped, saying so, when unreachable.
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q $(PYTEST_ARGS); \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is unreachable, and CI requires it."; exit 1; \
 	else \

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.audit import actor_for
@@ -118,6 +119,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_variables("value")
 @login_required
 @require_POST
 def reveal(request: AuthedRequest, pk: int, field: str) -> HttpResponse:
@@ -139,6 +141,7 @@ def reveal(request: AuthedRequest, pk: int, field: str) -> HttpResponse:
 # --- adding and editing people and households ----------------------------------------
 
 
+@sensitive_post_parameters("id_number", "phone")
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -170,6 +173,7 @@ def create(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "phone")
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -203,6 +207,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "phone")
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_create(request: AuthedRequest, pk: int) -> HttpResponse:
