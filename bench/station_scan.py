@@ -321,7 +321,8 @@ def report(result: dict[str, Any]) -> str:
             f"{run['calibration_ms'] / base:.1f}× the unthrottled):",
             f"    roster first download: {d['from_first_request_s']:.2f} s from the first "
             f"request to {result['args']['residents']:,} residents stored "
-            f"({d['pages']} pages, {d['bytes'] / 1e6:.1f} MB, network {d['network_s']:.2f} s); "
+            f"({d['pages']} pages, {d['bytes'] / 1e6:.1f} MB; first request to last response "
+            f"{d['network_s']:.2f} s); "
             f"{d['from_page_start_s']:.2f} s from the station page's start",
             f"    reload, roster from IndexedDB: page ready in {run['start_from_idb_s']:.2f} s",
             f"    scan → confirmed ({len(run['scans'])} scans): median {app['median']:.1f} ms, "

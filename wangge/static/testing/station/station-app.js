@@ -1196,6 +1196,9 @@
       if (!text.trim()) {
         await confirmCandidate();
       } else {
+        // A scan that arrives before the confirmation is dropped (the field is cleared, so
+        // that Enter confirms the person shown): it is never taken for that person.
+        input.value = "";
         say(gettext("Confirm the person shown (Enter) or cancel (Esc) first."), "bad");
       }
       return;
