@@ -113,7 +113,6 @@ def _register(page, text, name):
 EXPECTED_LOGS = [
     "net::ERR_INTERNET_DISCONNECTED",  # offline
     "net::ERR_CONNECTION_RESET (/api/v1/testing/station/registrations)",  # the lost answer
-    "404 (Not Found) (/favicon.ico)",  # the sign-in pages have no icon
     # html5-qrcode's video, removed when the camera closes before the fake camera's first
     # frame plays: Chromium's own notice, depending on timing.
     "The play() request was interrupted because the media was removed from the document",
@@ -318,7 +317,7 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     page.wait_for_selector("#st-camera-view video")
     page.press("body", "Escape")
     page.wait_for_selector("#st-camera", state="hidden")
-    assert page.evaluate("() => document.activeElement.id") == "st-scan"
+    page.wait_for_function("() => document.activeElement.id === 'st-scan'")
 
     # The team's list of homes, then the door-to-door round with the network gone.
     page.select_option("#st-mode", "door")
@@ -340,7 +339,7 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     )
     page.press("#st-scan", "F4")
     page.wait_for_selector("#st-tube-none:not([hidden])")
-    assert page.text_content("#st-queue-count") == "4"
+    page.wait_for_function("() => document.getElementById('st-queue-count').textContent === '4'")
 
     # Recall: single tubes only; each seals itself after its one person.
     page.select_option("#st-mode", "recall")
