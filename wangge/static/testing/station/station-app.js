@@ -1168,7 +1168,9 @@
   }
 
   async function syncAll() {
-    if (!S.token || S.tokenProblem || S.syncing) return;
+    // Without a network the browser knows of, there is nothing to try (the "online" event
+    // starts a sync when it is back).
+    if (!S.token || S.tokenProblem || S.syncing || !navigator.onLine) return;
     S.syncing = true;
     try {
       await syncDevice();
