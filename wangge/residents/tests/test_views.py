@@ -37,3 +37,15 @@ def test_reveal_shows_the_number(client, tree, alice):
     response = client.post(f"/residents/{resident.pk}/reveal/phone/")
     assert response.status_code == 200
     assert resident.reveal_phone() in response.content.decode()
+
+
+def test_search_pages_keep_the_query_whole(client, tree, alice):
+    for number in range(55):
+        make_resident(tree["grid_a"], f"王&五#{number:02d}")
+    client.force_login(alice)
+    body = client.get("/residents/", {"q": "王&五#"}).content.decode()
+    assert "55" in body
+    # The next page's link carries the query encoded, so "&" and "#" survive the click.
+    assert "?q=%E7%8E%8B%26%E4%BA%94%23&amp;page=2" in body
+    second = client.get("/residents/", {"q": "王&五#", "page": "2"}).content.decode()
+    assert "王&amp;五#54" in second
