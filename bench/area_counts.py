@@ -20,43 +20,13 @@ Target: under 200 ms per area page, on SQLite and on PostgreSQL.
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from bench.demo_generate import PG_ADMIN_URL, SQLITE_FILE, VAR_DIR
+from bench import common
+from bench.demo_generate import PG_NAME, SQLITE_FILE, VAR_DIR
 
 TARGET_MS = 200.0
-
-
-def _env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="wangge.settings",
-        WANGGE_DEMO="true",
-        WANGGE_VAR_DIR=str(VAR_DIR),
-        ALLOWED_HOSTS="testserver,localhost,127.0.0.1",
-    )
-    return env
-
-
-def _postgres_url() -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_demo'")
-            if exists.fetchone() is None:
-                conn.execute('CREATE DATABASE "bench_demo"')
-    except psycopg.OperationalError:
-        return None
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/bench_demo"
 
 
 def _timed(function, repeat: int) -> list[float]:
@@ -169,23 +139,9 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(database_url: str, args: argparse.Namespace) -> dict[str, object]:
-    command = [
-        sys.executable,
-        "-m",
-        "bench.area_counts",
-        "--child",
-        "--residents",
-        str(args.residents),
-        "--repeat",
-        str(args.repeat),
-    ]
-    output = subprocess.run(
-        command, env=_env(database_url), check=False, capture_output=True, text=True
-    )
-    sys.stderr.write(output.stderr)
-    output.check_returncode()
-    result: dict[str, object] = json.loads(output.stdout.strip().splitlines()[-1])
-    return result
+    command = common.child_command("bench.area_counts", args, ("residents", "repeat"))
+    env = common.demo_env(database_url, VAR_DIR, ALLOWED_HOSTS="testserver,localhost,127.0.0.1")
+    return common.run_verbose_child(command, env)
 
 
 def main() -> None:
@@ -193,20 +149,16 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
+    args = common.parse_or_child(parser, child)
+    if args is None:
         return
-    runs = []
-    if args.only in (None, "sqlite"):
-        runs.append(run_child(f"sqlite:///{Path(SQLITE_FILE)}", args))
-    if args.only in (None, "postgres"):
-        url = _postgres_url()
-        if url is None:
-            print("PostgreSQL at 127.0.0.1:5432 is unreachable: skipped")
-        else:
-            runs.append(run_child(url, args))
+    # The district demo_generate left behind, or an empty database the child builds it in.
+    runs = common.run_each(
+        args.only,
+        lambda: common.fresh_sqlite(SQLITE_FILE, reuse=True),
+        lambda: common.optional_postgres(PG_NAME, reuse=True),
+        lambda url: run_child(url, args),
+    )
     for run in runs:
         print(f"{run['vendor']} (target: page under {TARGET_MS:.0f} ms)")
         print(

@@ -24,59 +24,20 @@ when the server answers) a child process:
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import common
+
 SQLITE_FILE = Path(tempfile.gettempdir()) / "wangge-bench-coverage.sqlite3"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_coverage"
+PG_NAME = "bench_coverage"
 VAR_DIR = Path(tempfile.gettempdir()) / "wangge-bench-coverage-var"
 TARGET_SUMMARY = 1.0
 TARGET_UNTESTED = 0.050
-
-
-def _child_env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="wangge.settings",
-        WANGGE_DEMO="true",
-        WANGGE_VAR_DIR=str(VAR_DIR),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def fresh_sqlite(reuse: bool = False) -> str:
-    if not reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
-
-
-def fresh_postgres(reuse: bool = False) -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'bench_coverage'"
-            ).fetchone()
-            if not (reuse and exists):
-                conn.execute('DROP DATABASE IF EXISTS "bench_coverage" WITH (FORCE)')
-                conn.execute('CREATE DATABASE "bench_coverage"')
-    except psycopg.OperationalError:
-        return None
-    return PG_URL
 
 
 def _median(function: Any, repeat: int) -> tuple[float, Any]:
@@ -173,23 +134,22 @@ def child(args: argparse.Namespace) -> None:
         "WHERE round_id = %s AND counted GROUP BY grid_id"
     )
 
-    def raw_aggregate() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(raw_sql, [finished.pk])
-            return len(cursor.fetchall())
+    def raw_read(sql: str, param: int) -> Callable[[], int]:
+        """The plain-SQL query as a measured function: the rows it returns, counted."""
 
-    raw_summary_s, _ = _median(raw_aggregate, args.repeat)
+        def read() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [param])
+                return len(cursor.fetchall())
+
+        return read
+
+    raw_summary_s, _ = _median(raw_read(raw_sql, finished.pk), args.repeat)
     residents_sql = (
         f"SELECT id, name, household_id, phone_masked FROM {Resident._meta.db_table} "  # noqa: S608
         "WHERE grid_id = %s"
     )
-
-    def raw_grid() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(residents_sql, [grid.pk])
-            return len(cursor.fetchall())
-
-    raw_grid_s, grid_residents = _median(raw_grid, args.repeat)
+    raw_grid_s, grid_residents = _median(raw_read(residents_sql, grid.pk), args.repeat)
 
     # The plans of the queries measured (what to index if a target is missed).
     plans: dict[str, list[str]] = {}
@@ -238,28 +198,10 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "bench.coverage",
-        "--child",
-        "--residents",
-        str(args.residents),
-        "--repeat",
-        str(args.repeat),
-    ]
-    output = subprocess.run(
-        command, env=_child_env(database_url), cwd=ROOT, capture_output=True, text=True, check=False
+    command = common.child_command("bench.coverage", args, ("residents", "repeat"))
+    return common.run_json_child(
+        command, common.demo_env(database_url, VAR_DIR, LOG_LEVEL="WARNING")
     )
-    if output.returncode != 0:
-        sys.stderr.write(output.stderr)
-        raise SystemExit(f"the {database_url.split(':')[0]} run failed")
-    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
 
 
 def report(result: dict[str, Any]) -> list[str]:
@@ -275,15 +217,15 @@ def report(result: dict[str, Any]) -> list[str]:
         f"{result['vendor']}: {result['residents']:,} residents in {result['grids']:,} grids "
         f"({built}); finished round: {result['sampled']:,} of "
         f"{result['expected']:,} expected sampled",
-        f"  district summary {_ms(result['summary_s'])} (round in progress "
-        f"{_ms(result['summary_open_s'])}, + refresh of stale grids "
-        f"{_ms(result['refresh_s'])}); raw GROUP BY of the samples "
-        f"{_ms(result['raw_summary_s'])} → {result['summary_s'] / result['raw_summary_s']:.1f}× "
+        f"  district summary {common.ms(result['summary_s'])} (round in progress "
+        f"{common.ms(result['summary_open_s'])}, + refresh of stale grids "
+        f"{common.ms(result['refresh_s'])}); raw GROUP BY of the samples "
+        f"{common.ms(result['raw_summary_s'])} → {result['summary_s'] / result['raw_summary_s']:.1f}× "
         f"the raw scan; target < 1 s: {'met' if summary_ok else 'MISSED'}",
         f"  untested list of the largest grid ({result['grid_residents']:,} residents, "
         f"{result['untested']:,} untested): page (count + 100 rows) "
-        f"{_ms(result['untested_page_s'])}, all rows {_ms(result['untested_all_s'])}; raw "
-        f"read of the grid's residents {_ms(result['raw_grid_s'])} → "
+        f"{common.ms(result['untested_page_s'])}, all rows {common.ms(result['untested_all_s'])}; raw "
+        f"read of the grid's residents {common.ms(result['raw_grid_s'])} → "
         f"{result['untested_page_s'] / result['raw_grid_s']:.1f}×; target < 50 ms: "
         f"{'met' if untested_ok else 'MISSED'}",
     ]
@@ -310,16 +252,16 @@ def append_docs(results: list[dict[str, Any]], args: argparse.Namespace) -> None
             else "MISSED"
         )
         lines.append(
-            f"| {r['vendor']} | {r['residents']:,} / {r['grids']:,} | {_ms(r['summary_s'])} | "
-            f"{_ms(r['raw_summary_s'])} | {r['summary_s'] / r['raw_summary_s']:.1f}× | "
-            f"{_ms(r['untested_page_s'])} ({r['grid_residents']:,} residents) | "
-            f"{_ms(r['untested_all_s'])} | {_ms(r['raw_grid_s'])} | "
+            f"| {r['vendor']} | {r['residents']:,} / {r['grids']:,} | {common.ms(r['summary_s'])} | "
+            f"{common.ms(r['raw_summary_s'])} | {r['summary_s'] / r['raw_summary_s']:.1f}× | "
+            f"{common.ms(r['untested_page_s'])} ({r['grid_residents']:,} residents) | "
+            f"{common.ms(r['untested_all_s'])} | {common.ms(r['raw_grid_s'])} | "
             f"{r['untested_page_s'] / r['raw_grid_s']:.1f}× | < 1 s, < 50 ms: {met} |"
         )
     lines.append("")
     lines.append(
         "The round page also runs `refresh_stale_grids` first: "
-        + "; ".join(f"{r['vendor']} {_ms(r['refresh_s'])}" for r in results)
+        + "; ".join(f"{r['vendor']} {common.ms(r['refresh_s'])}" for r in results)
         + " when nothing is stale."
     )
     fresh = [r for r in results if not r["reused"]]
@@ -328,8 +270,7 @@ def append_docs(results: list[dict[str, Any]], args: argparse.Namespace) -> None
             "Building the demo's two rounds over the district (registrations written in "
             "bulk): " + "; ".join(f"{r['vendor']} {r['rounds_seconds']} s" for r in fresh) + "."
         )
-    with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
-        docs.write("\n".join(lines) + "\n")
+    common.append_docs_section(lines)
 
 
 def main() -> None:
@@ -343,20 +284,15 @@ def main() -> None:
         action="store_true",
         help="Measure again on the databases of the previous run (same --residents).",
     )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
+    args = common.parse_or_child(parser, child)
+    if args is None:
         return
-    results = []
-    if args.only in (None, "sqlite"):
-        results.append(run_child(fresh_sqlite(args.reuse), args))
-    if args.only in (None, "postgres"):
-        url = fresh_postgres(args.reuse)
-        if url is None:
-            print("PostgreSQL at 127.0.0.1:5432 is unreachable: skipped")
-        else:
-            results.append(run_child(url, args))
+    results = common.run_each(
+        args.only,
+        lambda: common.fresh_sqlite(SQLITE_FILE, args.reuse),
+        lambda: common.optional_postgres(PG_NAME, args.reuse),
+        lambda url: run_child(url, args),
+    )
     for result in results:
         print("\n".join(report(result)))
         for name, plan in result["plans"].items():

@@ -15,67 +15,19 @@ The build is reported as a ratio to those.
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from bench import common
+
 SQLITE_FILE = Path("/tmp/wangge-bench-demo.sqlite3")  # noqa: S108 - a throwaway benchmark file
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_demo"
+PG_NAME = "bench_demo"
 VAR_DIR = Path("/tmp/wangge-bench-var")  # noqa: S108 - the benchmark's own demo secrets
 
 
-def _child_env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="wangge.settings",
-        WANGGE_DEMO="true",
-        WANGGE_VAR_DIR=str(VAR_DIR),
-    )
-    return env
-
-
-def fresh_sqlite() -> str:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
-
-
-def fresh_postgres(name: str = "bench_demo") -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return None
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
-
-
 def run_child(database_url: str, args: argparse.Namespace) -> dict[str, object]:
-    command = [
-        sys.executable,
-        "-m",
-        "bench.demo_generate",
-        "--child",
-        "--residents",
-        str(args.residents),
-        "--profile",
-        args.profile,
-    ]
-    output = subprocess.run(
-        command, env=_child_env(database_url), check=False, capture_output=True, text=True
-    )
-    sys.stderr.write(output.stderr)
-    output.check_returncode()
-    result: dict[str, object] = json.loads(output.stdout.strip().splitlines()[-1])
-    return result
+    command = common.child_command("bench.demo_generate", args, ("residents", "profile"))
+    return common.run_verbose_child(command, common.demo_env(database_url, VAR_DIR))
 
 
 def child(args: argparse.Namespace) -> None:
@@ -147,20 +99,15 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--profile", default="qilihe")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
+    args = common.parse_or_child(parser, child)
+    if args is None:
         return
-    results = []
-    if args.only in (None, "sqlite"):
-        results.append(run_child(fresh_sqlite(), args))
-    if args.only in (None, "postgres"):
-        url = fresh_postgres()
-        if url is None:
-            print("PostgreSQL at 127.0.0.1:5432 is unreachable: skipped")
-        else:
-            results.append(run_child(url, args))
+    results = common.run_each(
+        args.only,
+        lambda: common.fresh_sqlite(SQLITE_FILE),
+        lambda: common.optional_postgres(PG_NAME),
+        lambda url: run_child(url, args),
+    )
     for result in results:
         build = float(result["build_seconds"])  # type: ignore[arg-type]
         indexed = float(result["raw_indexed_seconds"])  # type: ignore[arg-type]

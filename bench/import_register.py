@@ -24,9 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import common
+
 WORKDIR = Path(tempfile.gettempdir()) / "bench_import_register"
 SQLITE_PATH = WORKDIR / "bench_import.sqlite3"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_import"
+PG_NAME = "bench_import"
 GRIDS = 10
 TARGET = 2.0
 
@@ -132,19 +134,6 @@ def floor_parse(path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def _fresh_database(kind: str) -> str:
-    if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_import")
-        conn.execute("CREATE DATABASE bench_import")
-    return PG_URL
-
-
 def _setup() -> tuple[object, object]:
     """Migrate, then a community with GRIDS grids and a user allowed to import into it."""
     from django.core.management import call_command
@@ -202,7 +191,7 @@ def child(kind: str, path: Path, repeat: int) -> None:
     Floor and import alternate `repeat` times on an emptied registry; the machine is
     shared, so the fastest of each is compared (the usual way to read noisy timings).
     """
-    _configure(_fresh_database(kind))
+    _configure(common.fresh_database(kind, SQLITE_PATH, PG_NAME, force=False))
     community, user = _setup()
     data = path.read_bytes()
     floors, imports = [], []

@@ -24,58 +24,27 @@ registrations/s through the API, and at least a quarter of the raw insert rate.
 """
 
 import argparse
-import base64
 import http.client
 import json
 import os
 import random
-import secrets
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-WORKDIR = Path(tempfile.gettempdir()) / "bench_ingest_http"
+from bench import common
+
+WORKDIR = common.HTTP_WORKDIR
 SQLITE_PATH = WORKDIR / "bench_ingest.sqlite3"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_ingest"
+PG_NAME = "bench_ingest"
 TARGET_RATE = 20_000
 TARGET_RATIO = 0.25
 TUBE = 10
 ID_SHARE = 10  # one item in ID_SHARE names the person by ID number
-
-
-def _key() -> str:
-    return base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def server_env(database_url: str) -> dict[str, str]:
-    """Production settings with throwaway secrets, pointed at the bench database."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "wangge.settings",
-            "DATABASE_URL": database_url,
-            "DATABASE_CONN_MAX_AGE": "600",
-            "SECRET_KEY": secrets.token_urlsafe(40),
-            "WANGGE_DATA_KEYS": "b1:" + _key(),
-            "WANGGE_INDEX_KEYS": "x1:" + _key(),
-            "WANGGE_VAR_DIR": str(WORKDIR / "var"),
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
 
 
 # --- the data ----------------------------------------------------------------------------
@@ -254,59 +223,6 @@ def build_bodies(world: World, batch: int, clients: int) -> tuple[list[list[byte
 
 
 # --- the server --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "wangge.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            # Load the application once, before forking: the workers are ready together
-            # (without it each imports Django on its own, seconds when no bytecode is cached).
-            "--preload",
-            "--backlog",
-            "256",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop_server(process)
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def server_cpu_seconds(master: int) -> float:
@@ -497,31 +413,12 @@ def drop_redundant_indexes() -> list[str]:
     return dropped
 
 
-def prepare_database(backend: str) -> str:
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS bench_ingest WITH (FORCE)")
-        connection.execute("CREATE DATABASE bench_ingest")
-    return PG_URL
-
-
 def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Everything for one database; runs in its own process (Django is set up once)."""
-    database_url = prepare_database(backend)
-    env = server_env(database_url)
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    env = common.server_env(common.fresh_database(backend, SQLITE_PATH, PG_NAME))
+    common.setup_django(env)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     dropped = drop_redundant_indexes() if args.lean_indexes else []
     began = time.perf_counter()
     world = build_world(args.residents, args.clients)
@@ -529,8 +426,8 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     built = time.perf_counter() - began
     connection.close()
 
-    port = free_port()
-    server = start_server(env, port, args.workers)
+    port = common.free_port()
+    server = common.start_server(env, port, args.workers)
     try:
         # Warm up the workers (imports, connections, caches) with two batches: not counted.
         warm = [bodies[0].pop(), bodies[0].pop()]
@@ -539,7 +436,7 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         http = run_clients(port, world.tokens, bodies, args.seconds)
         http["server_cpu"] = server_cpu_seconds(server.pid) - cpu_before
     finally:
-        stop_server(server)
+        common.stop_server(server)
 
     from wangge.testing.models import Registration, RoundSample, Tube
 
@@ -550,7 +447,7 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     raw = (
         raw_sqlite(SQLITE_PATH, args.batch)
         if backend == "sqlite"
-        else raw_postgres(PG_URL, args.batch)
+        else raw_postgres(common.postgres_url(PG_NAME), args.batch)
     )
     rate = http["accepted"] / http["elapsed"] if http["elapsed"] else 0.0
     return {
@@ -622,26 +519,16 @@ def main() -> None:
     if not 100 <= args.batch <= 500:
         parser.error("batches hold 100 to 500 registrations")
     if args.one:
-        print("RESULT " + json.dumps(run_one(args.one, args), default=str), flush=True)
+        common.emit_result(run_one(args.one, args))
         return
     WORKDIR.mkdir(parents=True, exist_ok=True)
     results = []
     load_before = os.getloadavg()[0]
     for backend in args.databases.split(","):
-        command = (
-            [sys.executable, "-m", "bench.ingest_http", "--one", backend]
-            + [
-                f"--{name}={getattr(args, name)}"
-                for name in ("residents", "batch", "clients", "workers", "seconds")
-            ]
-            + (["--lean-indexes"] if args.lean_indexes else [])
-        )
-        output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if line is None:
-            print(output.stdout[-3000:], output.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"{backend}: the benchmark failed")
-        result = json.loads(line[len("RESULT ") :])
+        options = common.forward(args, ("residents", "batch", "clients", "workers", "seconds"))
+        if args.lean_indexes:
+            options.append("--lean-indexes")
+        result = common.run_one_child("bench.ingest_http", backend, options)
         results.append(result)
         print(report(result), flush=True)
     load = (load_before, os.getloadavg()[0])
@@ -685,8 +572,7 @@ def append_docs(
             f"{'met' if result['ratio'] >= TARGET_RATIO else 'not met'} |"
         )
     lines.append("")
-    with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
-        docs.write("\n".join(lines) + "\n")
+    common.append_docs_section(lines)
 
 
 if __name__ == "__main__":

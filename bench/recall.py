@@ -22,58 +22,18 @@ recalls, read the list back). Target (issue 4): positive tube to recall list und
 import argparse
 import datetime as dt
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import common
+
 SQLITE_FILE = Path(tempfile.gettempdir()) / "wangge-bench-recall.sqlite3"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_recall"
+PG_NAME = "bench_recall"
 VAR_DIR = Path(tempfile.gettempdir()) / "wangge-bench-recall-var"
 TARGET = 0.010
-
-
-def _child_env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="wangge.settings",
-        WANGGE_DEMO="true",
-        WANGGE_VAR_DIR=str(VAR_DIR),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def fresh_sqlite(reuse: bool = False) -> str:
-    if not reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
-
-
-def fresh_postgres(reuse: bool = False) -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'bench_recall'"
-            ).fetchone()
-            if not (reuse and exists):
-                conn.execute('DROP DATABASE IF EXISTS "bench_recall" WITH (FORCE)')
-                conn.execute('CREATE DATABASE "bench_recall"')
-    except psycopg.OperationalError:
-        return None
-    return PG_URL
 
 
 def child(args: argparse.Namespace) -> None:
@@ -246,28 +206,10 @@ def _raw(
 
 
 def run_child(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "bench.recall",
-        "--child",
-        "--residents",
-        str(args.residents),
-        "--tubes",
-        str(args.tubes),
-    ]
-    output = subprocess.run(
-        command, env=_child_env(database_url), cwd=ROOT, capture_output=True, text=True, check=False
+    command = common.child_command("bench.recall", args, ("residents", "tubes"))
+    return common.run_json_child(
+        command, common.demo_env(database_url, VAR_DIR, LOG_LEVEL="WARNING")
     )
-    if output.returncode != 0:
-        sys.stderr.write(output.stderr)
-        raise SystemExit(f"the {database_url.split(':')[0]} run failed")
-    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
 
 
 def report(result: dict[str, Any]) -> str:
@@ -275,10 +217,10 @@ def report(result: dict[str, Any]) -> str:
     return (
         f"{result['vendor']}: {result['residents']:,} residents; positive tube of 10 → recall "
         f"list of its grid ({result['listed']} open recalls listed): median "
-        f"{_ms(result['median_s'])} (storing the result and opening the recalls "
-        f"{_ms(result['record_median_s'])}), p90 {_ms(result['p90_s'])} over {result['tubes']} "
+        f"{common.ms(result['median_s'])} (storing the result and opening the recalls "
+        f"{common.ms(result['record_median_s'])}), p90 {common.ms(result['p90_s'])} over {result['tubes']} "
         f"tubes; "
-        f"raw SQL of the same work {_ms(result['raw_median_s'])} → "
+        f"raw SQL of the same work {common.ms(result['raw_median_s'])} → "
         f"{result['median_s'] / result['raw_median_s']:.1f}×; target < 10 ms: {met}"
     )
 
@@ -300,13 +242,12 @@ def append_docs(results: list[dict[str, Any]], args: argparse.Namespace) -> None
     ]
     for r in results:
         lines.append(
-            f"| {r['vendor']} | {r['residents']:,} | {_ms(r['median_s'])} "
-            f"({_ms(r['record_median_s'])}) | {_ms(r['p90_s'])} | "
-            f"{_ms(r['raw_median_s'])} | {r['median_s'] / r['raw_median_s']:.1f}× | "
+            f"| {r['vendor']} | {r['residents']:,} | {common.ms(r['median_s'])} "
+            f"({common.ms(r['record_median_s'])}) | {common.ms(r['p90_s'])} | "
+            f"{common.ms(r['raw_median_s'])} | {r['median_s'] / r['raw_median_s']:.1f}× | "
             f"{'met' if r['median_s'] < TARGET else 'MISSED'} |"
         )
-    with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
-        docs.write("\n".join(lines) + "\n")
+    common.append_docs_section(lines)
 
 
 def main() -> None:
@@ -318,20 +259,15 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="Measure again on the previous run's databases."
     )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
+    args = common.parse_or_child(parser, child)
+    if args is None:
         return
-    results = []
-    if args.only in (None, "sqlite"):
-        results.append(run_child(fresh_sqlite(args.reuse), args))
-    if args.only in (None, "postgres"):
-        url = fresh_postgres(args.reuse)
-        if url is None:
-            print("PostgreSQL at 127.0.0.1:5432 is unreachable: skipped")
-        else:
-            results.append(run_child(url, args))
+    results = common.run_each(
+        args.only,
+        lambda: common.fresh_sqlite(SQLITE_FILE, args.reuse),
+        lambda: common.optional_postgres(PG_NAME, args.reuse),
+        lambda url: run_child(url, args),
+    )
     for result in results:
         print(report(result))
     if args.append_docs:

@@ -24,39 +24,20 @@ import argparse
 import http.client
 import json
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.ingest_http import (
-    PG_ADMIN_URL,
-    ROOT,
-    WORKDIR,
-    free_port,
-    server_env,
-    start_server,
-    stop_server,
-)
+from bench import common
 
-SQLITE_PATH = WORKDIR / "bench_roster_sync.sqlite3"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_roster_sync"
+SQLITE_PATH = common.HTTP_WORKDIR / "bench_roster_sync.sqlite3"
+PG_NAME = "bench_roster_sync"
 FIRST_TARGET = 10.0
 CHANGE_TARGET = 1.0
 
 
 def prepare_database(backend: str) -> str:
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS bench_roster_sync WITH (FORCE)")
-        connection.execute("CREATE DATABASE bench_roster_sync")
-    return PG_URL
+    """This benchmark's throwaway database (bench.station_scan uses it too)."""
+    return common.fresh_database(backend, SQLITE_PATH, PG_NAME)
 
 
 def build_grid(residents: int) -> tuple[str, Any]:
@@ -172,23 +153,17 @@ def raw_read(grid_id: int) -> float:
 
 
 def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    database_url = prepare_database(backend)
-    env = server_env(database_url)
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    env = common.server_env(prepare_database(backend))
+    common.setup_django(env)
     from django.db import connection
 
     from wangge.residents.actions import ResidentData, update_resident
     from wangge.residents.models import Resident
 
-    call_command("migrate", verbosity=0)
     token, grid = build_grid(args.residents)
     connection.close()
-    port = free_port()
-    server = start_server(env, port, args.workers)
+    port = common.free_port()
+    server = common.start_server(env, port, args.workers)
     try:
         download(port, token, None, args.limit)  # warm the workers up (imports, connections)
         first = download(port, token, None, args.limit)
@@ -204,7 +179,7 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             )
         change = download(port, token, first["cursor"], args.limit)
     finally:
-        stop_server(server)
+        common.stop_server(server)
     raw = min(raw_read(grid.pk) for _ in range(3))
     connection.close()
     return {"backend": backend, "first": first, "change": change, "raw": raw, "args": vars(args)}
@@ -235,25 +210,15 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--append-docs", action="store_true")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print("RESULT " + json.dumps(run_one(args.one, args), default=str), flush=True)
+    args = common.parse_or_one(parser, run_one)
+    if args is None:
         return
-    WORKDIR.mkdir(parents=True, exist_ok=True)
+    common.HTTP_WORKDIR.mkdir(parents=True, exist_ok=True)
     results = []
     load_before = os.getloadavg()[0]
     for backend in args.databases.split(","):
-        command = [sys.executable, "-m", "bench.roster_sync", "--one", backend] + [
-            f"--{name}={getattr(args, name)}"
-            for name in ("residents", "changed", "limit", "workers")
-        ]
-        output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if line is None:
-            print(output.stdout[-3000:], output.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"{backend}: the benchmark failed")
-        result = json.loads(line[len("RESULT ") :])
+        options = common.forward(args, ("residents", "changed", "limit", "workers"))
+        result = common.run_one_child("bench.roster_sync", backend, options)
         results.append(result)
         print(report(result), flush=True)
     load = (load_before, os.getloadavg()[0])
@@ -292,8 +257,7 @@ def append_docs(
             f"{'met' if change['seconds'] < CHANGE_TARGET else 'not met'} |"
         )
     lines.append("")
-    with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
-        docs.write("\n".join(lines) + "\n")
+    common.append_docs_section(lines)
 
 
 if __name__ == "__main__":

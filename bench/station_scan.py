@@ -41,14 +41,14 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from types import SimpleNamespace
 from typing import Any
 
-from bench.ingest_http import ROOT, WORKDIR, free_port, server_env, start_server, stop_server
+from bench import common
 from bench.roster_sync import build_grid, prepare_database
+
+WORKDIR = common.HTTP_WORKDIR
 
 TARGET_MS = 2000.0
 USERNAME = "bench_desk"
@@ -247,20 +247,15 @@ def run_pass(
 
 def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    database_url = prepare_database(backend)
-    env = server_env(database_url)
+    env = common.server_env(prepare_database(backend))
     env["SECURE_COOKIES"] = "false"  # plain HTTP on loopback: the session cookie must stick
-    os.environ.update(env)
     os.environ["STATION_SCREENSHOT"] = str(WORKDIR / "station-scan.png")
-    import django
-
-    django.setup()
+    common.setup_django(env)
     from django.core.management import call_command
     from django.db import connection
 
     from wangge.testing.models import Registration
 
-    call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     world = build_world(args.residents, args.scans)
     connection.close()
@@ -271,8 +266,8 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
     from wangge.testing.tests.test_station_browser import CHROMIUM, CHROMIUM_ARGS
 
-    port = free_port()
-    server = start_server(env, port, args.workers)
+    port = common.free_port()
+    server = common.start_server(env, port, args.workers)
     passes = []
     try:
         with sync_playwright() as playwright:
@@ -282,7 +277,7 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 passes.append(run_pass(browser, port, rate, world, people))
             browser.close()
     finally:
-        stop_server(server)
+        common.stop_server(server)
     stored = Registration.objects.count()
     connection.close()
     return {
@@ -346,26 +341,17 @@ def main() -> None:
     parser.add_argument("--cpu-throttle", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--append-docs", action="store_true")
-    parser.add_argument("--one", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print("RESULT " + json.dumps(run_one(args.one, args), default=str), flush=True)
+    args = common.parse_or_one(parser, run_one)
+    if args is None:
         return
     WORKDIR.mkdir(parents=True, exist_ok=True)
     results = []
     loads = [open("/proc/loadavg", encoding="ascii").read().strip()]
     for backend in args.databases.split(","):
-        command = [sys.executable, "-m", "bench.station_scan", "--one", backend] + [
-            f"--{name.replace('_', '-')}={getattr(args, name)}"
-            for name in ("residents", "scans", "cpu_throttle", "workers")
-        ]
-        output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if line is None:
-            print(output.stdout[-3000:], output.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"{backend}: the benchmark failed")
-        result = json.loads(line[len("RESULT ") :])
-        (WORKDIR / f"station_scan_{backend}.json").write_text(line[len("RESULT ") :])
+        options = common.forward(args, ("residents", "scans", "cpu_throttle", "workers"))
+        result = common.run_one_child("bench.station_scan", backend, options)
+        # The child's result as it printed it (json.dumps of what json.loads read).
+        (WORKDIR / f"station_scan_{backend}.json").write_text(json.dumps(result))
         results.append(result)
         print(report(result), flush=True)
         loads.append(open("/proc/loadavg", encoding="ascii").read().strip())
@@ -418,8 +404,7 @@ def docs_section(
 
 
 def append_docs(results: list[dict[str, Any]], args: argparse.Namespace, loads: list[str]) -> None:
-    with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
-        docs.write("\n".join(docs_section(results, args, loads)) + "\n")
+    common.append_docs_section(docs_section(results, args, loads))
 
 
 if __name__ == "__main__":
