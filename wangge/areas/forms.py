@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.areas.choices import KIND_LEVEL, AreaKind
 from wangge.areas.models import Area
@@ -32,7 +33,7 @@ def child_kinds(parent: Area | None) -> list[tuple[str, Any]]:
 
 
 class AreaCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("area", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"))
     code = forms.CharField(
         label=_("Division code"),
@@ -48,7 +49,7 @@ class AreaCreateForm(forms.Form):
 
 
 class AreaEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("area", "Name"), max_length=100)
     code = forms.CharField(
         label=_("Division code"),
         max_length=12,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.areas.models import Area
 from wangge.core.personal_data import PersonalIdentity
@@ -113,7 +114,7 @@ class Resident(PersonalIdentity):
     code = models.CharField(
         _("resident code"), max_length=RESIDENT_CODE_LENGTH, default=new_resident_code
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)

@@ -13,6 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
@@ -143,7 +144,7 @@ def manifest_xlsx(shipment: Shipment, tubes: Sequence[Tube]) -> bytes:
     )
     preamble: list[list[object]] = [
         [_("Transport box"), shipment.box_code, shipment.round.name],
-        [_("From"), shipment.origin.name, _("Laboratory"), shipment.laboratory],
+        [pgettext("shipment", "From"), shipment.origin.name, _("Laboratory"), shipment.laboratory],
         [
             _("Tubes"),
             len(tubes),

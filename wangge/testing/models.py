@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.accounts.models import DeviceToken
 from wangge.areas.models import Area
@@ -249,7 +250,7 @@ class WalkIn(PersonalIdentity):
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered at")
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
