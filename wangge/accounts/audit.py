@@ -104,7 +104,9 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     stored_details = _as_stored(details)
-    with transaction.atomic():
+    # Inside an action's transaction no savepoint is needed (two round trips fewer on
+    # every audited change): if the entry cannot be written, the whole action fails.
+    with transaction.atomic(savepoint=False):
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
         )
