@@ -95,10 +95,6 @@ class User(AbstractUser):
         self.__dict__.pop("_assignment_cache", None)
 
 
-class RoleAssignmentQuerySet(ScopedQuerySet):
-    pass
-
-
 class RoleAssignment(models.Model):
     """A user holding a role on an area: they act with its permissions on its whole subtree."""
 
@@ -113,7 +109,7 @@ class RoleAssignment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = RoleAssignmentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")
@@ -124,10 +120,6 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
-
-
-class AuditEntryQuerySet(ScopedQuerySet):
-    pass
 
 
 class AuditEntry(models.Model):
@@ -160,7 +152,7 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

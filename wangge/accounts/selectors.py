@@ -9,7 +9,6 @@ from django.utils import timezone
 from wangge.accounts.actions import is_below
 from wangge.accounts.models import (
     AuditEntry,
-    AuditEntryQuerySet,
     DeviceToken,
     DeviceTokenQuerySet,
     RoleAssignment,
@@ -19,6 +18,7 @@ from wangge.accounts.models import (
 from wangge.accounts.roles import Perm
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
+from wangge.core.scoping import ScopedQuerySet
 
 
 def users_visible_to(actor: User, query: str = "") -> UserQuerySet:
@@ -62,9 +62,9 @@ class AuditFilter:
     area: Area | None = None
 
 
-def audit_entries(actor: User, wanted: AuditFilter) -> AuditEntryQuerySet:
+def audit_entries(actor: User, wanted: AuditFilter) -> ScopedQuerySet:
     """Audit entries about areas in the actor's VIEW_AUDIT scope, newest first."""
-    entries: AuditEntryQuerySet = AuditEntry.objects.visible_to(actor, Perm.VIEW_AUDIT)
+    entries: ScopedQuerySet = AuditEntry.objects.visible_to(actor, Perm.VIEW_AUDIT)
     if wanted.action:
         entries = entries.filter(action__startswith=wanted.action)
     if wanted.username:

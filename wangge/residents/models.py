@@ -41,10 +41,6 @@ def new_resident_code() -> str:
     return "".join(_CODE_ALPHABET[(bits >> shift) & 31] for shift in _CODE_SHIFTS)
 
 
-class HouseholdQuerySet(ScopedQuerySet):
-    pass
-
-
 class Household(models.Model):
     """An address inside one grid; every household belongs to exactly one grid."""
 
@@ -59,7 +55,7 @@ class Household(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = HouseholdQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household")
