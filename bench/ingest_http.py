@@ -7,8 +7,8 @@ For each database, in one run:
 
 * a throwaway database (a SQLite file under /tmp with the settings' WAL pragmas, or the
   PostgreSQL database `bench_ingest`), migrated, with a district of N residents (the
-  demo's Qilihe district from wangge.demo.generator, or a plain one if the demo is not
-  there), an open round over the district and one sampler's device token per client;
+  demo's Qilihe district from wangge.demo.generator), an open round over the district
+  and one sampler's device token per client;
 * a real server: gunicorn (from .venv/bin) serving wangge.wsgi on 127.0.0.1 and a free
   port, `--workers` sync workers, production settings with throwaway secrets;
 * `--clients` client threads posting pre-built batches of `--batch` registrations (UUIDv7
@@ -65,23 +65,19 @@ class World:
 
 def build_world(residents: int, clients: int, seed: int = 4) -> World:
     """A district of `residents` people, an open round over it, and a sampler's device
-    token per client. The district is the demo's (wangge.demo.generator, Qilihe) when the
-    demo generator is there, else a plain one built here. Runs inside a configured Django."""
+    token per client. The district is the demo's (wangge.demo.generator, Qilihe). Runs
+    inside a configured Django."""
     import datetime as dt
 
     from django.utils import timezone
 
     from wangge.accounts.devices import issue_device_token
     from wangge.accounts.models import RoleAssignment, User
+    from wangge.demo.generator import build_demo, get_profile
     from wangge.residents.models import Resident
     from wangge.testing.actions.rounds import create_round, open_round
 
-    try:
-        from wangge.demo.generator import build_demo, get_profile
-    except ImportError:
-        district = build_plain_district(residents)
-    else:
-        district = build_demo(get_profile("qilihe"), residents=residents, acting_user=None).district
+    district = build_demo(get_profile("qilihe"), residents=residents, acting_user=None).district
     rng = random.Random(seed)
     people: list[tuple[str, str, str]] = []
     for n, resident in enumerate(
@@ -109,85 +105,6 @@ def build_world(residents: int, clients: int, seed: int = 4) -> World:
     ]
     rng.shuffle(people)
     return World(round_.pk, tokens, people)
-
-
-def build_plain_district(residents: int) -> Any:
-    """A district of `residents` people in households of 3, 500 people a grid."""
-    import datetime as dt
-
-    from django.db import transaction
-
-    from wangge.areas.choices import AreaKind
-    from wangge.areas.models import Area
-    from wangge.lib.idnumbers import IdType, make_resident_card_number
-    from wangge.residents.actions import refresh_area_counts
-    from wangge.residents.models import Household, Resident, new_resident_code
-
-    per_grid, per_household = 500, 3
-    grids_needed = -(-residents // per_grid)
-    with transaction.atomic():
-        city = Area.objects.add_root(instance=Area(name="兰州市", kind=AreaKind.CITY))
-        district = Area.objects.add_child(
-            city, instance=Area(name="七里河区", kind=AreaKind.DISTRICT, code="620103")
-        )
-        grids: list[Any] = []
-        street_no = 0
-        while len(grids) < grids_needed:
-            street_no += 1
-            district.refresh_from_db()
-            street = Area.objects.add_child(
-                district, instance=Area(name=f"第{street_no}街道", kind=AreaKind.STREET)
-            )
-            for community_no in range(1, 8):
-                if len(grids) >= grids_needed:
-                    break
-                street.refresh_from_db()
-                community = Area.objects.add_child(
-                    street,
-                    instance=Area(name=f"第{community_no}社区", kind=AreaKind.COMMUNITY),
-                )
-                for grid_no in range(1, 11):
-                    if len(grids) >= grids_needed:
-                        break
-                    community.refresh_from_db()
-                    grids.append(
-                        Area.objects.add_child(
-                            community,
-                            instance=Area(name=f"{grid_no}号小区", kind=AreaKind.COMPOUND),
-                        )
-                    )
-    born = dt.date(1950, 1, 1)
-    sequence = 0
-    for grid in grids:
-        with transaction.atomic():
-            count = min(per_grid, residents - sequence)
-            households = Household.objects.bulk_create(
-                Household(grid=grid, building=str(1 + h // 20), unit="1", room=str(101 + h))
-                for h in range(-(-count // per_household))
-            )
-            batch = []
-            for i in range(count):
-                sequence += 1
-                order = sequence % 1000  # its parity is the sex: numbers never collide
-                resident = Resident(
-                    household=households[i // per_household],
-                    grid=grid,
-                    code=new_resident_code(),
-                    name=f"居民{sequence}",
-                )
-                resident.set_id_number(
-                    IdType.RESIDENT_CARD,
-                    make_resident_card_number(
-                        "620103",
-                        born + dt.timedelta(days=sequence // 1000),
-                        order,
-                        "M" if order % 2 else "F",
-                    ),
-                )
-                batch.append(resident)
-            Resident.objects.bulk_create(batch)
-    refresh_area_counts(grid.pk for grid in grids)
-    return district
 
 
 def build_bodies(world: World, batch: int, clients: int) -> tuple[list[list[bytes]], int]:
