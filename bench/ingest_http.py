@@ -290,11 +290,10 @@ def _batches(rows: dict[str, list[Any]], batch: int) -> Iterator[dict[str, list[
 def raw_sqlite(path: Path, batch: int, tables: Sequence[str]) -> dict[str, Any]:
     """executemany of the stored rows of `tables` into same-shaped tables, one transaction
     per batch (each table's share of it), with the settings' pragmas."""
+    from django.conf import settings
+
     connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("PRAGMA foreign_keys=ON")
-    connection.execute("PRAGMA cache_size=-65536")
+    connection.executescript(settings.DATABASES["default"]["OPTIONS"]["init_command"])
     rows: dict[str, list[Any]] = {}
     inserts: dict[str, str] = {}
     for table in tables:

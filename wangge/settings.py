@@ -102,13 +102,17 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a station's batch is written; the pragmas are
-    # applied to every new connection by init_command.
+    # applied to every new connection by init_command. The log is copied back into the
+    # database (a checkpoint) inside the commit that grows it past wal_autocheckpoint
+    # pages, while other writers wait: a batch of registrations dirties ~1,200 pages, so
+    # SQLite's default of 1,000 checkpointed in nearly every batch's commit; 16,384 pages
+    # (64 MB of log) do it every ~13 batches (1.3× the ingestion rate, docs/benchmarks.md).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384;"
         ),
     }
 
