@@ -374,14 +374,13 @@ class Leader:
 def grid_leaders(area_ids: set[int]) -> dict[int, list[Leader]]:
     """The users holding the grid-leader role on each of these areas, in one query."""
     leaders: dict[int, list[Leader]] = {}
-    for assignment in (
+    for area_id, display_name, username, phone in (
         RoleAssignment.objects.filter(role=Role.GRID_LEADER, area_id__in=area_ids)
-        .select_related("user")
         .order_by("area_id", "user__username")
+        .values_list("area_id", "user__display_name", "user__username", "user__phone_masked")
     ):
-        leaders.setdefault(assignment.area_id, []).append(
-            Leader(str(assignment.user), assignment.user.phone_masked)
-        )
+        # The name as User.__str__ gives it, without building users for it.
+        leaders.setdefault(area_id, []).append(Leader(display_name or username, phone))
     return leaders
 
 
