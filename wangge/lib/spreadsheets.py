@@ -453,7 +453,7 @@ def decode_text(data: bytes) -> str:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
-            pass
+            continue  # not this encoding: try the next
     try:
         # GB18030 decodes the rare characters GBK lacks (four-byte sequences).
         return data.decode("gb18030")

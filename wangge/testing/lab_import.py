@@ -230,7 +230,7 @@ def _parse_time_text(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        pass
+        pass  # not ISO 8601: try the laboratories' other formats
     for pattern in _TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware by the caller

@@ -297,7 +297,7 @@ def parse_batch(
     try:
         batch = batch_model.model_validate_json(body)
     except ValidationError:
-        pass
+        pass  # some item is invalid: find which, item by item, below
     else:
         items: list[M | InvalidItem] = list(batch.items)  # type: ignore[attr-defined]
         return items
