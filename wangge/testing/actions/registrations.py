@@ -41,6 +41,7 @@ from wangge.accounts.models import DeviceToken, User
 from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core.personal_data import id_number_lookups
+from wangge.core.sql import column, table
 from wangge.lib import idnumbers
 from wangge.lib.idnumbers import IdType
 from wangge.residents.actions import RegistryError, ResidentData
@@ -275,19 +276,14 @@ class _Sql:
     def _fields(self, model: type[Model]) -> dict[str, "Field[Any, Any]"]:
         return {field.name: field for field in model._meta.concrete_fields}
 
-    def _column(self, model: type[Model], name: str) -> str:
-        return self.quote(str(self._fields(model)[name].column))
-
     def _array(self, field: "Field[Any, Any]") -> str:
         return f"%s::{field.cast_db_type(connection)}[]"
 
     def _in(self, model: type[Model], name: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         if self.sqlite:
-            return f"{self._column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(
-                values
-            )
+            return f"{column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(values)
         field = self._fields(model)[name]
-        return f"{self._column(model, name)} = ANY({self._array(field)})", [_pg_array(values)]
+        return f"{column(model, name)} = ANY({self._array(field)})", [_pg_array(values)]
 
     def select_in(
         self,
@@ -301,12 +297,12 @@ class _Sql:
         """Rows of `columns` whose `key` is one of `values` (and `also` column in its list)."""
         if not values:
             return []
-        names = ", ".join(self._column(model, name) for name in columns)
+        names = ", ".join(column(model, name) for name in columns)
         where, params = self._in(model, key, values)
         if also is not None:
             more, more_params = self._in(model, also[0], also[1])
             where, params = f"{where} AND {more}", params + more_params
-        sql = f"SELECT {names} FROM {self.quote(model._meta.db_table)} WHERE {where}"  # noqa: S608
+        sql = f"SELECT {names} FROM {table(model)} WHERE {where}"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -332,10 +328,10 @@ class _Sql:
         named = [by_name[name] for name in fields]
         columns = ", ".join(self.quote(str(field.column)) for field in (*named, *rest))
         defaults = [self._default(field) for field in rest]
-        head = f"INSERT INTO {self.quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        head = f"INSERT INTO {table(model)} ({columns}) "  # noqa: S608
         tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
         if returning:
-            tail += " RETURNING " + ", ".join(self._column(model, name) for name in returning)
+            tail += " RETURNING " + ", ".join(column(model, name) for name in returning)
         with connection.cursor() as cursor:
             if not self.sqlite:
                 arrays = [_pg_array(column) for column in zip(*rows, strict=True)]
@@ -370,15 +366,15 @@ class _Sql:
 
     def update_tubes(self, tubes: list[_Tube]) -> None:
         """The filled tubes' new counts and states (their rows are locked by this batch)."""
-        table = self.quote(Tube._meta.db_table)
+        tubes_table = table(Tube)
         filled, status, sealed_at, pk = (
-            self._column(Tube, name) for name in ("filled", "status", "sealed_at", "id")
+            column(Tube, name) for name in ("filled", "status", "sealed_at", "id")
         )
         rows = [(tube.filled, tube.status, self.time(tube.sealed_at), tube.pk) for tube in tubes]
         with connection.cursor() as cursor:
             if self.sqlite:
                 cursor.executemany(
-                    f"UPDATE {table} SET {filled} = %s, {status} = %s, {sealed_at} = %s "  # noqa: S608
+                    f"UPDATE {tubes_table} SET {filled} = %s, {status} = %s, {sealed_at} = %s "  # noqa: S608
                     f"WHERE {pk} = %s",
                     rows,
                 )
@@ -388,9 +384,9 @@ class _Sql:
                 self._array(fields[name]) for name in ("filled", "status", "sealed_at", "id")
             )
             cursor.execute(
-                f"UPDATE {table} SET {filled} = v.filled, {status} = v.status, "  # noqa: S608
+                f"UPDATE {tubes_table} SET {filled} = v.filled, {status} = v.status, "  # noqa: S608
                 f"{sealed_at} = v.sealed_at FROM unnest({arrays}) "
-                f"AS v(filled, status, sealed_at, id) WHERE {table}.{pk} = v.id",
+                f"AS v(filled, status, sealed_at, id) WHERE {tubes_table}.{pk} = v.id",
                 [_pg_array(column) for column in zip(*rows, strict=True)],
             )
 

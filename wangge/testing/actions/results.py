@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.core.sql import column, table
 from wangge.residents.models import Resident
 from wangge.testing.choices import RecallStatus, ResultSource, TestResult, TubeStatus
 from wangge.testing.models import LabResult, PositiveCase, Recall, Registration, Tube, WalkIn
@@ -215,14 +216,6 @@ def _open_pool_recalls(tube_ids: list[int], now: dt.datetime) -> Counter[int]:
     opened: Counter[int] = Counter()
     if not tube_ids:
         return opened
-    quote = connection.ops.quote_name
-
-    def column(model: type[Model], name: str) -> str:
-        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
-
-    def table(model: type[Model]) -> str:
-        return quote(model._meta.db_table)
-
     targets = ", ".join(
         column(Recall, name)
         for name in (
