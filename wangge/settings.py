@@ -107,12 +107,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pages, while other writers wait: a batch of registrations dirties ~1,200 pages, so
     # SQLite's default of 1,000 checkpointed in nearly every batch's commit; 16,384 pages
     # (64 MB of log) do it every ~13 batches (1.3× the ingestion rate, docs/benchmarks.md).
+    # A connection drops its page cache whenever another process has written, so each
+    # worker rereads the pages a batch touches; mapped into memory (mmap_size, up to
+    # 1 GB of the file) they are read without a copy (1.2–1.4× the ingestion rate).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384;"
+            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384; "
+            "PRAGMA mmap_size=1073741824;"
         ),
     }
 
