@@ -82,7 +82,7 @@ def validate(id_type: IdType, value: str) -> str:
         if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
             raise IdNumberError("characters", "a resident ID number is 17 digits and a digit or X")
         try:
-            ric.get_birth_date(number)
+            birth_date = ric.get_birth_date(number)
         except StdnumError as exc:
             raise IdNumberError(
                 "birth_date", "the birth date inside the ID number is not a real date"
@@ -94,7 +94,7 @@ def validate(id_type: IdType, value: str) -> str:
                 else ""
             )
             raise IdNumberError("checksum", "the check digit of the ID number is wrong" + hint)
-        if ric.get_birth_date(number) > dt.date.today():  # noqa: DTZ011 - a calendar date
+        if birth_date > dt.date.today():  # noqa: DTZ011 - a calendar date
             raise IdNumberError(
                 "birth_date", "the birth date inside the ID number is in the future"
             )
