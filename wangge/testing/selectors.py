@@ -6,6 +6,7 @@ district of a million residents is a handful of indexed aggregate queries.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -348,11 +350,10 @@ RECALL_LIST_FIELDS = (
 
 
 def recall_list(recalls: "QuerySet[Recall]") -> "QuerySet[Recall]":
-    """Recalls ready to list: person, household, grid, pool tube, and whether retested."""
+    """Recalls ready to list: person, household, grid and pool tube (see `recall_rows`)."""
     listed: QuerySet[Recall] = (
         recalls.select_related("resident__household", "walk_in", "area", "source_tube")
         .only(*RECALL_LIST_FIELDS)
-        .annotate(retested=retested_expression())
         .order_by(
             "status",
             "area__path",
@@ -363,6 +364,62 @@ def recall_list(recalls: "QuerySet[Recall]") -> "QuerySet[Recall]":
         )
     )
     return listed
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    """A line of a recall list: the recall, whether its person was sampled alone since it
+    opened (waiting for the laboratory), and the leaders of its grid."""
+
+    recall: Recall
+    retested: bool
+    leaders: list["Leader"]
+
+
+def recall_rows(recalls: Iterable[Recall]) -> list[RecallRow]:
+    """The lines of a page of `recall_list`, in its order.
+
+    "Retested" comes from one grouped query over the page's people, not from two
+    correlated subqueries in the list's own query (as `recall_progress` counts it): the
+    list is read right after a positive pool, and building and planning those subqueries
+    cost more than reading the page (docs/benchmarks.md).
+    """
+    page = list(recalls)
+    latest = _latest_individual_samples(page)
+    leaders = grid_leaders({recall.area_id for recall in page})
+    rows = []
+    for recall in page:
+        sampled_at = latest.get((recall.round_id, recall.resident_id, recall.walk_in_id))
+        rows.append(
+            RecallRow(
+                recall,
+                retested=sampled_at is not None and sampled_at >= recall.opened_at,
+                leaders=leaders.get(recall.area_id, []),
+            )
+        )
+    return rows
+
+
+def _latest_individual_samples(
+    recalls: list[Recall],
+) -> dict[tuple[int, int | None, int | None], dt.datetime]:
+    """When each of these recalls' people was last sampled into an individual tube of the
+    recall's round, by (round, resident, walk-in)."""
+    residents = {recall.resident_id for recall in recalls if recall.resident_id is not None}
+    walk_ins = {recall.walk_in_id for recall in recalls if recall.walk_in_id is not None}
+    if not residents and not walk_ins:
+        return {}
+    return {
+        (round_id, resident_id, walk_in_id): sampled_at
+        for round_id, resident_id, walk_in_id, sampled_at in Registration.objects.filter(
+            Q(resident_id__in=residents) | Q(walk_in_id__in=walk_ins),
+            round_id__in={recall.round_id for recall in recalls},
+            tube__capacity=1,
+        )
+        .values_list("round_id", "resident_id", "walk_in_id")
+        .annotate(last=Max("sampled_at"))
+        .order_by()
+    }
 
 
 @dataclass(frozen=True)

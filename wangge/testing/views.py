@@ -72,6 +72,7 @@ from wangge.testing.selectors import (
     overview,
     recall_list,
     recall_progress,
+    recall_rows,
     round_entry_areas,
     tube_counts,
     untested_residents,
@@ -827,8 +828,7 @@ def recall_page(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         status = "all"
     page = Paginator(recall_list(recalls), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    leaders = grid_leaders({recall.area_id for recall in page.object_list})
-    rows = [(recall, leaders.get(recall.area_id, [])) for recall in page.object_list]
+    rows = recall_rows(page.object_list)
     query = "&".join(
         part for part in (f"area={area.pk}" if area else "", f"status={status}") if part
     )

@@ -7,7 +7,7 @@ from wangge.testing.actions.results import ItemStatus, ResultItem, record_result
 from wangge.testing.choices import RecallStatus, TubeStatus
 from wangge.testing.choices import TestResult as Result
 from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
-from wangge.testing.selectors import coverage, recall_progress
+from wangge.testing.selectors import coverage, recall_list, recall_progress, recall_rows
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.tube_factories import make_tube, make_walk_in
 
@@ -117,6 +117,30 @@ def test_invalid_individual_result_keeps_the_person_recalled(tree, people, alice
     lone = make_tube(round_, tree["grid_a"], a[2], capacity=1)
     _record(liaison, ResultItem(lone.barcode, Result.INVALID))
     assert Recall.objects.get(resident=a[2]).source_tube == lone
+
+
+def test_recall_rows_say_who_was_sampled_alone_since_the_recall(tree, people, alice, liaison):
+    a, _ = people
+    round_ = make_round(tree["community"], user=alice)
+    other_round = make_round(tree["community"], user=alice)
+    make_tube(round_, tree["grid_a"], a[2], capacity=1)  # alone, but before the recall
+    walk_in = make_walk_in(round_, tree["grid_b"])
+    pool = make_tube(round_, tree["grid_a"], a[0], a[1], a[2], walk_in)
+    _record(liaison, ResultItem(pool.barcode, Result.POSITIVE))
+    make_tube(round_, tree["grid_a"], a[0], capacity=1)
+    make_tube(round_, tree["grid_b"], walk_in, capacity=1)
+    make_tube(round_, tree["grid_a"], a[1])  # pooled again: not a retest
+    make_tube(other_round, tree["grid_a"], a[1], capacity=1)  # alone, in another round
+    recalls = Recall.objects.filter(round=round_)
+    rows = recall_rows(recall_list(recalls))
+    assert {(r.recall.resident_id, r.recall.walk_in_id): r.retested for r in rows} == {
+        (a[0].pk, None): True,
+        (a[1].pk, None): False,
+        (a[2].pk, None): False,
+        (None, walk_in.pk): True,
+    }
+    # The page's flags and the progress figures agree.
+    assert recall_progress(recalls).retested == 2
 
 
 def test_duplicates_and_conflicts_are_reported_never_overwritten(tree, people, alice, liaison):

@@ -13,6 +13,7 @@ from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.models import Exemption, Recall, Round, SamplingPoint, Shipment, Tube
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.round_world import build_world
+from wangge.testing.tests.tube_factories import make_tube
 
 
 @pytest.fixture(autouse=True)
@@ -225,11 +226,15 @@ def test_bob_cannot_exempt_outside_his_grid(client, tree, world, bob):
 
 def test_recall_list_names_household_grid_and_leader(client, tree, world, alice):
     client.force_login(alice)
+    make_tube(world.round, tree["grid_a"], world.people[0], capacity=1)
     page = client.get(f"/testing/{world.round.pk}/recalls/").content.decode()
     for person in world.people[:3]:
         assert person.name in page and person.household.label in page
     assert "网格长甲" in page and world.pool.barcode in page
     assert "data-print" in page
+    # One of the three was sampled alone since: waiting for the laboratory.
+    assert page.count(">Retested, awaiting result</span>") == 1
+    assert page.count(">To retest</span>") == 2
 
 
 def test_tubes_packed_shipped_and_received(client, tree, world):
