@@ -109,7 +109,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (64 MB of log) do it every ~13 batches (1.3× the ingestion rate, docs/benchmarks.md).
     # A connection drops its page cache whenever another process has written, so each
     # worker rereads the pages a batch touches; mapped into memory (mmap_size, up to
-    # 1 GB of the file) they are read without a copy (1.2–1.4× the ingestion rate).
+    # 1 GB of the file) they are read without a copy (1.1–1.3× the ingestion rate).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
