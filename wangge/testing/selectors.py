@@ -379,10 +379,10 @@ class RecallRow:
 def recall_rows(recalls: Iterable[Recall]) -> list[RecallRow]:
     """The lines of a page of `recall_list`, in its order.
 
-    "Retested" comes from one grouped query over the page's people, not from two
-    correlated subqueries in the list's own query (as `recall_progress` counts it): the
-    list is read right after a positive pool, and building and planning those subqueries
-    cost more than reading the page (docs/benchmarks.md).
+    "Retested" comes from one grouped query over the page's people. `recall_progress`
+    counts the same thing over a whole round with `retested_expression`, two correlated
+    subqueries; in the list's own query they cost more to build and plan than the page
+    costs to read, and the list is read right after a positive pool (docs/benchmarks.md).
     """
     page = list(recalls)
     latest = _latest_individual_samples(page)

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.models import AuditEntry
@@ -9,7 +12,7 @@ from wangge.testing.choices import TestResult as Result
 from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
 from wangge.testing.selectors import coverage, recall_list, recall_progress, recall_rows
 from wangge.testing.tests.factories import make_round
-from wangge.testing.tests.tube_factories import make_tube, make_walk_in
+from wangge.testing.tests.tube_factories import add_to_tube, make_tube, make_walk_in
 
 
 @pytest.fixture
@@ -123,7 +126,8 @@ def test_recall_rows_say_who_was_sampled_alone_since_the_recall(tree, people, al
     a, _ = people
     round_ = make_round(tree["community"], user=alice)
     other_round = make_round(tree["community"], user=alice)
-    make_tube(round_, tree["grid_a"], a[2], capacity=1)  # alone, but before the recall
+    alone_before = make_tube(round_, tree["grid_a"], capacity=1)
+    add_to_tube(alone_before, a[2], sampled_at=timezone.now() - dt.timedelta(hours=1))
     walk_in = make_walk_in(round_, tree["grid_b"])
     pool = make_tube(round_, tree["grid_a"], a[0], a[1], a[2], walk_in)
     _record(liaison, ResultItem(pool.barcode, Result.POSITIVE))
