@@ -1,4 +1,11 @@
-"""Device tokens: issue, authenticate, revoke. Tokens are stored only as SHA-256 hashes."""
+"""Device tokens: issue, authenticate, revoke. Tokens are stored only as SHA-256 hashes.
+
+Who may issue for themselves: anyone who registers samples sets up a sampling station for
+an area of their scope (the station's setup page, `issue_own_station`). A volunteer or a
+sampler who may not issue devices there gets a *limited* device, because no one above them
+vouched for it: it lives one working day, its roster carries no masked phones, and it may
+look ID numbers up on the server only at a desk's pace (`VOLUNTEER_LOOKUPS_PER_HOUR`).
+"""
 
 import datetime as dt
 import hashlib
@@ -12,9 +19,17 @@ from django.views.decorators.debug import sensitive_variables
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken, User
+from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 
 TOKEN_PREFIX = "wgd_"  # noqa: S105 - a public marker, not a secret
+# A volunteer's own station lasts a sampling day; setting it up again takes a minute and
+# keeps the records still queued in the browser.
+VOLUNTEER_DEVICE_HOURS = 12
+# A busy desk confirms one person every 10 to 20 seconds. Twice that pace still takes a
+# volunteer's device some 150 hours of audited lookups to find one person's number among
+# the 182,500 its birth year and sex leave (docs/security.md).
+VOLUNTEER_LOOKUPS_PER_HOUR = 600
 
 
 def _hash(token: str) -> str:
@@ -30,6 +45,7 @@ def issue_device_token(
     *,
     acting_user: "User | Actor",
     hours: int | None = None,
+    limited: bool = False,
 ) -> tuple[str, DeviceToken]:
     """A new token for a device used by `user` within `area`; the plain token is returned once.
 
@@ -44,15 +60,48 @@ def issue_device_token(
         token_hash=_hash(token),
         prefix=token[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
         expires_at=timezone.now() + dt.timedelta(hours=hours or settings.WANGGE_DEVICE_TOKEN_HOURS),
+        limited=limited,
     )
     audit.record(
         acting_user,
         "device.issue",
         obj=device,
         area_path=area.path,
-        details={"user": user.get_username(), "label": device.label},
+        details={"user": user.get_username(), "label": device.label, "limited": limited},
     )
     return token, device
+
+
+def own_station_hours(user: User, area: Area | None = None) -> int:
+    """How long a station `user` sets up for themselves lasts (on `area`, or anywhere)."""
+    if own_station_is_limited(user, area):
+        return min(VOLUNTEER_DEVICE_HOURS, settings.WANGGE_DEVICE_TOKEN_HOURS)
+    return int(settings.WANGGE_DEVICE_TOKEN_HOURS)
+
+
+def own_station_is_limited(user: User, area: Area | None = None) -> bool:
+    """A station set up by `user` for themselves on `area` (without one: on any area) is
+    limited when they may not issue devices there."""
+    if area is None:
+        return not user.has_any_area_permission(Perm.ISSUE_DEVICES)
+    return Perm.ISSUE_DEVICES not in user.permissions_at(area)
+
+
+@sensitive_variables("token")
+def issue_own_station(
+    user: User, area: Area, label: str, *, acting_user: "User | Actor"
+) -> tuple[str, DeviceToken]:
+    """A sampling station `user` sets up for themselves on an area of their sampling scope
+    (checked by the caller); limited unless they may issue devices there."""
+    limited = own_station_is_limited(user, area)
+    return issue_device_token(
+        user,
+        area,
+        label,
+        acting_user=acting_user,
+        hours=own_station_hours(user, area),
+        limited=limited,
+    )
 
 
 @sensitive_variables("token")

@@ -211,6 +211,9 @@ class DeviceToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # Set up by a volunteer or sampler for themselves, with no one above vouching for it:
+    # limited to what a desk needs (wangge/accounts/devices.py, docs/security.md).
+    limited = models.BooleanField(_("volunteer's own device"), default=False, editable=False)
 
     objects = DeviceTokenQuerySet.as_manager()
 

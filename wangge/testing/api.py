@@ -22,7 +22,7 @@ from wangge.areas.models import Area
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib import idnumbers
 from wangge.testing import roster
-from wangge.testing.actions import registrations
+from wangge.testing.actions import registrations, station
 from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import DoorToDoorTeam, Round, SamplingPoint, Tube
@@ -105,7 +105,7 @@ def station_me(request: HttpRequest) -> dict[str, Any]:
             "path_names": [node.name for node in area.ancestors_and_self()],
         },
         "user": {"username": user.get_username(), "display_name": user.display_name},
-        "roster_key": roster.encode_key(roster.roster_key(device)),
+        "limited": device.limited,
         "expires_at": device.expires_at,
         "server_time": timezone.now(),
     }
@@ -154,7 +154,8 @@ def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
 def station_roster(
     request: HttpRequest, cursor: str | None = None, limit: int | None = None
 ) -> HttpResponse:
-    answer = roster.roster_page(_device(request), cursor, limit)
+    device = _device(request)
+    answer = station.download_roster(device, cursor, limit, acting_user=_actor(device))
     return _json(
         {
             "items": answer.items,
@@ -278,13 +279,18 @@ def station_home_visit_batch(request: HttpRequest) -> HttpResponse:
 @router.post(
     STATION + "lookup",
     auth=device_auth,
-    response={200: LookupOut, 422: ErrorOut},
-    summary="Find a resident of this area by ID number",
+    response={200: LookupOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Find a resident of this area by ID number (audited)",
 )
 def station_lookup(request: HttpRequest, payload: LookupIn) -> Any:
+    """The number travels in the body, never in a URL (where logs would keep it)."""
     device = _device(request)
     try:
-        resident = roster.lookup(device, payload.id_type, payload.id_number)
+        resident = station.look_up_resident(
+            device, payload.id_type, payload.id_number, acting_user=_actor(device)
+        )
     except idnumbers.IdNumberError as exc:
         return Status(422, {"detail": str(exc)})
+    except station.LookupLimited as exc:
+        return Status(429, {"detail": str(exc)})
     return {"found": resident is not None, "resident": resident}

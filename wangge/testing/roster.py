@@ -19,13 +19,17 @@ saving the model (a bulk update that does not touch `updated_at`), and a change 
 device's own scope (its user losing a role). A station that downloads from the start
 (no cursor) is exact; the answer's `reset` asks it to when its cursor is unusable
 (another area, another key, a malformed cursor).
+
+No key to the registry. A roster item carries nothing computed from the ID number (no
+hash, keyed or not) and the device receives no key: with birth year and sex in the item,
+any hash the device could compute would single the number out of its 182,500 candidates
+(docs/security.md, "The sampling station"). A typed or scanned ID number is resolved by
+the server: at once through `lookup` when the station is online, at upload otherwise.
 """
 
 import base64
 import binascii
 import datetime as dt
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,26 +56,6 @@ DEFAULT_PAGE = 1000
 MAX_PAGE = 5000
 _VERSION = 1
 _FULL, _CHANGES = "f", "c"
-
-
-def roster_key(device: DeviceToken) -> bytes:
-    """The device's own key for `id_key`: derived from the current blind-index key and the
-    device's token hash, so nothing new is stored and every device's keys differ."""
-    key_id = blind_index().keyring.current_id
-    secret = blind_index().keyring.get(key_id)
-    return hmac.new(secret, b"roster:" + device.token_hash.encode(), hashlib.sha256).digest()
-
-
-def encode_key(key: bytes) -> str:
-    return base64.b64encode(key).decode()
-
-
-def id_key(key: bytes, id_type: str, number: str) -> str:
-    """What the station computes from a typed or scanned number to find the person offline."""
-    if not number:
-        return ""
-    message = f"{id_type}:{number}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def visible_residents(device: DeviceToken) -> ResidentQuerySet:
@@ -179,6 +163,8 @@ class RosterAnswer:
     next_cursor: str
     complete: bool
     reset: bool
+    # The first page of a full download: the whole area's roster is being taken (audited).
+    full_start: bool = False
 
 
 _ROSTER_FIELDS = (
@@ -186,13 +172,13 @@ _ROSTER_FIELDS = (
     "code",
     "name",
     "id_type",
-    "id_number_cipher",
     "id_number_masked",
     "phone_masked",
     "household_id",
     "grid_id",
     "status",
     "tags",
+    "sex",
     "birth_date",
     "updated_at",
     "household__building",
@@ -203,11 +189,12 @@ _ROSTER_FIELDS = (
 )
 
 
-def roster_items(residents: Iterable[Resident], key: bytes) -> list[dict[str, Any]]:
+def roster_items(residents: Iterable[Resident], *, limited: bool) -> list[dict[str, Any]]:
     """Roster items of residents loaded with household and grid (see `_ROSTER_FIELDS`).
 
-    The ID number is decrypted here only to compute the device's `id_key`; the number
-    itself never leaves the server, so this is not a reveal.
+    Birth year and sex let an offline station list the people a scanned ID number may be;
+    a volunteer's own device (`limited`) gets no masked phone, which it does not need to
+    confirm a person.
     """
     items = []
     for resident in residents:
@@ -217,14 +204,14 @@ def roster_items(residents: Iterable[Resident], key: bytes) -> list[dict[str, An
                 "name": resident.name,
                 "id_type": resident.id_type,
                 "id_masked": resident.id_number_masked,
-                "id_key": id_key(key, resident.id_type, resident.reveal_id_number()),
-                "phone_masked": resident.phone_masked,
+                "phone_masked": "" if limited else resident.phone_masked,
                 "household_id": resident.household_id,
                 "household_label": resident.household.label,
                 "grid_id": resident.grid_id,
                 "grid_name": resident.grid.name,
                 "status": resident.status,
                 "home_visit": bool(resident.tags & HOME_VISIT_TAGS),
+                "sex": resident.sex,
                 "birth_year": resident.birth_date.year if resident.birth_date else None,
             }
         )
@@ -259,7 +246,7 @@ def roster_page(device: DeviceToken, cursor_text: str | None, limit: int | None)
     # One row more than the page says whether another page follows.
     complete = len(page) <= size
     page = page[:size]
-    items = roster_items(page, roster_key(device))
+    items = roster_items(page, limited=device.limited)
     removed: list[str] = []
     if complete:
         if cursor.mode == _CHANGES:
@@ -271,7 +258,10 @@ def roster_page(device: DeviceToken, cursor_text: str | None, limit: int | None)
     else:
         last = page[-1]
         next_cursor = Cursor(_CHANGES, cursor.started, cursor.since, last.updated_at, last.pk)
-    return RosterAnswer(items, removed, next_cursor.encode(device, "roster"), complete, reset)
+    full_start = cursor.mode == _FULL and cursor.after_id == 0
+    return RosterAnswer(
+        items, removed, next_cursor.encode(device, "roster"), complete, reset, full_start
+    )
 
 
 def moved_away(device: DeviceToken, since: dt.datetime) -> list[str]:
@@ -305,22 +295,21 @@ def moved_away(device: DeviceToken, since: dt.datetime) -> list[str]:
     )
 
 
-def lookup(device: DeviceToken, id_type: str, number: str) -> dict[str, Any] | None:
-    """A resident of the device's area by exact ID number (the roster may be stale).
+def lookup(device: DeviceToken, id_type: str, number: str) -> Resident | None:
+    """A resident of the device's area by exact ID number (the roster may be stale),
+    loaded for `roster_items`; the station's lookups go through the audited action
+    (testing/actions/station.py).
 
     Raises idnumbers.IdNumberError for a number that cannot be valid.
     """
     canonical = idnumbers.validate(IdType(id_type), number)
     if not canonical:
         return None
-    resident = (
+    return (
         _roster_queryset(device)
         .filter(id_number_index__in=id_number_lookups(id_type, canonical))
         .first()
     )
-    if resident is None:
-        return None
-    return roster_items([resident], roster_key(device))[0]
 
 
 # --- sampled in a round ------------------------------------------------------------------

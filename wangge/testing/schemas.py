@@ -56,10 +56,9 @@ class StationMeOut(BaseModel):
     label: str
     area: AreaOut
     user: UserOut
-    roster_key: str = Field(
-        description="Base64 key of this device: id_key = hex(HMAC-SHA256(roster_key, "
-        "id_type + ':' + canonical number))[:32]. It changes when the server's index key "
-        "is rotated; a station then downloads its roster again from the start."
+    limited: bool = Field(
+        description="A volunteer's own device: a short life, no masked phones in its "
+        "roster, and an hourly allowance of ID-number lookups."
     )
     expires_at: dt.datetime
     server_time: dt.datetime
@@ -97,14 +96,14 @@ class RosterItem(BaseModel):
     name: str
     id_type: str
     id_masked: str
-    id_key: str = Field(description="Empty for a person without a document number.")
-    phone_masked: str
+    phone_masked: str = Field(description="Empty on a volunteer's own device.")
     household_id: int
     household_label: str
     grid_id: int
     grid_name: str
     status: str
     home_visit: bool
+    sex: str = Field(description="M, F or U (unknown).")
     birth_year: int | None
 
 
@@ -135,6 +134,10 @@ class ByResidentCode(_In):
     resident_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
         max_length=20
     )
+    # The ID number scanned when the operator chose this person offline from a list: the
+    # server checks that it is theirs (and the station forgets it once answered).
+    id_type: IdTypeName | None = None
+    id_number: Annotated[str, StringConstraints(max_length=40)] = ""
 
 
 class ByIdNumber(_In):

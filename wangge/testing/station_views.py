@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.accounts.audit import Actor
-from wangge.accounts.devices import issue_device_token
+from wangge.accounts.devices import issue_own_station, own_station_hours, own_station_is_limited
 from wangge.accounts.http import AuthedRequest
 from wangge.accounts.models import User
 from wangge.accounts.roles import Perm
@@ -39,7 +39,6 @@ from wangge.core.scoping import get_visible_or_404
 SHELL_STATIC = (
     "vendor/pico.min.css",
     "testing/station/station.css",
-    "vendor/sha256.min.js",
     "vendor/html5-qrcode.min.js",
     "testing/station/station-core.js",
     "testing/station/station-db.js",
@@ -207,7 +206,7 @@ def setup(request: AuthedRequest) -> HttpResponse:
         )
         label = " ".join(request.POST.get("label", "").split())[:LABEL_MAX]
         if label:
-            token, device = issue_device_token(
+            token, device = issue_own_station(
                 request.user,
                 area,
                 label,
@@ -230,7 +229,8 @@ def setup(request: AuthedRequest) -> HttpResponse:
             "error": error,
             "label": label,
             "selected": request.POST.get("area", ""),
-            "hours": settings.WANGGE_DEVICE_TOKEN_HOURS,
+            "hours": own_station_hours(request.user),
+            "limited": own_station_is_limited(request.user),
         },
         status=400 if error else 200,
     )

@@ -85,6 +85,10 @@ REASONS: dict[str, Promise] = {
         "No resident has this code or ID number; register the person as a walk-in."
     ),
     "invalid_person": _("The person's details are not valid."),
+    "id_number_mismatch": _(
+        "The ID number does not belong to the person chosen: check who was sampled and "
+        "register them again."
+    ),
     "unknown_sampling_point": _("This sampling point does not belong to the round."),
     "tube_other_round": _("This tube barcode is already used in another round."),
     "capacity_mismatch": _("The tube's capacity is not the one given."),
@@ -447,6 +451,8 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
 
     codes: set[str] = set()
     index_values: dict[str, tuple[str, str]] = {}
+    # item index -> the ID number scanned beside a resident code (checked to be theirs)
+    scanned: dict[int, tuple[str, str]] = {}
     walk_in_ids: set[uuid.UUID] = set()
     prepared: list[tuple[int, RegistrationIn, str, Any]] = []
     normalise = idnumbers.normalise
@@ -460,6 +466,17 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
             raw = person.resident_code
             key: Any = raw if raw.isalnum() and raw.isupper() and raw.isascii() else normalise(raw)
             codes.add(key)
+            if person.id_number:
+                id_type = person.id_type or IdType.RESIDENT_CARD
+                try:
+                    number = idnumbers.validate(IdType(id_type), person.id_number)
+                except idnumbers.IdNumberError as exc:
+                    plan.results[index] = ItemResult.rejected(client_id, "invalid_person", str(exc))
+                    continue
+                if number:
+                    scanned[index] = (id_type, number)
+                    for value in id_number_lookups(id_type, number):
+                        index_values[value] = scanned[index]
         elif isinstance(person, ByIdNumber):
             try:
                 number = idnumbers.validate(IdType(person.id_type), person.id_number)
@@ -522,6 +539,14 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
         person = item.person
         if isinstance(person, ByResidentCode):
             planned.resident = residents_by_code.get(key)
+            if planned.resident is not None and index in scanned:
+                owner = residents_by_number.get(scanned[index])
+                chosen = planned.resident
+                # Whoever the number names must be the person chosen; a number nobody has
+                # fits only a person with no number on record.
+                if (owner is None and chosen.id_number_index) or (owner and owner.pk != chosen.pk):
+                    plan.results[index] = ItemResult.rejected(client_id, "id_number_mismatch")
+                    continue
         elif isinstance(person, ByIdNumber):
             planned.resident = residents_by_number.get(key)
         else:

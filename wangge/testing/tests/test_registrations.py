@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.factories import id_number, make_resident
 from wangge.accounts.models import AuditEntry
 from wangge.lib.uuid7 import uuid7
+from wangge.residents import actions as registry
 from wangge.residents.choices import Tag
 from wangge.testing.actions import registrations as actions
 from wangge.testing.actions.rounds import record_exemption
@@ -153,6 +154,72 @@ def test_people_by_id_number_as_typed_or_scanned(station, people, round_, tree):
     ]
     assert set(Registration.objects.values_list("resident_id", flat=True)) == {person.pk}
     assert results[1].already_sampled
+
+
+def test_a_number_scanned_beside_a_chosen_person_must_be_theirs(station, people, round_, tree):
+    """Offline, the operator picks the person a scanned ID number names from a list; the
+    server refuses the pick if the number is someone else's, and stores the good items."""
+    a, _ = people
+    chosen_number = a[0].reveal_id_number()
+    other = make_resident(tree["grid_a"], "另一人", room="901", phone="")
+    household = registry.get_or_create_household(tree["grid_a"], building="1", unit="1", room="9")
+    no_number = registry.register_resident(
+        household,
+        registry.ResidentData.clean(name="无证", id_type="none", birth_date=dt.date(2020, 5, 1)),
+        acting_user=None,
+    )
+    nobodys = id_number()
+
+    def pick(resident, number):
+        return {"resident_code": resident.code, "id_type": "resident_card", "id_number": number}
+
+    results = upload(
+        station,
+        [
+            item(round_, "T1", pick(a[0], chosen_number)),  # the right person
+            item(round_, "T1", pick(a[1], other.reveal_id_number())),  # another's number
+            item(round_, "T1", pick(a[2], nobodys)),  # a number nobody has, a person who has one
+            item(round_, "T1", pick(no_number, nobodys)),  # nothing on record to compare
+            item(round_, "T1", pick(a[3], chosen_number[:-1] + "0")),  # not a valid number
+            item(round_, "T1", {"id_type": "resident_card", "id_number": nobodys}),  # none chosen
+            item(round_, "T1", a[4]),
+        ],
+    )
+    assert statuses(results) == [
+        "accepted",
+        "id_number_mismatch",
+        "id_number_mismatch",
+        "accepted",
+        "invalid_person",
+        "unknown_person",
+        "accepted",
+    ]
+    assert results[1].reason == str(actions.REASONS["id_number_mismatch"])
+    stored = set(Registration.objects.values_list("resident_id", flat=True))
+    assert stored == {a[0].pk, no_number.pk, a[4].pk}
+
+
+def test_checking_scanned_numbers_costs_one_query_per_batch(station, tree, round_):
+    residents = [make_resident(tree["grid_a"], f"人{i}", room=str(i), phone="") for i in range(40)]
+
+    def count(batch):
+        with CaptureQueriesContext(connection) as captured:
+            results = upload(station, batch)
+        assert {r.status for r in results} == {"accepted"}
+        return len(captured)
+
+    def picked(barcode, person):
+        number = person.reveal_id_number()
+        chosen = {"resident_code": person.code, "id_type": "resident_card", "id_number": number}
+        return item(round_, barcode, chosen, capacity=5)
+
+    count([item(round_, "W0", residents[0], capacity=1)])  # the device's roles are cached
+    by_code = count(
+        [item(round_, f"A{i // 5}", p, capacity=5) for i, p in enumerate(residents[1:6])]
+    )
+    few = count([picked(f"B{i // 5}", p) for i, p in enumerate(residents[6:11])])
+    many = count([picked(f"C{i // 5}", p) for i, p in enumerate(residents[11:40])])
+    assert few == many == by_code + 1
 
 
 def test_a_walk_in_is_stored_sealed_and_reused_for_a_retest(station, people, round_):

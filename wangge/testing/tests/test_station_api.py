@@ -2,10 +2,7 @@
 
 # ruff: noqa: F401, F811 - pytest fixtures are imported by name
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
 from urllib.parse import quote
 
@@ -57,6 +54,23 @@ ALL_ROUTES = [
 ]
 
 
+ROSTER_ITEM_FIELDS = {
+    "code",
+    "name",
+    "id_type",
+    "id_masked",
+    "phone_masked",
+    "household_id",
+    "household_label",
+    "grid_id",
+    "grid_name",
+    "status",
+    "home_visit",
+    "sex",
+    "birth_year",
+}
+
+
 @pytest.mark.parametrize(("method", "path"), ALL_ROUTES)
 def test_every_route_needs_a_live_device_token(client, station, round_, sampler, method, path):
     path = path.format(round=round_.pk)
@@ -77,20 +91,15 @@ def test_a_revoked_token_is_refused(client, station, sampler):
     assert response.status_code == 401 and response.json() == {"detail": "Unauthorized"}
 
 
-def test_me_describes_the_device_and_its_roster_key(client, station, tree):
+def test_me_describes_the_device_and_holds_no_key(client, station, tree):
     answer = call(client, station, "get", "me").json()
     assert answer["label"] == "desk 1" and answer["device_id"] == station.device.pk
     assert answer["area"]["id"] == tree["community"].pk
     assert answer["area"]["path_names"] == ["兰州市", "七里河区", "西园街道", "西园社区"]
     assert answer["user"]["username"] == "sampler"
-    assert len(base64.b64decode(answer["roster_key"])) == 32
+    assert answer["limited"] is False
+    assert "roster_key" not in answer
     assert dt.datetime.fromisoformat(answer["server_time"]).tzinfo is not None
-
-
-def test_each_device_has_its_own_roster_key(client, station, far_station):
-    mine = call(client, station, "get", "me").json()["roster_key"]
-    theirs = call(client, far_station, "get", "me").json()["roster_key"]
-    assert mine != theirs
 
 
 def test_rounds_lists_open_rounds_with_points_and_teams_here(
@@ -111,21 +120,22 @@ def test_rounds_lists_open_rounds_with_points_and_teams_here(
     assert [r["name"] for r in call(client, far_station, "get", "rounds").json()] == ["外区"]
 
 
-def test_the_roster_holds_the_area_with_masked_numbers_and_id_keys(
+def test_the_roster_holds_the_area_with_masked_numbers_and_no_key(
     client, station, far_station, people, tree
 ):
-    number = id_number()
+    number = id_number(sex="F")
     person = make_resident(tree["grid_b"], "王五", number=number, phone="13900001234")
-    key = base64.b64decode(call(client, station, "get", "me").json()["roster_key"])
     answer = call(client, station, "get", "roster").json()
     assert answer["complete"] and not answer["reset"] and answer["removed"] == []
     assert len(answer["items"]) == 10
     row = next(r for r in answer["items"] if r["code"] == person.code)
-    expected_key = hmac.new(key, f"resident_card:{number}".encode(), hashlib.sha256).hexdigest()
-    assert row["id_key"] == expected_key[:32]
+    # Nothing computed from the number: with birth year and sex beside it, any hash the
+    # device can compute gives the number away (docs/security.md).
+    assert set(row) == ROSTER_ITEM_FIELDS
     assert row["id_masked"] == person.id_number_masked and number not in json.dumps(answer)
     assert row["phone_masked"] == "139****1234" and row["grid_name"] == "二号小区"
     assert row["household_label"] == "1-1-101" and row["birth_year"] == person.birth_date.year
+    assert row["sex"] == "F"
     assert call(client, far_station, "get", "roster").json()["items"] == []
 
 
@@ -305,21 +315,7 @@ def test_the_openapi_document_describes_the_station_api(client):
     assert {"RegistrationResultOut", "RosterPage", "RosterItem", "StationMeOut", "SealOut"} <= set(
         schemas
     )
-    assert set(schemas["RosterItem"]["properties"]) == {
-        "code",
-        "name",
-        "id_type",
-        "id_masked",
-        "id_key",
-        "phone_masked",
-        "household_id",
-        "household_label",
-        "grid_id",
-        "grid_name",
-        "status",
-        "home_visit",
-        "birth_year",
-    }
+    assert set(schemas["RosterItem"]["properties"]) == ROSTER_ITEM_FIELDS
     assert batch["security"] == [{"DeviceTokenAuth": []}]
 
 
