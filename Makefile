@@ -47,7 +47,6 @@ $(VAR)/vendor/.installed: package.json package-lock.json
 	cp node_modules/@picocss/pico/css/pico.min.css $(VAR)/vendor/
 	cp node_modules/echarts/dist/echarts.min.js $(VAR)/vendor/
 	cp node_modules/html5-qrcode/html5-qrcode.min.js $(VAR)/vendor/
-	cp node_modules/js-sha256/build/sha256.min.js $(VAR)/vendor/
 	touch $@
 
 # System packages: a CJK font for the printed PDFs, gettext for the catalogues.

@@ -6,7 +6,7 @@ grid, then a change download after 20 residents changed.
 
 For each database, in one run: a throwaway database (a SQLite file under /tmp, or the
 PostgreSQL database `bench_roster_sync`) with one grid of N residents (households of 3,
-every one with an ID number, so every roster item carries an `id_key`), a sampler's
+every one with an ID number; the roster carries no key to it), a sampler's
 device token for the grid, and gunicorn serving wangge.wsgi on loopback. The registry is
 aged by an hour first (as a register imported the day before), so that the change
 download sees only what changed after the first one (a change download re-sends the
@@ -237,8 +237,8 @@ def append_docs(
         f"`.venv/bin/python -m bench.roster_sync --residents {args.residents} --changed "
         f"{args.changed} --limit {args.limit} --append-docs` — {time.strftime('%Y-%m-%d')}, "
         f"2 cores, gunicorn ({args.workers} sync workers) on loopback. One grid of "
-        f"{args.residents:,} residents (every one with an ID number: each roster item carries "
-        f"its `id_key`), pages of {args.limit}; then {args.changed} residents changed through "
+        f"{args.residents:,} residents (every one with an ID number, no key to it in the "
+        f"roster), pages of {args.limit}; then {args.changed} residents changed through "
         "`update_resident` and the change download from the kept cursor. Raw limit: the "
         "database's own SELECT of the same rows and columns. Load average of the shared "
         f"machine: {load[0]:.1f} before, {load[1]:.1f} after.",

@@ -21,7 +21,7 @@ test_station_browser.py) and downloads the roster — timed from the station pag
 and from its first roster request to every resident stored in IndexedDB and in memory;
 it is reloaded, so that the roster comes out of IndexedDB — timed to the page ready; a
 tube is opened and `--scans` people (other ones at each speed) are scanned, in turn by
-resident code and by 18-digit ID number (the station computes its HMAC `id_key`), each
+resident code and by 18-digit ID number (which the station asks the server about), each
 scan typed key by key and Enter, each person confirmed with Enter and uploaded before
 the next scan, as at a desk.
 
@@ -29,9 +29,9 @@ Measured in the page (performance.now()): from the Enter's keydown as the browse
 received it (event.timeStamp) to the first frame after the confirmation card shows the
 expected name and masked number (a requestAnimationFrame, then a task). Median, p95 and
 max. Raw limit, in the same page right after each scan: the same person read directly
-from IndexedDB by the same key — the roster store's get by code, or its `id_key` index's
-get by the item's key (the HMAC taken as already computed) — one readonly transaction on
-the station's open database. The ratio app ÷ raw is of the medians.
+from IndexedDB by code — the roster store's get, also for a scan by ID number, which the
+station resolves through the server's lookup (the roster holds no key to ID numbers) — one
+readonly transaction on the station's open database. The ratio app ÷ raw is of the medians.
 
 Target (issue 4): under 2 s from scan to confirmed, also on a cheap phone.
 """
@@ -177,9 +177,7 @@ def scan_people(page: Any, people: list[tuple[str, str]], rate: int) -> list[dic
         page.wait_for_function("() => window.__benchScan.painted !== null", polling=10)
         outside = time.perf_counter() - outside
         probe = page.evaluate("() => window.__benchScan")
-        raw_ms, found = page.evaluate(
-            RAW_LOOKUP, ["id_key", item["id_key"]] if number else [None, code]
-        )
+        raw_ms, found = page.evaluate(RAW_LOOKUP, [None, code])
         assert found == item["name"], (found, item["name"])
         results.append(
             {
@@ -378,8 +376,8 @@ def docs_section(
         "page: from the Enter's keydown to the first frame after the confirmation card shows "
         "the name and masked number. A cheap phone: Chrome's CPU throttling "
         f"(`Emulation.setCPUThrottlingRate`, {args.cpu_throttle}×). Raw limit: the same "
-        "person read directly from IndexedDB by the same key (store by code, `id_key` index "
-        "by the HMAC already computed) in the same page. Load average (1 min) of the shared "
+        "person read directly from IndexedDB by code in the same page (a scan by ID number "
+        "is resolved by the server's lookup). Load average (1 min) of the shared "
         f"machine: {' → '.join(one_min)}.",
         "",
         "| database | CPU | scan → confirmed median / p95 / max | by code / by ID number "

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, id_number, make_resident
-from wangge.accounts.models import DeviceToken
+from wangge.accounts.devices import issue_device_token
+from wangge.accounts.models import AuditEntry, DeviceToken
 from wangge.accounts.roles import Role
 from wangge.residents.choices import Tag
 from wangge.testing.actions.registrations import REASONS
@@ -133,6 +135,19 @@ def _unexpected(message):
     return "" if _expected(text) else text
 
 
+def _pick_by_number(page, number, name_part, expect_total=None):
+    """Scan an ID number offline and pick, from the people it may be, the one whose name
+    holds `name_part` (typed into the list's filter; Enter takes the only one left)."""
+    _scan(page, number)
+    page.wait_for_selector("#st-choose:not([hidden])")
+    if expect_total is not None:
+        shown = page.locator("#st-choose-list li").count()
+        assert shown == expect_total, shown
+    page.fill("#st-choose-name", name_part)
+    page.wait_for_function("() => document.querySelectorAll('#st-choose-list li').length === 1")
+    page.press("#st-choose-name", "Enter")
+
+
 def _queued_client_ids(page):
     entries = page.evaluate("() => WanggeStation.db.getAll('queue')")
     return {
@@ -193,8 +208,10 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     page.wait_for_selector("#st-tube-open:not([hidden])")
     for person in people[:3]:
         _register(page, person.code, person.name)
-    # An ID number typed (or sent by a USB scanner) is matched offline through id_key.
-    _scan(page, typed_number)
+    # An ID number typed (or sent by a USB scanner) offline: the station holds no key to
+    # it, so it lists the roster's people of its birth year and sex; a part of the name
+    # picks the person, and the server checks the number at upload.
+    _pick_by_number(page, typed_number, typed.name[1:], expect_total=len(people))
     page.wait_for_selector("#st-confirm:not([hidden])")
     assert page.text_content("#st-c-name") == typed.name
     # A second scan before the confirmation is dropped, never taken for the person shown,
@@ -229,9 +246,12 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     assert page.is_hidden("#st-confirm")
     _register(page, people[0].code, people[0].name)
     _register(page, people[5].code, people[5].name)
-    # A visitor not in the roster: their ID number opens the walk-in form.
+    # A visitor not in the roster: none of the people listed for their number is them,
+    # and the list's walk-in button opens the form with the number.
     visitor_number = id_number(region="110101")
     _scan(page, visitor_number)
+    page.wait_for_selector("#st-choose:not([hidden])")
+    page.click("#st-choose-walkin")
     page.wait_for_selector("#st-walkin:not([hidden])")
     assert page.input_value("#wi-idnumber") == visitor_number
     page.fill("#wi-name", "过客")
@@ -288,8 +308,10 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     assert stored.filter(resident=people[0]).count() == 2
     walk_in = WalkIn.objects.get()
     assert walk_in.name == "过客" and walk_in.reveal_id_number() == visitor_number
-    # Once stored, the station forgets the walk-in's number and phone.
-    assert visitor_number not in json.dumps(page.evaluate("() => WanggeStation.db.getAll('queue')"))
+    # Once stored, the station forgets the numbers and phones it sent.
+    queue_text = json.dumps(page.evaluate("() => WanggeStation.db.getAll('queue')"))
+    assert visitor_number not in queue_text and typed_number not in queue_text
+    assert stored.get(resident=typed).resident == typed
 
     # The phone-size screen, for a person to look at.
     _scan(page, "T0000003")
@@ -384,11 +406,152 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     context.close()
 
 
-def test_uuid7_and_id_key_match_the_server(browser, live_server, tree):
-    """The station's client ids are RFC 9562 version 7 and time-ordered, and its id_key of
-    a typed number is the server's own (docs/api.md)."""
+def test_a_refused_record_is_listed_while_the_queue_goes_on_and_errors_back_off(
+    browser, live_server, tree
+):
+    """Offline, a pick whose scanned number is someone else's is refused by the server with
+    its reason, shown, and taken out of the queue; the records after it upload. A server
+    error makes the station wait longer and longer, never loop."""
+    grant(UserFactory(username="qian"), Role.SAMPLER, tree["community"])
+    born = dt.date(1980, 5, 17)
+    jia, yi, bing, ding, wu = (
+        make_resident(tree["grid_a"], name, room=str(301 + i), number=id_number(birth=born))
+        for i, name in enumerate(["甲一", "乙二", "丙三", "丁四", "戊五"])
+    )
+    make_resident(tree["grid_a"], "女士", room="399", number=id_number(birth=born, sex="F"))
+    round_ = make_round(tree["community"], pool_size=10)
+    errors = []
+    context, page = _new_page(browser, errors)
+    _set_up_station(page, live_server, "qian", tree["community"], "2号台")
+    page.wait_for_function("() => WanggeStation.app.state.roster.size === 6")
+    page.wait_for_function("() => !WanggeStation.app.state.syncing")
+    context.set_offline(True)
+    page.wait_for_selector("#st-net[data-state=offline]")
+    _scan(page, "T0000010")
+    page.wait_for_selector("#st-tube-open:not([hidden])")
+    # 甲一's card, but the operator picks 乙二 (same year, same sex) by mistake.
+    _pick_by_number(page, jia.reveal_id_number(), "乙", expect_total=5)
+    page.wait_for_selector("#st-confirm:not([hidden])")
+    assert page.text_content("#st-c-name") == "乙二"
+    page.press("#st-scan", "Enter")
+    page.wait_for_function("() => WanggeStation.app.state.pending === 1")
+    # 丙三 by the resident code; 丁四's number with nobody picked: found by the number.
+    _register(page, bing.code, "丙三")
+    _scan(page, ding.reveal_id_number())
+    page.wait_for_selector("#st-choose:not([hidden])")
+    page.click("#st-choose-number")
+    page.wait_for_function("() => WanggeStation.app.state.pending === 3")
+
+    # Back online, the server fails: the station backs off (0.5-1 s, 1-2 s, 2-4 s, ...).
+    tries = []
+
+    def fail(route):
+        tries.append(time.monotonic())
+        route.fulfill(status=500, body="boom")
+
+    page.route("**/api/v1/testing/station/registrations", fail)
+    context.set_offline(False)
+    page.wait_for_function("() => WanggeStation.app.state.failures >= 1")
+    page.wait_for_timeout(6000)
+    assert 2 <= len(tries) <= 5, tries  # a tight loop would have sent hundreds
+    waited = page.evaluate("() => WanggeStation.app.state.nextTry - Date.now()")
+    assert waited > 0
+    caps = page.evaluate("() => Array.from({length: 200}, () => WanggeStation.backoff(40))")
+    assert max(caps) <= 5 * 60 * 1000 and min(caps) >= 150_000
+    assert not Registration.objects.exists()
+
+    # The server works again (F9 uploads at once): the refusal is listed with its reason,
+    # and every other record is stored.
+    page.unroute("**/api/v1/testing/station/registrations")
+    page.press("#st-scan", "F9")
+    _wait_drained(page)
+    page.wait_for_selector("#st-rejected:not([hidden])")
+    assert page.text_content("#st-rejected-count") == "1"
+    page.click("#st-rejected")
+    page.wait_for_selector("#st-rejects-list li")
+    assert "乙二" in page.text_content("#st-rejects-list")
+    assert page.text_content("#st-rejects-list .tag") == str(REASONS["id_number_mismatch"])
+    stored = Registration.objects.filter(round=round_)
+    assert set(stored.values_list("resident__name", flat=True)) == {"丙三", "丁四"}
+    queue_text = json.dumps(page.evaluate("() => WanggeStation.db.getAll('queue')"))
+    assert jia.reveal_id_number() not in queue_text
+    assert ding.reveal_id_number() not in queue_text
+
+    # Online, a scanned number is resolved by the server at once, and the lookup audited.
+    _register(page, wu.reveal_id_number(), "戊五")
+    assert AuditEntry.objects.filter(action="station.lookup", object_id=str(wu.pk)).exists()
+    _wait_drained(page)
+    assert stored.filter(resident=wu).exists()
+    failed_on_purpose = (
+        "status of 500 (Internal Server Error) (/api/v1/testing/station/registrations)"
+    )
+    assert not [error for error in errors if not error.endswith(failed_on_purpose)], errors
+    context.close()
+
+
+V1_DATABASE = """([token, item]) => new Promise((resolve, reject) => {
+  const request = indexedDB.open("wangge-station", 1);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    db.createObjectStore("meta");
+    db.createObjectStore("roster", {keyPath: "code"}).createIndex("id_key", "id_key");
+    const queue = db.createObjectStore("queue", {keyPath: "client_id"});
+    queue.createIndex("state", ["state", "client_id"]);
+    queue.createIndex("tube", "tube");
+    db.createObjectStore("tubes", {keyPath: "barcode"});
+    db.createObjectStore("sampled", {keyPath: ["round_id", "code"]});
+  };
+  request.onsuccess = () => {
+    const db = request.result;
+    const tx = db.transaction(["meta", "roster"], "readwrite");
+    tx.objectStore("meta").put(token, "token");
+    tx.objectStore("meta").put({roster_key: "AAAA", area: null}, "device");
+    tx.objectStore("meta").put("old-cursor", "roster_cursor");
+    tx.objectStore("roster").put(item);
+    tx.oncomplete = () => { db.close(); resolve(); };
+    tx.onerror = () => reject(tx.error);
+  };
+  request.onerror = () => reject(request.error);
+})"""
+
+ROSTER_INDEXES = """() => new Promise((resolve) => {
+  const request = indexedDB.open("wangge-station");
+  request.onsuccess = () => {
+    const db = request.result;
+    const names = Array.from(db.transaction("roster").objectStore("roster").indexNames);
+    db.close();
+    resolve([db.version, names]);
+  };
+})"""
+
+
+def test_a_station_of_the_old_version_drops_its_hashes_and_downloads_again(
+    browser, live_server, tree
+):
+    sampler = grant(UserFactory(username="sun"), Role.SAMPLER, tree["community"])
+    person = make_resident(tree["grid_a"], "周九")
+    token, _device = issue_device_token(sampler, tree["community"], "旧手机", acting_user=sampler)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/station/manifest.webmanifest")
+    old_item = {"code": "OLDCODE001", "name": "旧", "id_key": "ab" * 16}
+    page.evaluate(V1_DATABASE, [token, old_item])
+    page.goto(f"{live_server.url}/station/")
+    page.wait_for_selector("body[data-ready=yes]")
+    page.wait_for_function("() => WanggeStation.app.state.roster.size === 1")
+    roster = page.evaluate("() => WanggeStation.db.getAll('roster')")
+    assert [item["code"] for item in roster] == [person.code]
+    assert "id_key" not in json.dumps(roster)
+    assert page.evaluate(ROSTER_INDEXES) == [2, []]
+    device = page.evaluate("() => WanggeStation.db.getMeta('device')")
+    assert "roster_key" not in device
+    context.close()
+
+
+def test_uuid7_and_id_facts_match_the_server(browser, live_server, tree):
+    """The station's client ids are RFC 9562 version 7 and time-ordered, and what it reads
+    from a typed number (canonical form, birth year, sex) is what the server reads."""
     from wangge.lib import idnumbers
-    from wangge.testing import roster
 
     context = browser.new_context()
     page = context.new_page()
@@ -405,13 +568,12 @@ def test_uuid7_and_id_key_match_the_server(browser, live_server, tree):
     now = dt.datetime.now(dt.UTC).timestamp() * 1000
     assert abs(now - millis) < 60_000
 
-    key = b"\x01" * 16 + b"\xfe" * 16
     for raw in ["６２０１０３１９８００５１７００１Ｘ", "620103-19800517-001x", " h12345678 "]:
         canonical = idnumbers.normalise(raw)
         assert page.evaluate("(raw) => WanggeStation.normaliseId(raw)", raw) == canonical
-        for id_type in ("resident_card", "hk_macau_permit", "passport"):
-            expected = roster.id_key(key, id_type, canonical)
-            script = "([key, type, number]) => WanggeStation.idKey(WanggeStation.base64ToBytes(key), type, number)"
-            got = page.evaluate(script, [roster.encode_key(key), id_type, canonical])
-            assert got == expected
+    for number in [id_number(birth=dt.date(2001, 2, 28), sex=sex) for sex in "MF"]:
+        facts = idnumbers.resident_card_facts(number)
+        got = page.evaluate("(n) => WanggeStation.idFacts('resident_card', n)", number)
+        assert got == {"birthYear": facts.birth_date.year, "sex": facts.sex}
+    assert page.evaluate("() => WanggeStation.idFacts('passport', 'E12345678')") is None
     context.close()

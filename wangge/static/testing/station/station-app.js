@@ -29,7 +29,8 @@
   const S = {
     token: null,
     device: null,
-    rosterKey: null,
+    choice: null,
+    stopped: null,
     rounds: [],
     settings: { round_id: null, mode: "point", point_id: null, team_id: null },
     tube: null,
@@ -77,13 +78,18 @@
 
   function focusScan() {
     if (!$("st-walkin").hidden || !$("st-camera").hidden) return;
+    if (!$("st-choose").hidden) {
+      $("st-choose-name").focus();
+      return;
+    }
     $("st-scan").focus();
   }
 
   function maskId(idType, number) {
     if (!number) return "";
     if (idType === "resident_card" && number.length === 18) {
-      return number.slice(0, 4) + "*".repeat(10) + number.slice(-4);
+      // The register's own mask: the region only (any later digit narrows the number).
+      return number.slice(0, 6) + "*".repeat(12);
     }
     const keep = number.length > 6 ? 2 : 1;
     return number.slice(0, keep) + "*".repeat(number.length - 2 * keep) + number.slice(-keep);
@@ -92,6 +98,13 @@
   // --- The API --------------------------------------------------------------------------
   class NetError extends Error {}
   class AuthError extends Error {}
+  // The server refused a whole upload (not one record): stop and tell the operator.
+  class StopError extends Error {
+    constructor(status) {
+      super("HTTP " + status);
+      this.status = status;
+    }
+  }
   class HttpError extends Error {
     constructor(status, detail) {
       super("HTTP " + status);
@@ -315,7 +328,7 @@
       return;
     }
     const scan = station.parseScan(raw);
-    if (S.roster.find(scan, null, null)) {
+    if (S.roster.find(scan)) {
       say(gettext("That is a person's code: scan the tube barcode first."), "bad");
       return;
     }
@@ -472,10 +485,13 @@
   }
 
   // --- Finding a person -------------------------------------------------------------------
+  // A resident code is found in the roster. An ID number is resolved by the server: at
+  // once when it answers, else the operator picks the person from the roster's people the
+  // number may be, and the server checks the pick when the record uploads.
   async function resolvePerson(raw) {
     const scan = station.parseScan(raw);
     if (scan.kind === "empty") return;
-    const found = S.roster.find(scan, S.rosterKey, $("st-idtype").value);
+    const found = S.roster.find(scan);
     if (found) {
       propose(found.person, found.via);
       return;
@@ -496,8 +512,12 @@
     }
     S.lastUnmatched = number;
     const looksLikeId = station.ID_PATTERNS[idType] && station.ID_PATTERNS[idType].test(number);
-    if (looksLikeId && S.net !== "offline" && S.token) {
-      say(gettext("Not in this station's roster: asking the server…"), "info");
+    if (!looksLikeId) {
+      say(gettext("Not found in the roster. F2 registers a walk-in."), "bad");
+      return;
+    }
+    if (S.net !== "offline" && S.token && !S.tokenProblem) {
+      say(gettext("Asking the server whose ID number this is…"), "info");
       try {
         const answer = await api("lookup", {
           method: "POST",
@@ -508,20 +528,102 @@
           propose(answer.resident, "server");
           return;
         }
+        // Nobody of this area has the number (elsewhere or unknown look the same).
+        openWalkIn({ id_type: idType, id_number: number });
+        say(gettext("Not in this area's register: register this person as a walk-in."), "warn");
+        return;
       } catch (error) {
-        failed(error);
+        // A station over its lookup allowance is not cut off: it picks from the list.
+        if (!(error instanceof NetError && error.message === "HTTP 429")) failed(error);
       }
     }
-    const strongId =
-      (idType === "resident_card" && number.length === 18) ||
-      idType === "hk_macau_permit" ||
-      idType === "taiwan_permit";
-    if (strongId) {
-      openWalkIn({ id_type: idType, id_number: number });
-      say(gettext("Not in the roster: register this person as a walk-in."), "warn");
-      return;
-    }
-    say(gettext("Not found in the roster. F2 registers a walk-in."), "bad");
+    openChooser(idType, number);
+  }
+
+  // --- Offline: the operator picks the person a scanned ID number names ----------------
+  function openChooser(idType, number) {
+    if (S.phase === "confirm") cancelCandidate();
+    S.choice = { idType, number, shown: [] };
+    S.phase = "choose";
+    body.dataset.phase = "choose";
+    $("st-choose-name").value = "";
+    show($("st-choose"), true);
+    renderChooser();
+    say(gettext("Pick the person by name (type part of it), or register by the number."), "info");
+    $("st-choose-name").focus();
+  }
+
+  function closeChooser() {
+    S.choice = null;
+    show($("st-choose"), false);
+    S.phase = S.tube ? "person" : "tube";
+    renderTube();
+  }
+
+  function renderChooser() {
+    const choice = S.choice;
+    if (!choice) return;
+    const found = S.roster.candidates(choice.idType, choice.number, $("st-choose-name").value, 50);
+    choice.shown = found.people;
+    const facts = found.facts;
+    $("st-choose-title").textContent = facts
+      ? fmt(
+          facts.sex === "M"
+            ? gettext("Who is it? The ID number is a man's, born in %(year)s.")
+            : gettext("Who is it? The ID number is a woman's, born in %(year)s."),
+          { year: facts.birthYear },
+        )
+      : gettext("Who is it? Pick the holder of this document by name.");
+    $("st-choose-count").textContent = fmt(
+      ngettext("%(n)s person fits.", "%(n)s people fit.", found.total),
+      { n: found.total },
+    );
+    $("st-choose-list").replaceChildren(
+      ...found.people.map((person) =>
+        el("li", {}, [
+          el("button", { className: "person outline", type: "button", data: { choose: person.code } }, [
+            el("strong", { text: person.name }),
+            el("span", {
+              className: "muted",
+              text:
+                " " +
+                [person.id_masked, person.birth_year, person.household_label, person.grid_name]
+                  .filter(Boolean)
+                  .join(" · "),
+            }),
+          ]),
+        ]),
+      ),
+    );
+  }
+
+  function chooseFromList(code) {
+    const choice = S.choice;
+    const person = S.roster.byCode.get(code);
+    if (!choice || !person) return;
+    closeChooser();
+    propose(person, "chosen", { id_type: choice.idType, id_number: choice.number });
+  }
+
+  function onChooserKey(event) {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const shown = (S.choice && S.choice.shown) || [];
+    if (shown.length === 1) chooseFromList(shown[0].code);
+    else say(gettext("Several people fit: type more of the name, or tap the person."), "bad");
+  }
+
+  async function registerByNumber() {
+    const choice = S.choice;
+    if (!choice) return;
+    closeChooser();
+    // Nobody chosen: the server finds the person by the number when the record uploads,
+    // and refuses it (listed under "Refused") if the register does not know the number.
+    await register({
+      person: { id_type: choice.idType, id_number: choice.number },
+      view: { code: "", name: gettext("By ID number"), id_masked: maskId(choice.idType, choice.number) },
+    });
+    focusScan();
   }
 
   // The register's statuses (wangge/residents/choices.py), for the confirmation card.
@@ -532,7 +634,7 @@
     deceased: () => gettext("Deceased"),
   };
 
-  function propose(person, via) {
+  function propose(person, via, scanned) {
     const flags = [];
     const inTube = S.tube && S.tube.members.some((m) => m.code && m.code === person.code);
     const repeat = S.sampled.has(person.code);
@@ -543,10 +645,13 @@
     }
     if (person.home_visit) flags.push(["info", gettext("Sampled at home (door to door)")]);
     if (via === "id") flags.push(["info", gettext("Found by ID number")]);
-    if (via === "server") flags.push(["info", gettext("Found on the server (not in this roster)")]);
+    if (via === "server") flags.push(["info", gettext("Found by ID number on the server")]);
+    if (via === "chosen") {
+      flags.push(["warn", gettext("Picked by name: the server checks the ID number at upload")]);
+    }
     if (inTube) flags.push(["bad", gettext("Already in this tube")]);
     S.candidate = {
-      person: { resident_code: person.code },
+      person: Object.assign({ resident_code: person.code }, scanned || {}),
       view: {
         code: person.code,
         name: person.name,
@@ -651,6 +756,7 @@
       return;
     }
     if (S.phase === "confirm") cancelCandidate();
+    if (S.phase === "choose") closeChooser();
     const form = $("st-walkin");
     form.reset();
     $("wi-error").textContent = "";
@@ -726,9 +832,10 @@
   }
 
   function scrubbed(entry) {
-    // Once the server holds a walk-in, the station forgets their number and phone.
-    const walkIn = entry.body && entry.body.person && entry.body.person.walk_in;
-    if (walkIn) Object.assign(walkIn, { id_number: "", phone: "", address: "" });
+    // Once the server has answered, the station forgets the numbers and phones it sent.
+    const person = entry.body && entry.body.person;
+    if (person && person.walk_in) Object.assign(person.walk_in, { id_number: "", phone: "", address: "" });
+    if (person && person.id_number) person.id_number = "";
     return entry;
   }
 
@@ -780,9 +887,9 @@
       await applyResults(entries, resultsOf(answer));
     } catch (error) {
       if (error instanceof HttpError && !REFUSED.includes(error.status)) {
-        // Not an answer about these records (a proxy's 404, a route not deployed yet):
-        // keep them queued and try again later, never drop them as refused.
-        throw new NetError("HTTP " + error.status);
+        // Not an answer about these records (a proxy's 404, a route not deployed yet, a
+        // device no longer allowed): keep them queued, stop, and tell the operator.
+        throw new StopError(error.status);
       }
       if (!(error instanceof HttpError) || entries.length === 1) {
         if (error instanceof HttpError) {
@@ -829,7 +936,7 @@
   }
 
   async function drain() {
-    if (S.uploading || !S.token || S.tokenProblem) return;
+    if (S.uploading || !S.token || S.tokenProblem || S.stopped) return;
     if (Date.now() < S.nextTry) {
       scheduleDrain(0);
       return;
@@ -864,9 +971,13 @@
     } catch (error) {
       failed(error);
       if (error instanceof NetError) {
+        // A server error or no answer: try again later, further apart each time.
         S.failures += 1;
         S.nextTry = Date.now() + station.backoff(S.failures);
         scheduleDrain(0);
+      } else if (error instanceof StopError) {
+        S.stopped = error.status;
+        renderStopped();
       } else if (!(error instanceof AuthError)) {
         say(fmt(gettext("Upload problem: %(error)s"), { error: String(error) }), "bad");
       }
@@ -876,6 +987,19 @@
       await refreshCounts();
       renderRejects();
     }
+  }
+
+  function renderStopped() {
+    show($("st-upload-stopped"), Boolean(S.stopped));
+    $("st-upload-stopped-text").textContent = S.stopped
+      ? fmt(
+          gettext(
+            "The server refused the upload (HTTP %(status)s). The records stay queued here: " +
+              "tell your community's staff, then upload again (F9).",
+          ),
+          { status: S.stopped },
+        )
+      : "";
   }
 
   // --- Rejected records ---------------------------------------------------------------
@@ -1067,12 +1191,10 @@
   async function syncDevice() {
     const me = await api("me");
     const known = await db.getMeta("device");
-    const keyChanged = known && known.roster_key !== me.roster_key;
     const areaChanged = known && known.area && me.area && known.area.id !== me.area.id;
-    if (keyChanged || areaChanged) await resetRoster();
+    if (areaChanged) await resetRoster();
     await db.setMeta("device", me);
     S.device = me;
-    S.rosterKey = me.roster_key ? station.base64ToBytes(me.roster_key) : null;
     renderDevice();
     if (me.server_time) {
       const skew = Math.abs(Date.parse(me.server_time) - Date.now());
@@ -1207,6 +1329,7 @@
     }
     input.value = "";
     if (!text.trim()) return;
+    if (S.phase === "choose") closeChooser(); // a new scan replaces the open list
     if (!S.tube) await openTube(text);
     else await resolvePerson(text);
     focusScan();
@@ -1217,6 +1340,7 @@
       event.preventDefault();
       if (!$("st-camera").hidden) closeCamera();
       else if (S.phase === "walkin") closeWalkIn();
+      else if (S.phase === "choose") closeChooser();
       else if (S.phase === "confirm") {
         cancelCandidate();
         say(gettext("Cancelled."), "info");
@@ -1239,6 +1363,8 @@
   function uploadNow() {
     S.nextTry = 0;
     S.failures = 0;
+    S.stopped = null;
+    renderStopped();
     drain();
     syncAll();
   }
@@ -1348,6 +1474,23 @@
       focusScan();
     });
     $("st-walkin").addEventListener("submit", submitWalkIn);
+    $("st-choose-name").addEventListener("input", renderChooser);
+    $("st-choose-name").addEventListener("keydown", onChooserKey);
+    $("st-choose-list").addEventListener("click", (event) => {
+      const button = event.target.closest("[data-choose]");
+      if (button) chooseFromList(button.dataset.choose);
+    });
+    $("st-choose-number").addEventListener("click", registerByNumber);
+    $("st-choose-walkin").addEventListener("click", () => {
+      const choice = S.choice;
+      closeChooser();
+      openWalkIn(choice ? { id_type: choice.idType, id_number: choice.number } : undefined);
+    });
+    $("st-choose-cancel").addEventListener("click", () => {
+      closeChooser();
+      focusScan();
+    });
+    $("st-upload-retry").addEventListener("click", uploadNow);
     $("wi-cancel").addEventListener("click", closeWalkIn);
     $("st-queue").addEventListener("click", uploadNow);
     $("st-rejected").addEventListener("click", async () => {
@@ -1387,7 +1530,6 @@
     if (await db.getMeta("reset")) await resetRoster();
     show($("st-work"), true);
     S.device = (await db.getMeta("device")) || null;
-    if (S.device && S.device.roster_key) S.rosterKey = station.base64ToBytes(S.device.roster_key);
     renderDevice();
     S.rounds = (await db.getMeta("rounds")) || [];
     S.settings = Object.assign(S.settings, (await db.getMeta("settings")) || {});

@@ -99,17 +99,12 @@
     return preferred || "passport";
   }
 
-  function base64ToBytes(text) {
-    const binary = window.atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  }
-
-  // hex(HMAC-SHA256(roster_key, id_type + ":" + canonical))[:32], as docs/api.md says.
-  // js-sha256, not WebCrypto: subtle crypto is missing on plain-HTTP LAN deployments.
-  function idKey(rosterKey, idType, canonical) {
-    return window.sha256.hmac(rosterKey, idType + ":" + canonical).slice(0, 32);
+  // What an 18-digit resident card number says of its holder: birth year and sex. The
+  // station holds no key to anyone's number (docs/security.md), so offline it lists the
+  // roster's people of that year and sex, and the operator picks the person by name.
+  function idFacts(idType, canonical) {
+    if (idType !== "resident_card" || residentCardProblem(canonical)) return null;
+    return { birthYear: +canonical.slice(6, 10), sex: +canonical[16] % 2 ? "M" : "F" };
   }
 
   // --- What a scan is -------------------------------------------------------------------
@@ -138,11 +133,20 @@
   }
 
   // --- The roster, indexed in memory ----------------------------------------------------
-  // Two Maps: a lookup per scan is constant time even on a cheap phone with 50,000 people.
+  // By code (a lookup per scan is constant time even on a cheap phone with 50,000 people)
+  // and by birth year and sex (the people a scanned ID number may be, for the list).
+  function bucketOf(item) {
+    return (item.birth_year || "") + ":" + (item.sex || "U");
+  }
+
+  function nameKey(text) {
+    return String(text || "").normalize("NFKC").replace(/\s+/g, "").toLowerCase();
+  }
+
   class Roster {
     constructor() {
       this.byCode = new Map();
-      this.byKey = new Map();
+      this.byBirth = new Map();
     }
 
     get size() {
@@ -150,39 +154,56 @@
     }
 
     put(item) {
-      const old = this.byCode.get(item.code);
-      if (old && old.id_key && this.byKey.get(old.id_key) === old) this.byKey.delete(old.id_key);
+      this.remove(item.code);
       this.byCode.set(item.code, item);
-      if (item.id_key) this.byKey.set(item.id_key, item);
+      const bucket = bucketOf(item);
+      if (!this.byBirth.has(bucket)) this.byBirth.set(bucket, new Map());
+      this.byBirth.get(bucket).set(item.code, item);
     }
 
     remove(code) {
       const old = this.byCode.get(code);
       if (!old) return;
       this.byCode.delete(code);
-      if (old.id_key && this.byKey.get(old.id_key) === old) this.byKey.delete(old.id_key);
+      const bucket = this.byBirth.get(bucketOf(old));
+      if (bucket) bucket.delete(code);
     }
 
     clear() {
       this.byCode.clear();
-      this.byKey.clear();
+      this.byBirth.clear();
     }
 
-    // A scan's person: by resident code first, then by ID number under each document type
-    // (the preferred one first), so nobody has to choose a type for an ID card.
-    find(scan, rosterKey, preferredType) {
+    // A scan's person, by resident code (an ID number is resolved by the server).
+    find(scan) {
       for (const code of scan.codes) {
         const hit = this.byCode.get(code);
         if (hit) return { person: hit, via: "code" };
       }
-      if (!rosterKey || !scan.canonical) return null;
-      const types = [preferredType, ...ID_TYPES.filter((t) => t !== preferredType)];
-      for (const type of types) {
-        if (!type || !PATTERNS[type] || !PATTERNS[type].test(scan.canonical)) continue;
-        const hit = this.byKey.get(idKey(rosterKey, type, scan.canonical));
-        if (hit) return { person: hit, via: "id", idType: type };
-      }
       return null;
+    }
+
+    // The people a scanned number may be: for a resident card, those born in its year
+    // with its sex (and those whose year or sex the register does not know); for another
+    // document, the holders of that kind of document. Filtered by a typed part of the
+    // name, in name order, at most `limit`.
+    candidates(idType, canonical, nameFilter, limit) {
+      const facts = idFacts(idType, canonical);
+      let pool = [];
+      if (facts) {
+        for (const year of [facts.birthYear, ""]) {
+          for (const sex of [facts.sex, "U"]) {
+            const bucket = this.byBirth.get(year + ":" + sex);
+            if (bucket) pool.push(...bucket.values());
+          }
+        }
+      } else {
+        pool = Array.from(this.byCode.values()).filter((item) => item.id_type === idType);
+      }
+      const wanted = nameKey(nameFilter);
+      if (wanted) pool = pool.filter((item) => nameKey(item.name).includes(wanted));
+      pool.sort((a, b) => a.name.localeCompare(b.name, "zh") || (a.code < b.code ? -1 : 1));
+      return { facts, total: pool.length, people: pool.slice(0, limit || 50) };
     }
   }
 
@@ -205,9 +226,11 @@
   }
 
   // Exponential backoff with jitter, so that a thousand stations coming back online after
-  // a server restart do not all knock at the same second.
+  // a server restart do not all knock at the same second; at most five minutes apart.
+  const BACKOFF_CAP_MS = 5 * 60 * 1000;
+
   function backoff(failures) {
-    const base = Math.min(60000, 1000 * Math.pow(2, Math.max(0, failures - 1)));
+    const base = Math.min(BACKOFF_CAP_MS, 1000 * Math.pow(2, Math.max(0, failures - 1)));
     return Math.round(base / 2 + Math.random() * (base / 2));
   }
 
@@ -217,13 +240,13 @@
     normaliseId,
     residentCardProblem,
     guessIdType,
-    base64ToBytes,
-    idKey,
+    idFacts,
     parseScan,
     parseBarcode,
     Roster,
     localIso,
     backoff,
+    BACKOFF_CAP_MS,
     ID_TYPES,
     ID_PATTERNS: PATTERNS,
   });

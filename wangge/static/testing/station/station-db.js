@@ -5,18 +5,27 @@
 
   const station = (window.WanggeStation = window.WanggeStation || {});
   const NAME = "wangge-station";
-  const VERSION = 1;
+  // 2: the roster lost its `id_key` (a keyed hash of each ID number) and its index.
+  const VERSION = 2;
 
-  // meta      key → value: token, device, roster_key, cursors, settings, current tube
-  // roster    a resident as the roster API gives it, by code; index by id_key
+  // meta      key → value: token, device, cursors, settings, current tube
+  // roster    a resident as the roster API gives it, by code
   // queue     registrations, home visits and tube seals waiting to upload, by client id
   // tubes     the tubes this station opened, by barcode
   // sampled   [round_id, code]: people already sampled in a round (flag a repeat offline)
-  function upgrade(db) {
+  function upgrade(db, oldVersion, tx) {
     if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta");
     if (!db.objectStoreNames.contains("roster")) {
-      const roster = db.createObjectStore("roster", { keyPath: "code" });
-      roster.createIndex("id_key", "id_key", { unique: false });
+      db.createObjectStore("roster", { keyPath: "code" });
+    } else if (oldVersion < 2) {
+      // A roster of version 1 holds each person's id_key and the device its key: both go,
+      // and the station downloads its roster again from the start.
+      const roster = tx.objectStore("roster");
+      if (roster.indexNames.contains("id_key")) roster.deleteIndex("id_key");
+      roster.clear();
+      const meta = tx.objectStore("meta");
+      meta.delete("device");
+      meta.put(true, "reset");
     }
     if (!db.objectStoreNames.contains("queue")) {
       const queue = db.createObjectStore("queue", { keyPath: "client_id" });
@@ -43,7 +52,8 @@
     if (!opening) {
       opening = new Promise((resolve, reject) => {
         const request = window.indexedDB.open(NAME, VERSION);
-        request.onupgradeneeded = () => upgrade(request.result);
+        request.onupgradeneeded = (event) =>
+          upgrade(request.result, event.oldVersion, request.transaction);
         request.onsuccess = () => {
           const db = request.result;
           // Another tab upgrading the schema: let it, this one reloads.
