@@ -199,14 +199,19 @@ def test_a_number_scanned_beside_a_chosen_person_must_be_theirs(station, people,
     assert stored == {a[0].pk, no_number.pk, a[4].pk}
 
 
+def queries_to_accept(station, batch):
+    """The queries an upload of `batch` costs (every item of it accepted)."""
+    with CaptureQueriesContext(connection) as captured:
+        results = upload(station, batch)
+    assert {r.status for r in results} == {"accepted"}
+    return len(captured)
+
+
 def test_checking_scanned_numbers_costs_one_query_per_batch(station, tree, round_):
     residents = [make_resident(tree["grid_a"], f"人{i}", room=str(i), phone="") for i in range(40)]
 
     def count(batch):
-        with CaptureQueriesContext(connection) as captured:
-            results = upload(station, batch)
-        assert {r.status for r in results} == {"accepted"}
-        return len(captured)
+        return queries_to_accept(station, batch)
 
     def picked(barcode, person):
         number = person.reveal_id_number()
@@ -344,10 +349,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(station, tree, round_)
     residents = [make_resident(tree["grid_a"], f"人{i}", room=str(i), phone="") for i in range(60)]
 
     def count(batch):
-        with CaptureQueriesContext(connection) as captured:
-            results = upload(station, batch)
-        assert {r.status for r in results} == {"accepted"}
-        return len(captured)
+        return queries_to_accept(station, batch)
 
     count([item(round_, "W0", residents[0], capacity=1)])  # the device's roles are cached
     small = count(

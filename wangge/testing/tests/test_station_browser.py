@@ -148,6 +148,16 @@ def _pick_by_number(page, number, name_part, expect_total=None):
     page.press("#st-choose-name", "Enter")
 
 
+def _assert_one_refusal(page, name, reason_code):
+    """One record is listed under "Refused", with the person's name and the reason."""
+    page.wait_for_selector("#st-rejected:not([hidden])")
+    assert page.text_content("#st-rejected-count") == "1"
+    page.click("#st-rejected")
+    page.wait_for_selector("#st-rejects-list li")
+    assert name in page.text_content("#st-rejects-list")
+    assert page.text_content("#st-rejects-list .tag") == str(REASONS[reason_code])
+
+
 def _queued_client_ids(page):
     entries = page.evaluate("() => WanggeStation.db.getAll('queue')")
     return {
@@ -385,12 +395,7 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     context.set_offline(False)
     _wait_drained(page)
     # The refusal is shown with its reason until the operator dismisses it.
-    page.wait_for_selector("#st-rejected:not([hidden])")
-    assert page.text_content("#st-rejected-count") == "1"
-    page.click("#st-rejected")
-    page.wait_for_selector("#st-rejects-list li")
-    assert "卧床甲" in page.text_content("#st-rejects-list")
-    assert page.text_content("#st-rejects-list .tag") == str(REASONS["tube_other_round"])
+    _assert_one_refusal(page, "卧床甲", "tube_other_round")
     page.click("#st-rejects-list button[data-dismiss]")
     page.wait_for_selector("#st-rejected", state="hidden")
     assert not Registration.objects.filter(tube__barcode="USED0001", round=round_).exists()
@@ -465,12 +470,7 @@ def test_a_refused_record_is_listed_while_the_queue_goes_on_and_errors_back_off(
     page.unroute("**/api/v1/testing/station/registrations")
     page.press("#st-scan", "F9")
     _wait_drained(page)
-    page.wait_for_selector("#st-rejected:not([hidden])")
-    assert page.text_content("#st-rejected-count") == "1"
-    page.click("#st-rejected")
-    page.wait_for_selector("#st-rejects-list li")
-    assert "乙二" in page.text_content("#st-rejects-list")
-    assert page.text_content("#st-rejects-list .tag") == str(REASONS["id_number_mismatch"])
+    _assert_one_refusal(page, "乙二", "id_number_mismatch")
     stored = Registration.objects.filter(round=round_)
     assert set(stored.values_list("resident__name", flat=True)) == {"丙三", "丁四"}
     queue_text = json.dumps(page.evaluate("() => WanggeStation.db.getAll('queue')"))
