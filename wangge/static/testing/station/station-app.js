@@ -401,6 +401,7 @@
       return;
     }
     if (S.phase === "confirm") cancelCandidate();
+    if (S.phase === "choose") closeChooser();
     const tube = S.tube;
     if (!tube.members.length) {
       await dropTube();
@@ -512,7 +513,9 @@
     }
     S.lastUnmatched = number;
     const looksLikeId = station.ID_PATTERNS[idType] && station.ID_PATTERNS[idType].test(number);
-    if (!looksLikeId) {
+    // A resident code the roster does not hold (another area's, or a stale roster) is
+    // not taken for a passport number.
+    if (!looksLikeId || (scan.codes.length && idType !== "resident_card")) {
       say(gettext("Not found in the roster. F2 registers a walk-in."), "bad");
       return;
     }
@@ -644,7 +647,6 @@
       flags.push(["warn", fmt(gettext("Status: %(status)s"), { status })]);
     }
     if (person.home_visit) flags.push(["info", gettext("Sampled at home (door to door)")]);
-    if (via === "id") flags.push(["info", gettext("Found by ID number")]);
     if (via === "server") flags.push(["info", gettext("Found by ID number on the server")]);
     if (via === "chosen") {
       flags.push(["warn", gettext("Picked by name: the server checks the ID number at upload")]);
