@@ -169,6 +169,7 @@ def test_a_number_scanned_beside_a_chosen_person_must_be_theirs(station, people,
         acting_user=None,
     )
     nobodys = id_number()
+    wrong_check = chosen_number[:-1] + ("0" if chosen_number[-1] != "0" else "1")
 
     def pick(resident, number):
         return {"resident_code": resident.code, "id_type": "resident_card", "id_number": number}
@@ -180,7 +181,7 @@ def test_a_number_scanned_beside_a_chosen_person_must_be_theirs(station, people,
             item(round_, "T1", pick(a[1], other.reveal_id_number())),  # another's number
             item(round_, "T1", pick(a[2], nobodys)),  # a number nobody has, a person who has one
             item(round_, "T1", pick(no_number, nobodys)),  # nothing on record to compare
-            item(round_, "T1", pick(a[3], chosen_number[:-1] + "0")),  # not a valid number
+            item(round_, "T1", pick(a[3], wrong_check)),  # not a valid number
             item(round_, "T1", {"id_type": "resident_card", "id_number": nobodys}),  # none chosen
             item(round_, "T1", a[4]),
         ],

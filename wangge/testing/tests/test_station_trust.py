@@ -101,6 +101,10 @@ def test_a_volunteers_own_station_is_limited_to_a_desk(client, tree, monkeypatch
     assert dt.timedelta(hours=VOLUNTEER_DEVICE_HOURS - 1) < lifetime
     assert lifetime <= dt.timedelta(hours=VOLUNTEER_DEVICE_HOURS)
     assert call(client, own, "get", "me").json()["limited"] is True
+    client.force_login(volunteer)
+    listing = client.get("/accounts/devices/").content.decode()
+    assert "我的手机" in listing and "志愿者自设设备" in listing
+    client.logout()
     # Its roster holds no phones: a desk confirms people by name, year and household.
     (row,) = call(client, own, "get", "roster").json()["items"]
     assert row["code"] == person.code and row["phone_masked"] == ""
@@ -110,7 +114,7 @@ def test_a_volunteers_own_station_is_limited_to_a_desk(client, tree, monkeypatch
     assert lookup(client, own, number).json()["found"]
     assert not lookup(client, own, id_number()).json()["found"]
     refused = lookup(client, own, number)
-    assert refused.status_code == 429 and "resident code" in refused.json()["detail"]
+    assert refused.status_code == 429 and "居民码" in refused.json()["detail"]  # translated
     assert [e.details["result"] for e in entries(station_actions.LOOKUP)] == [
         "found",
         "not_found",
