@@ -16,6 +16,19 @@ WHAT IT CHECKS
       - a URL pattern or API route without a declared case FAILS the test, so a new view
         cannot escape the matrix.
 
+WRITES ACROSS AREAS
+    Reads out of scope are the other district; writes are tried closer: an actor of grid A
+    names an object of grid B, its sibling in the same community (test_write_across_areas).
+    On the web the actor holds every permission on grid A only; through the API it is a
+    device issued for grid A to someone who holds every permission on the whole community,
+    so the device's own area is what must stop it. The write must be refused as not found
+    (404; a form offering only what is in scope comes back; every item of a batch refused
+    "not found") and leave every row of Wangge's tables as it was (the audit log aside).
+    Every write route — each API route with POST/PUT/PATCH/DELETE, each page whose view
+    accepts POST, each POST case — needs a case with `sibling` (or `unscoped_write`, saying
+    why it names nothing in an area): test_every_write_route_has_a_case_across_areas fails
+    otherwise.
+
 WHERE CASES LIVE
     Each app declares its own in `wangge/<app>/tests/matrix.py`:
 
@@ -61,6 +74,12 @@ THE CASE FORMAT (wangge.accounts.tests.permission_matrix.Case)
     api_auth   "device" (default): API requests carry the principal's device token
                (issued for grid A); "session": they use the signed-in session.
     login_url  where anonymous visitors are sent (default settings.LOGIN_URL).
+    sibling    for a write: Sibling(kwargs=…, data=…) naming objects of grid B
+               (world.sibling holds them), with the answer expected: status (404), for a
+               batch item_codes (each item refused with one of them), or answer (a
+               predicate on the JSON).
+    unscoped_write  for a write that names nothing in an area (signing out, one's own
+               password, a file kept for its uploader until it is applied): why.
     Each request runs in a transaction that is rolled back, so a POST as one principal
     does not change what the next one sees.
 """
@@ -75,6 +94,7 @@ from wangge.accounts.roles import Perm, Role
 from wangge.accounts.tests.permission_matrix import (
     PRINCIPALS,
     Case,
+    Sibling,
     UrlEntry,
     api_namespace,
     api_operations,
@@ -83,8 +103,12 @@ from wangge.accounts.tests.permission_matrix import (
     iter_url_entries,
     missing_api_cases,
     missing_url_cases,
+    missing_write_cases,
     run_case,
+    run_sibling,
     unsound_cases,
+    view_methods,
+    write_routes,
 )
 
 CASES = collect_cases()
@@ -212,3 +236,64 @@ def test_the_matrix_catches_a_foreign_name_on_a_page(tree, other_tree):
     world.foreign_markers.append(tree["community"].name)  # pretend it were out of scope
     failures = run_case(Case("areas:tree"), world, ENTRIES)
     assert failures and all("shows objects out of scope" in failure for failure in failures)
+
+
+# Writes across areas
+
+
+def test_every_write_route_has_a_case_across_areas():
+    missing = missing_write_cases(write_routes(CASES), CASES)
+    assert not missing, (
+        "These write routes have no case sending an actor of grid A at grid B; declare one "
+        "with sibling=Sibling(...) (or unscoped_write=...) in the app's tests/matrix.py:\n  "
+        + "\n  ".join(missing)
+    )
+
+
+def test_a_write_route_without_a_case_across_areas_is_reported():
+    routes = [("POST", "shiny:save"), ("POST", "shiny:logout")]
+    cases = [Case("shiny:save", method="POST"), Case("shiny:logout", method="POST")]
+    assert missing_write_cases(routes, cases) == ["POST shiny:logout", "POST shiny:save"]
+    declared = [
+        Case("shiny:save", method="POST", sibling=Sibling()),
+        Case("shiny:logout", method="POST", unscoped_write="signs oneself out"),
+    ]
+    assert missing_write_cases(routes, declared) == []
+
+
+def test_pages_that_accept_a_post_are_write_routes():
+    from wangge.testing import views
+
+    assert view_methods(views.point_edit) == {"GET", "POST"}
+    assert view_methods(views.round_open) == {"POST"}
+    assert view_methods(views.round_detail) == {"GET"}
+    routes = write_routes([])
+    assert ("POST", "testing:point_edit") in routes
+    assert ("POST", "api-v1:station_registrations") in routes
+    assert not any(key == "testing:round" for _method, key in routes)
+
+
+WRITE_CASES = [case for case in CASES if case.sibling is not None]
+
+
+@pytest.mark.parametrize("case", WRITE_CASES, ids=[case.label for case in WRITE_CASES])
+def test_write_across_areas(case, tree, other_tree):
+    world = build_world(tree, other_tree)
+    failures = run_sibling(case, world, ENTRIES)
+    assert not failures, "\n".join(failures)
+
+
+def test_the_write_matrix_catches_a_write_that_gets_through(tree, other_tree):
+    """A write the actor may make (into grid A) is reported: its status and what changed."""
+    world = build_world(tree, other_tree)
+    own_grid = Case(
+        "residents:household_create",
+        method="POST",
+        perm=Perm.EDIT_REGISTRY,
+        kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
+        data=lambda w: {"building": "9", "unit": "1", "room": "909"},
+        sibling=Sibling(),
+    )
+    failures = run_sibling(own_grid, world, ENTRIES)
+    assert any("expected 404, got 302" in failure for failure in failures)
+    assert any("changed ['residents.household']" in failure for failure in failures)

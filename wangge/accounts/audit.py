@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from wangge.accounts.models import AuditChainHead, AuditEntry, User
+from wangge.accounts.models import AuditChainHead, AuditEntry, DeviceToken, User
 from wangge.core.http import client_ip
 
 GENESIS = "0" * 64
@@ -57,11 +57,15 @@ def _digest(entry: AuditEntry) -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts and from where: a signed-in user, a device, or a command run by an operator."""
+    """Who acts and from where: a signed-in user, a device, or a command run by an operator.
+
+    A device acts as its user limited to its area: `device` is what its writes are scoped by.
+    """
 
     user: User | None
     source: str = ""
     label: str = ""
+    device: DeviceToken | None = None
 
     @property
     def name(self) -> str:
@@ -74,6 +78,14 @@ def as_actor(acting: "User | Actor | None") -> Actor:
     if isinstance(acting, Actor):
         return acting
     return Actor(user=acting)
+
+
+def scope_holder(acting: "User | Actor | None") -> "User | DeviceToken | None":
+    """Whose scope an action's writes must stay in: the device a device acts through, else
+    the user; None for the system itself (commands without a user, the demo)."""
+    if isinstance(acting, Actor):
+        return acting.device or acting.user
+    return acting
 
 
 def actor_for(request: HttpRequest) -> Actor:

@@ -4,14 +4,22 @@ A user holds roles on areas; a role grants permissions. `visible_to(user, permis
 keeps the rows whose area lies in a subtree where the user holds that permission.
 "Not in your scope" and "does not exist" must look the same, so `get_visible_or_404`
 answers 404 for both.
+
+Writes are checked here too: an action calls `require_in_scope` for every object it
+touches, with the permission it needs, so that the web, the API and the commands share one
+check and a view that forgot to scope its lookup still changes nothing out of scope.
 """
 
+from collections.abc import Iterable
 from typing import Any, Protocol, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+
+# The materialised path's step (Area.steplen; core imports no app, a test checks they agree).
+STEPLEN = 4
 
 
 class ScopedUser(Protocol):
@@ -56,3 +64,47 @@ def get_visible_or_404(
     except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404 from exc
     return obj
+
+
+class OutOfScope(Http404):
+    """A write names an object outside the actor's scope: answered like a missing object
+    (404 for a whole request, "not found" for an item of a batch), never as forbidden."""
+
+
+class HasPath(Protocol):
+    """An area (or anything placed in the tree by its materialised path)."""
+
+    path: str
+
+
+def in_scope(paths: list[str] | None, path: str) -> bool:
+    """Whether `path` lies in one of the subtrees `paths` (None: everywhere)."""
+    return paths is None or any(path.startswith(scope) for scope in paths)
+
+
+def overlaps(paths: list[str] | None, path: str) -> bool:
+    """Whether `path` lies in one of the subtrees or above one of them: a sampling point
+    serving the whole community is one a grid's station works at."""
+    return paths is None or any(path.startswith(p) or p.startswith(path) for p in paths)
+
+
+def overlapping(paths: list[str], lookup: str) -> Q:
+    """The rows whose area (`lookup`, a path) `overlaps` these subtrees."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        ancestors = [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
+        condition |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": ancestors})
+    return condition
+
+
+def require_in_scope(holder: ScopedUser | None, permission: str, areas: Iterable[HasPath]) -> None:
+    """Raise OutOfScope unless every area lies where `holder` holds `permission`.
+
+    `holder` is the user or device that acts; None is the system itself (a command run by
+    an operator, the demo), which acts everywhere.
+    """
+    if holder is None:
+        return
+    paths = holder.scope_paths(permission)
+    if not all(in_scope(paths, area.path) for area in areas):
+        raise OutOfScope

@@ -19,8 +19,10 @@ from django.utils import timezone
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_phone
+from wangge.core.scoping import require_in_scope
 from wangge.lib import idnumbers, phones, spreadsheets
 from wangge.lib.idnumbers import IdType
 from wangge.residents import importing, vocabulary
@@ -266,6 +268,7 @@ def create_household(
     acting_user: "User | Actor | None",
 ) -> Household:
     """A new household (an address) in a grid, as a worker registers a new home."""
+    require_in_scope(audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [grid])
     if not grid.is_grid:
         raise RegistryError("not_a_grid", field="grid")
     key = household_key(building, unit, room, address)
@@ -323,6 +326,7 @@ def register_resident(
     household: Household, data: ResidentData, *, acting_user: "User | Actor | None"
 ) -> Resident:
     """Add a person to a household. One person is one resident: a known ID is refused."""
+    require_in_scope(audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [household.grid])
     if data.id_number and find_by_id_number(data.id_type, data.id_number) is not None:
         raise RegistryError("already_registered", field="id_number")
     resident = Resident(household=household, grid_id=household.grid_id)
@@ -344,6 +348,7 @@ def update_resident(
 
     The audit entry names the fields that changed (never the ID number or phone).
     """
+    require_in_scope(audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [resident.grid])
     if data.id_number:
         other = find_by_id_number(data.id_type, data.id_number)
         if other is not None and other.pk != resident.pk:
@@ -377,7 +382,11 @@ def update_resident(
 def move_resident(
     resident: Resident, household: Household, *, acting_user: "User | Actor | None"
 ) -> Resident:
-    """Move a person to another household (perhaps in another grid)."""
+    """Move a person to another household (perhaps in another grid): the actor keeps the
+    registers of both."""
+    require_in_scope(
+        audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [resident.grid, household.grid]
+    )
     old_grid = resident.grid_id
     resident.household = household
     resident.grid_id = household.grid_id
@@ -395,6 +404,7 @@ def move_resident(
 
 def reveal_identity(resident: Resident, field_name: str, *, acting_user: "User | Actor") -> str:
     """One person's full ID number or phone, for someone allowed to see it; always audited."""
+    require_in_scope(audit.scope_holder(acting_user), Perm.REVEAL_PERSONAL, [resident.grid])
     value = resident.reveal_id_number() if field_name == "id_number" else resident.reveal_phone()
     audit.record(
         acting_user,
@@ -423,6 +433,7 @@ def stage_import(
     Nothing in the registry changes (so nothing is audited yet); the batch holds the
     counts and the first errors, and only its uploader can see it.
     """
+    require_in_scope(acting_user, Perm.IMPORT_REGISTRY, [area])
     analysis = importing.analyse(data, file_name, area, progress=progress)
     key = importing.new_storage_key()
     importing.store_source(key, data)
@@ -467,8 +478,9 @@ def apply_import(
     entry records the counts, never who was imported.
     """
     locked: ImportBatch = (
-        ImportBatch.objects.select_for_update().select_related("area").get(pk=batch.pk)
+        ImportBatch.objects.select_for_update(of=("self",)).select_related("area").get(pk=batch.pk)
     )
+    require_in_scope(audit.scope_holder(acting_user), Perm.IMPORT_REGISTRY, [locked.area])
     if locked.status != ImportStatus.PENDING:
         raise RegistryError("import_not_pending")
     with importing.collector_paused():

@@ -8,7 +8,7 @@ Routes stay thin: they parse, call one action or read, and answer.
 import json
 from typing import Any, cast
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,8 +18,7 @@ from wangge.accounts.api_auth import device_auth
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken
 from wangge.accounts.roles import Perm
-from wangge.areas.models import Area
-from wangge.core.scoping import get_visible_or_404
+from wangge.core.scoping import get_visible_or_404, overlapping
 from wangge.lib import idnumbers
 from wangge.testing import roster
 from wangge.testing.actions import registrations, station
@@ -58,18 +57,11 @@ def _device(request: HttpRequest) -> DeviceToken:
 
 def _actor(device: DeviceToken) -> Actor:
     return Actor(
-        user=device.user, source=f"device {device.pk} ({device.prefix})", label=device.label
+        user=device.user,
+        source=f"device {device.pk} ({device.prefix})",
+        label=device.label,
+        device=device,
     )
-
-
-def _overlapping(paths: list[str], lookup: str) -> Q:
-    """Rows whose area is in the device's scope or above it (a point serving the whole
-    community is one a grid's station works at)."""
-    condition = Q()
-    for path in paths:
-        ancestors = [path[:i] for i in range(Area.steplen, len(path) + 1, Area.steplen)]
-        condition |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": ancestors})
-    return condition if paths else Q(pk__in=[])
 
 
 def _json(payload: Any, status: int = 200) -> HttpResponse:
@@ -123,11 +115,11 @@ def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
         .prefetch_related(
             Prefetch(
                 "sampling_points",
-                SamplingPoint.objects.filter(_overlapping(paths, "area__path")).order_by("number"),
+                SamplingPoint.objects.filter(overlapping(paths, "area__path")).order_by("number"),
             ),
             Prefetch(
                 "door_teams",
-                DoorToDoorTeam.objects.filter(_overlapping(paths, "area__path")).order_by("name"),
+                DoorToDoorTeam.objects.filter(overlapping(paths, "area__path")).order_by("name"),
             ),
         )
         .order_by("starts_at", "pk")
@@ -252,7 +244,7 @@ def station_home_visits(
     if team is not None:
         paths = device.scope_paths(Perm.REGISTER_SAMPLES) or []
         chosen = get_object_or_404(
-            DoorToDoorTeam.objects.select_related("area").filter(_overlapping(paths, "area__path")),
+            DoorToDoorTeam.objects.select_related("area").filter(overlapping(paths, "area__path")),
             round=round_,
             pk=team,
         )

@@ -139,7 +139,10 @@ def post_results(request: HttpRequest) -> HttpResponse:
             items.append(item)
             answers.append(None)
     actor = Actor(
-        user=device.user, source=f"device {device.pk} ({device.prefix})", label=device.label
+        user=device.user,
+        source=f"device {device.pk} ({device.prefix})",
+        label=device.label,
+        device=device,
     )
     report = record_results(
         items,

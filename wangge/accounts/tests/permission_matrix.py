@@ -34,6 +34,7 @@ from wangge.areas.models import Area
 LOGIN = "login"
 Expect = int | tuple[int, ...] | str
 Builder = Callable[["World"], dict[str, Any]]
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 ANONYMOUS = "anonymous"
 NOBODY = "nobody"  # signed in, holding no role anywhere
@@ -58,6 +59,27 @@ ROLE_HOME: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Sibling:
+    """A write across areas: the actor of grid A names an object of its sibling grid B.
+
+    The actor holds every permission, on grid A only (`World.sibling_user`); through the
+    API it is a device issued for grid A to a user who holds every permission on the whole
+    community (`World.sibling_token`), so the device's own area is what must stop it.
+    `kwargs` / `data` replace the case's own (either may be left to the case's); the
+    answer is `status` and, for a batch, every item refused with one of `item_codes`
+    ("not found" in the batch's words). Nothing in
+    the database may change (`database_state`).
+    """
+
+    kwargs: Builder | None = None
+    data: Builder | None = None
+    status: Expect = 404
+    item_codes: tuple[str, ...] = ()
+    # A JSON answer that is refused as a whole in another shape (a lookup finding nobody).
+    answer: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     """How one URL answers each principal (see tests/test_permission_matrix.py)."""
 
@@ -73,6 +95,12 @@ class Case:
     expect: Mapping[str, Expect] = field(default_factory=dict)
     api_auth: str = "device"
     login_url: str = ""
+    sibling: Sibling | None = None
+    unscoped_write: str = ""
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in WRITE_METHODS
 
     @property
     def is_api(self) -> bool:
@@ -107,6 +135,10 @@ class World:
     mine: dict[str, Any] = field(default_factory=dict)
     foreign: dict[str, Any] = field(default_factory=dict)
     foreign_markers: list[str] = field(default_factory=list)
+    # Objects in grid B, the sibling of grid A, for the write cases (`Sibling`).
+    sibling: dict[str, Any] = field(default_factory=dict)
+    sibling_user: User | None = None
+    sibling_token: str = ""
 
 
 # Collection of the apps' cases
@@ -150,6 +182,15 @@ def build_world(tree: dict[str, Area], other: dict[str, Area]) -> World:
             user, tree["grid_a"], f"matrix {principal}", acting_user=system
         )
     world.foreign_markers.extend(area.name for area in other.values())
+    world.sibling_user = grant(
+        UserFactory(username="matrix_sibling"), Role.ADMINISTRATOR, tree["grid_a"]
+    )
+    community_admin = grant(
+        UserFactory(username="matrix_sibling_device"), Role.ADMINISTRATOR, tree["community"]
+    )
+    world.sibling_token, _device = issue_device_token(
+        community_admin, tree["grid_a"], "matrix sibling", acting_user=system
+    )
     for module in matrix_modules():
         build = getattr(module, "build", None)
         if build is not None:
@@ -401,4 +442,135 @@ def run_case(
                             f"{case.method} {url} as {principal}, {where}: shows objects out of "
                             f"scope: {leaked}"
                         )
+    return failures
+
+
+# Writes across areas
+
+
+def view_methods(view: Callable[..., Any]) -> frozenset[str]:
+    """The methods a view declares with Django's require_http_methods (require_POST …),
+    read from the decorator's closure through the wrappers; empty if it declares none."""
+    while view is not None:
+        for cell in getattr(view, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if (
+                isinstance(value, list | tuple)
+                and value
+                and all(isinstance(item, str) and item.isupper() for item in value)
+            ):
+                return frozenset(value)
+        view = getattr(view, "__wrapped__", None)
+    return frozenset()
+
+
+def write_routes(cases: list[Case]) -> list[tuple[str, str]]:
+    """Every (method, URL name) that writes: API routes by their method, pages whose view
+    accepts POST, and every write a case declares."""
+    routes: set[tuple[str, str]] = {
+        (operation.method, operation.key)
+        for operation in api_operations()
+        if operation.method in WRITE_METHODS
+    }
+    for entry, callback in _url_callbacks():
+        routes |= {(method, entry.key) for method in view_methods(callback) & set(WRITE_METHODS)}
+    routes |= {(case.method, case.url) for case in cases if case.is_write and not case.is_glob}
+    return sorted(routes)
+
+
+def _url_callbacks() -> Iterator[tuple[UrlEntry, Callable[..., Any]]]:
+    """Each URL entry with its view (the patterns in the order iter_url_entries walks them)."""
+    resolver = get_resolver()
+    return zip(iter_url_entries(resolver), _flat_patterns(resolver), strict=True)  # type: ignore[return-value]
+
+
+def _flat_patterns(resolver: URLResolver) -> Iterator[Callable[..., Any]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _flat_patterns(pattern)
+        else:
+            yield pattern.callback
+
+
+def missing_write_cases(routes: list[tuple[str, str]], cases: list[Case]) -> list[str]:
+    """Write routes without a case that sends an actor across areas (or says why the write
+    names nothing in an area)."""
+    missing = []
+    for method, key in routes:
+        case = case_for(key, cases, method)
+        if case is None or (case.sibling is None and not case.unscoped_write):
+            missing.append(f"{method} {key}")
+    return sorted(missing)
+
+
+# What a refused write must leave as it was: every row of Wangge's tables, but the audit
+# log (a refused batch is still recorded, with its counts) and the devices' last use.
+_UNWATCHED = {"accounts.auditentry", "accounts.auditchainhead", "accounts.devicetoken"}
+
+
+def database_state() -> dict[str, list[tuple[Any, ...]]]:
+    state = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if not model.__module__.startswith("wangge.") or label in _UNWATCHED:
+            continue
+        state[label] = list(model._default_manager.order_by("pk").values_list())
+    return state
+
+
+def _items_refused(response: HttpResponse, codes: tuple[str, ...]) -> str:
+    """Why a batch answer is not every item refused as one of `codes` ("" when it is)."""
+    try:
+        results = json.loads(response.content)["results"]
+    except (ValueError, KeyError):
+        return "not a batch answer"
+    wrong = [
+        item for item in results if item["status"] != "rejected" or item["reason_code"] not in codes
+    ]
+    return f"items not refused as {codes}: {wrong}" if wrong or not results else ""
+
+
+def run_sibling(case: Case, world: World, entries: list[UrlEntry]) -> list[str]:
+    """Send the case's write as the sibling actor; the ways it was not refused as not found."""
+    sibling = case.sibling
+    assert sibling is not None  # noqa: S101
+    failures: list[str] = []
+    for entry in targets_of(case, [case], entries):
+        builder = sibling.kwargs or case.kwargs
+        url = _url(entry.route, entry.key, builder(world) if builder else {}, entry.params)
+        body = sibling.data or case.data
+        data = body(world) if body else {}
+        client = Client()
+        extra: dict[str, Any] = {}
+        with transaction.atomic():
+            if case.is_api:
+                extra["HTTP_AUTHORIZATION"] = f"Bearer {world.sibling_token}"
+            else:
+                assert world.sibling_user is not None  # noqa: S101
+                client.force_login(world.sibling_user)
+            before = database_state()
+            if case.is_api:
+                response = client.generic(
+                    case.method, url, json.dumps(data), content_type="application/json", **extra
+                )
+            else:
+                response = client.post(url, data)
+            after = database_state()
+            transaction.set_rollback(True)
+        where = f"{case.method} {url} ({entry.key}) across areas"
+        if not _matches(response, sibling.status, case.sign_in_url()):
+            got = f"{response.status_code} {response.headers.get('Location', '')}".strip()
+            failures.append(f"{where}: expected {sibling.status}, got {got}")
+        if sibling.item_codes:
+            problem = _items_refused(response, sibling.item_codes)
+            if problem:
+                failures.append(f"{where}: {problem}")
+        if sibling.answer is not None and not sibling.answer(json.loads(response.content)):
+            failures.append(f"{where}: answered {response.content.decode()[:300]}")
+        changed = sorted(label for label in before if before[label] != after[label])
+        if changed:
+            failures.append(f"{where}: changed {changed}")
     return failures

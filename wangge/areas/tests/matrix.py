@@ -4,7 +4,7 @@ from typing import Any
 
 from tests.factories import UserFactory, grant
 from wangge.accounts.roles import Perm, Role
-from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, World
+from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, Sibling, World
 from wangge.areas import pending
 from wangge.areas.importing import TreeRow
 
@@ -33,6 +33,30 @@ def _pending(world: World, side: str) -> str:
     return str(store["tree_upload"])
 
 
+def _pending_beside(world: World) -> dict[str, str]:
+    """An upload of the grid-A actor checked within grid B (when its uploader still
+    managed grid B, say): applying it must change nothing."""
+    assert world.sibling_user is not None  # noqa: S101
+    rows = [TreeRow(2, "", "矩阵楼", "楼栋", "")]
+    grid_b = world.tree["grid_b"].pk
+    return {"token": pending.save(world.sibling_user.pk, grid_b, "tree.csv", rows)}
+
+
+def _grid(name: str):  # type: ignore[no-untyped-def]
+    return lambda w: {"pk": w.tree[name].pk}
+
+
+def _area_form(w: World) -> dict[str, str]:
+    return {"name": "矩阵楼", "kind": "building"}
+
+
+def _sheet(w: World) -> dict[str, object]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sheet = "区划代码,名称,类型,上级代码\n,矩阵楼,楼栋,\n".encode()
+    return {"sheet": SimpleUploadedFile("tree.csv", sheet, content_type="text/csv")}
+
+
 CASES = [
     # The tree starts from the user's own areas: empty, not forbidden, without a role.
     Case("areas:tree"),
@@ -56,19 +80,56 @@ CASES = [
         foreign=lambda w: {"pk": w.other["grid_a"].pk},
     ),
     Case(
+        "areas:add",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=_grid("grid_a"),
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+        data=_area_form,
+        ok=302,
+        sibling=Sibling(kwargs=_grid("grid_b")),
+    ),
+    Case(
         "areas:edit",
         perm=Perm.MANAGE_AREAS,
         kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
         foreign=lambda w: {"pk": w.other["grid_a"].pk},
     ),
+    Case(
+        "areas:edit",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=_grid("grid_a"),
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+        data=lambda w: {"name": "矩阵改名小区", "code": ""},
+        ok=302,
+        sibling=Sibling(kwargs=_grid("grid_b")),
+    ),
     # Import and export of everything the user manages: no object named.
     Case("areas:import", perm=Perm.MANAGE_AREAS),
+    # Checking a sheet writes nothing in the tree (areas:import_apply does).
+    Case(
+        "areas:import",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        data=_sheet,
+        unscoped_write="keeps a checked sheet for its uploader; applying it is checked",
+    ),
     Case("areas:export", perm=Perm.MANAGE_AREAS, data=lambda w: {"format": "csv"}),
     Case(
         "areas:import_within",
         perm=Perm.MANAGE_AREAS,
         kwargs=lambda w: {"pk": w.tree["grid_a"].pk},
         foreign=lambda w: {"pk": w.other["grid_a"].pk},
+    ),
+    Case(
+        "areas:import_within",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=_grid("grid_a"),
+        foreign=lambda w: {"pk": w.other["grid_a"].pk},
+        data=_sheet,
+        sibling=Sibling(kwargs=_grid("grid_b")),
     ),
     Case(
         "areas:export_within",
@@ -85,5 +146,6 @@ CASES = [
         foreign=lambda w: {"token": _pending(w, "foreign")},
         ok=302,
         expect=NOT_THE_UPLOADER,
+        sibling=Sibling(kwargs=_pending_beside),
     ),
 ]

@@ -27,7 +27,14 @@ _ADMIN_DENIED = {role: LOGIN for role in _ROLES}
 CASES = [
     Case("home"),
     Case("healthz", public=True),
-    Case("set_language", method="POST", public=True, ok=302, data=lambda w: {"language": "en"}),
+    Case(
+        "set_language",
+        method="POST",
+        public=True,
+        ok=302,
+        data=lambda w: {"language": "en"},
+        unscoped_write="the session's language",
+    ),
     Case("javascript-catalog", public=True),
     # The API's documentation is public: it describes routes, never data.
     Case("api-v1:openapi-json", public=True),
@@ -43,7 +50,14 @@ CASES = [
         expect={SUPERUSER: 302},
     ),
     # Signing out of the admin: those who are not in it are sent to its index.
-    Case("admin:logout", method="POST", public=True, ok=302, login_url="/admin/login/"),
+    Case(
+        "admin:logout",
+        method="POST",
+        public=True,
+        ok=302,
+        login_url="/admin/login/",
+        unscoped_write="signs oneself out",
+    ),
     # Every other admin page, whatever app registers it: superusers get through (the page
     # may still answer 403/404/405 to a request without the right parameters), everyone
     # else is sent to the admin's sign-in page.

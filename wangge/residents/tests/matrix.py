@@ -4,7 +4,7 @@ from typing import Any
 
 from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.roles import Perm, Role
-from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, World
+from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, Sibling, World
 
 # The same name in both districts: a search shows only the one in scope.
 NAME = "张三丰"
@@ -30,6 +30,7 @@ def build(world: World) -> None:
     world.mine["resident"] = mine
     world.foreign["resident"] = theirs
     world.foreign_markers += [theirs.id_number_masked, theirs.household.label, theirs.code]
+    world.sibling["resident"] = make_resident(world.tree["grid_b"], "邻格居民", room="202")
 
 
 def _register(person_number: str) -> bytes:
@@ -62,6 +63,30 @@ def _batch(world: World, side: str) -> int:
     return int(store["batch"].pk)
 
 
+def _batch_beside(world: World) -> dict[str, Any]:
+    """A register upload of the grid-A actor into grid B (staged when they still kept grid
+    B's register, say): applying or discarding it must change nothing."""
+    from wangge.residents import actions
+    from wangge.residents.models import ImportBatch
+
+    batch = actions.stage_import(
+        _register(id_number()),
+        "邻格底册.csv",
+        world.tree["grid_b"],
+        acting_user=world.users[UPLOADER],
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(uploaded_by=world.sibling_user)
+    return {"pk": batch.pk}
+
+
+def _resident_beside(world: World) -> dict[str, Any]:
+    return {"pk": world.sibling["resident"].pk}
+
+
+def _household_beside(world: World) -> dict[str, Any]:
+    return {"pk": world.sibling["resident"].household_id}
+
+
 def _person(world: World) -> dict[str, Any]:
     return {"name": "张无忌", "id_type": "none", "birth_date": "2021-06-01", "status": "present"}
 
@@ -87,6 +112,7 @@ CASES = [
         perm=Perm.REVEAL_PERSONAL,
         kwargs=lambda w: {"pk": w.mine["resident"].pk, "field": "id_number"},
         foreign=lambda w: {"pk": w.foreign["resident"].pk, "field": "id_number"},
+        sibling=Sibling(kwargs=lambda w: {"pk": w.sibling["resident"].pk, "field": "id_number"}),
     ),
     # Adding and editing people and households.
     Case(
@@ -103,6 +129,7 @@ CASES = [
         foreign=lambda w: {"pk": w.foreign["resident"].household_id},
         data=_person,
         ok=302,
+        sibling=Sibling(kwargs=_household_beside),
     ),
     Case(
         "residents:edit",
@@ -123,6 +150,7 @@ CASES = [
             "status": "away",
         },
         ok=302,
+        sibling=Sibling(kwargs=_resident_beside),
     ),
     Case(
         "residents:household_create",
@@ -138,6 +166,7 @@ CASES = [
         foreign=lambda w: {"pk": w.other["grid_a"].pk},
         data=lambda w: {"building": "9", "unit": "1", "room": "909"},
         ok=302,
+        sibling=Sibling(kwargs=lambda w: {"pk": w.tree["grid_b"].pk}),
     ),
     # A grid's register, as Excel and as the printed PDF.
     Case(
@@ -158,6 +187,14 @@ CASES = [
         "residents:import",
         perm=Perm.IMPORT_REGISTRY,
         data=lambda w: {"area": w.tree["grid_a"].pk},
+    ),
+    # Without a file the form comes back; into grid B it is not found.
+    Case(
+        "residents:import",
+        method="POST",
+        perm=Perm.IMPORT_REGISTRY,
+        data=lambda w: {"area": w.tree["grid_a"].pk},
+        sibling=Sibling(data=lambda w: {"area": w.tree["grid_b"].pk}),
     ),
     Case(
         "residents:import_batch",
@@ -181,6 +218,7 @@ CASES = [
         foreign=lambda w: {"pk": _batch(w, "foreign")},
         ok=302,
         expect=NOT_THE_UPLOADER,
+        sibling=Sibling(kwargs=_batch_beside),
     ),
     Case(
         "residents:import_discard",
@@ -190,5 +228,6 @@ CASES = [
         foreign=lambda w: {"pk": _batch(w, "foreign")},
         ok=302,
         expect=NOT_THE_UPLOADER,
+        sibling=Sibling(kwargs=_batch_beside),
     ),
 ]

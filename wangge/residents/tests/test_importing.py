@@ -4,8 +4,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_area, make_resident
+from tests.factories import UserFactory, grant, make_area, make_resident
 from wangge.accounts.models import AuditEntry
+from wangge.accounts.roles import Role
 from wangge.areas.choices import AreaKind
 from wangge.lib.idnumbers import IdType
 from wangge.residents import actions, importing
@@ -306,11 +307,12 @@ def test_a_grid_column_is_resolved_inside_the_chosen_area(tree, alice):
     assert find(ids[1]).grid == tree["grid_b"]
 
 
-def test_a_grid_name_found_twice_in_the_area_is_ambiguous(tree, alice):
+def test_a_grid_name_found_twice_in_the_area_is_ambiguous(tree):
     other_community = make_area("东园社区", AreaKind.COMMUNITY, tree["street"])
     make_area("一号小区", AreaKind.COMPOUND, other_community)
     rows = [[*person("甲", number()), "一号小区"]]
-    batch = stage(register_xlsx(rows, header=[*HEADER, "小区"]), tree["street"], alice)
+    street = grant(UserFactory(username="street"), Role.STREET_STAFF, tree["street"])
+    batch = stage(register_xlsx(rows, header=[*HEADER, "小区"]), tree["street"], street)
     assert [e.code for e in errors_of(batch).values()] == ["grid_ambiguous"]
 
 

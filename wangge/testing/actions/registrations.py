@@ -13,7 +13,12 @@ The rules it keeps (shared/DOMAIN.md, docs/api.md):
   the tube row's lock) and seals itself when full;
 - the same person is never twice in the same tube; a person already sampled in the round
   is accepted (a recall retest) and flagged `already_sampled`;
-- the first registration of a resident in a round inserts its `RoundSample`.
+- the first registration of a resident in a round inserts its `RoundSample`;
+- every object an item names is in the device's scope (docs/security.md, "Every write is
+  scoped"): its round, its sampling point and door-to-door team (their area in the
+  device's subtree or above it), and an existing tube (its area, where the station that
+  opened it stood, in the device's subtree). Anything else is refused as not found. The
+  person sampled is not: people are sampled where they are, and counted at home.
 """
 
 import contextlib
@@ -24,7 +29,7 @@ import os
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -41,6 +46,7 @@ from wangge.accounts.models import DeviceToken, User
 from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core.personal_data import id_number_lookups
+from wangge.core.scoping import in_scope, overlapping, require_in_scope
 from wangge.core.sql import column, table
 from wangge.lib import idnumbers
 from wangge.lib.idnumbers import IdType
@@ -90,6 +96,7 @@ REASONS: dict[str, Promise] = {
         "register them again."
     ),
     "unknown_sampling_point": _("This sampling point does not belong to the round."),
+    "unknown_tube": _("There is no such tube for this device."),
     "tube_other_round": _("This tube barcode is already used in another round."),
     "capacity_mismatch": _("The tube's capacity is not the one given."),
     "tube_full": _("The tube is full."),
@@ -223,7 +230,17 @@ class _Tube:
     sampling_point_id: int | None = None
 
 
-_TUBE_COLUMNS = ("id", "barcode", "round_id", "capacity", "filled", "status", "sealed_at")
+_TUBE_COLUMNS = (
+    "id",
+    "barcode",
+    "round_id",
+    "capacity",
+    "filled",
+    "status",
+    "sealed_at",
+    "opened_at",
+    "area_id",
+)
 
 
 @dataclass(slots=True)
@@ -569,8 +586,12 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
 
     point_ids = {p.data.sampling_point_id for p in plan.items if p.data.sampling_point_id}
     if point_ids:
+        # A point of another grid is "unknown" to this device, like one of another round.
         plan.sampling_points = dict(
-            SamplingPoint.objects.filter(pk__in=point_ids).values_list("pk", "round_id")
+            SamplingPoint.objects.filter(
+                overlapping(device.scope_paths(Perm.REGISTER_SAMPLES) or [], "area__path"),
+                pk__in=point_ids,
+            ).values_list("pk", "round_id")
         )
     residents = {p.resident.pk: p.resident for p in plan.items if p.resident is not None}
     if residents:
@@ -683,6 +704,7 @@ def _store(plan: _Plan, device: DeviceToken, sql: _Sql) -> _Outcome:
         .values_list(*_TUBE_COLUMNS)
     }
     by_id = {state.tube.pk: state for state in tubes.values()}
+    foreign = _foreign_tube_areas(tubes.values(), device, sql)
     stored: dict[str, int] = {
         sql.uuid_text(client_id): tube_id
         for client_id, tube_id in sql.select_in(
@@ -752,7 +774,9 @@ def _store(plan: _Plan, device: DeviceToken, sql: _Sql) -> _Outcome:
         tube = state.tube
         refusal = ""
         person = _person_key(item)
-        if tube.round_id != data.round_id:
+        if tube.area_id in foreign and not state.is_new:
+            refusal = "unknown_tube"  # first: nothing else of another area's tube is told
+        elif tube.round_id != data.round_id:
             refusal = "tube_other_round"
         elif tube.capacity != data.tube_capacity:
             refusal = "capacity_mismatch"
@@ -896,6 +920,21 @@ def _store(plan: _Plan, device: DeviceToken, sql: _Sql) -> _Outcome:
     return outcome
 
 
+def _foreign_tube_areas(states: Iterable[_TubeState], device: DeviceToken, sql: _Sql) -> set[int]:
+    """The areas of these tubes that lie outside the device's subtree.
+
+    Read under the tubes' lock, not while planning: a tube another station opens in the
+    meantime is checked too.
+    """
+    area_ids = sorted({state.tube.area_id for state in states if state.tube.area_id})
+    paths = device.scope_paths(Perm.REGISTER_SAMPLES)
+    return {
+        area_id
+        for area_id, path in sql.select_in(Area, ("id", "path"), "id", area_ids)
+        if not in_scope(paths, path)
+    }
+
+
 def register_batch(
     items: Sequence[RegistrationIn | InvalidItem],
     *,
@@ -1027,7 +1066,10 @@ def _audit_batch(
 @transaction.atomic
 def seal_tube(tube: Tube, *, acting_user: Acting) -> Tube:
     """Seal a tube before it is full (the desk closes it); sealing twice changes nothing."""
-    locked: Tube = Tube.objects.select_for_update().get(pk=tube.pk)
+    locked: Tube = (
+        Tube.objects.select_for_update(of=("self",)).select_related("area").get(pk=tube.pk)
+    )
+    require_in_scope(audit.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [locked.area])
     if locked.status == TubeStatus.OPEN:
         if locked.filled == 0:
             raise RoundError("an empty tube cannot be sealed")
@@ -1075,8 +1117,12 @@ def record_home_visits(
         .values_list("pk", flat=True)
     )
     team_ids = {item.team_id for _, item in valid if item.team_id is not None}
+    # A team of another grid is "unknown" to this device, like one of another round.
     teams = dict(
-        DoorToDoorTeam.objects.filter(pk__in=team_ids).values_list("pk", "round_id")
+        DoorToDoorTeam.objects.filter(
+            overlapping(device.scope_paths(Perm.REGISTER_SAMPLES) or [], "area__path"),
+            pk__in=team_ids,
+        ).values_list("pk", "round_id")
         if team_ids
         else []
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.accounts.roles import Perm
 from wangge.core.sql import column, table
 from wangge.residents.models import Resident
 from wangge.testing.choices import RecallStatus, ResultSource, TestResult, TubeStatus
@@ -286,6 +287,10 @@ def record_results(
     positive individual result opens a PositiveCase. One audit entry per batch, with counts
     only. Idempotent: sending the same batch again changes nothing.
     """
+    holder = audit.scope_holder(acting_user)
+    if holder is not None:
+        # Whatever the caller passed: a tube outside the actor's scope is unknown.
+        tubes = tubes.visible_to(holder, Perm.LOAD_RESULTS)  # type: ignore[attr-defined]
     outcomes, found = plan_results(items, tubes, lock=True)
     accepted = {
         outcome.barcode: item

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.accounts.roles import Perm
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
+from wangge.core.scoping import require_in_scope
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
 from wangge.testing.choices import ExemptionReason, PoolSize, RoundStatus
@@ -58,6 +60,7 @@ def create_round(
         raise RoundError(_("a round must end after it starts"))
     if pool_size not in PoolSize.values:
         raise RoundError(_("the pool size must be 1, 5, 10 or 20"))
+    require_in_scope(audit.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
     paths = sorted(area.path for area in scope)
     # Keep only the topmost areas: a child of another scope area adds nothing.
     topmost = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
@@ -153,6 +156,7 @@ def refresh_stale_grids(round_: Round) -> int:
 @transaction.atomic
 def open_round(round_: Round, *, acting_user: Acting) -> Round:
     """Start registering: count every grid's expected residents once, up front."""
+    _require_manages(round_, acting_user)
     if round_.status != RoundStatus.PLANNED:
         raise RoundError(_("only a planned round can be opened"))
     round_.status = RoundStatus.OPEN
@@ -165,6 +169,7 @@ def open_round(round_: Round, *, acting_user: Acting) -> Round:
 @transaction.atomic
 def close_round(round_: Round, *, acting_user: Acting) -> Round:
     """Stop registering; the figures stay as they are for the record."""
+    _require_manages(round_, acting_user)
     if round_.status != RoundStatus.OPEN:
         raise RoundError(_("only an open round can be closed"))
     refresh_stale_grids(round_)
@@ -185,6 +190,7 @@ def record_exemption(
     acting_user: User | Actor,
 ) -> Exemption:
     """Excuse a resident from a round, with a reason; they leave its expected figures."""
+    require_in_scope(audit.scope_holder(acting_user), Perm.RECORD_EXEMPTIONS, [resident.grid])
     if round_.status == RoundStatus.CLOSED:
         # A closed round's figures are the record; they no longer change.
         raise RoundError(_("a closed round's exemptions can no longer change"))
@@ -215,6 +221,7 @@ def record_exemption(
 def remove_exemption(exemption: Exemption, *, acting_user: User | Actor) -> None:
     """Take an exemption back: the resident is expected again."""
     round_, resident = exemption.round, exemption.resident
+    require_in_scope(audit.scope_holder(acting_user), Perm.RECORD_EXEMPTIONS, [resident.grid])
     if round_.status == RoundStatus.CLOSED:
         raise RoundError(_("a closed round's exemptions can no longer change"))
     details = {"round": round_.pk, "resident": resident.pk, "reason": exemption.reason}
@@ -244,6 +251,17 @@ def _grids_in_scope(round_: Round) -> list[int]:
     for path in paths:
         in_scope |= Q(path__startswith=path)
     return list(Area.objects.filter(in_scope, kind__in=GRID_KINDS).values_list("pk", flat=True))
+
+
+def _require_manages(round_: Round, acting_user: Acting) -> None:
+    """The actor manages the round as a whole: every area of its scope."""
+    scope = [scope.area for scope in RoundScope.objects.filter(round=round_).select_related("area")]
+    require_in_scope(audit.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
+
+
+def _require_manages_areas(acting_user: Acting, *areas: Area) -> None:
+    """Points and teams are managed where they serve (and where they served, if moved)."""
+    require_in_scope(audit.scope_holder(acting_user), Perm.MANAGE_ROUNDS, areas)
 
 
 def _require_not_closed(round_: Round) -> None:
@@ -276,6 +294,9 @@ def update_round(
     tubes already opened keep their capacity.
     """
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    _require_manages(round_, acting_user)
+    if scope is not None:
+        _require_manages_areas(acting_user, *scope)
     _require_not_closed(round_)
     if ends_at <= starts_at:
         raise RoundError(_("a round must end after it starts"))
@@ -350,6 +371,7 @@ def add_sampling_point(round_: Round, data: PointData, *, acting_user: Acting) -
     The round's row is locked while numbering so two organisers never take one number.
     """
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    _require_manages_areas(acting_user, data.area)
     _require_not_closed(round_)
     data.check(round_)
     last = SamplingPoint.objects.filter(round=round_).order_by("-number").first()
@@ -380,6 +402,7 @@ def update_sampling_point(
     point: SamplingPoint, data: PointData, *, acting_user: Acting
 ) -> SamplingPoint:
     """Change a sampling point's place, desks, hours or staff; its number stays."""
+    _require_manages_areas(acting_user, point.area, data.area)
     _require_not_closed(point.round)
     data.check(point.round)
     point.name = (data.name.strip() or point.name)[:100]
@@ -403,6 +426,7 @@ def update_sampling_point(
 @transaction.atomic
 def remove_sampling_point(point: SamplingPoint, *, acting_user: Acting) -> None:
     """Drop a sampling point set up by mistake; one that has sampled people stays."""
+    _require_manages_areas(acting_user, point.area)
     _require_not_closed(point.round)
     if Tube.objects.filter(sampling_point=point).exists():
         raise RoundError(_("people were sampled at this point; it cannot be removed"))
@@ -434,6 +458,7 @@ def save_door_team(
     Its list of homes follows from the area: the households of the residents there who
     cannot come to a sampling point (bedridden, limited mobility).
     """
+    _require_manages_areas(acting_user, area, *([team.area] if team is not None else []))
     _require_not_closed(round_)
     if not area_in_round(round_, area):
         raise RoundError(_("the area served is outside the round's scope"))
@@ -460,6 +485,7 @@ def save_door_team(
 @transaction.atomic
 def remove_door_team(team: DoorToDoorTeam, *, acting_user: Acting) -> None:
     """Drop a team set up by mistake; a team that has visited homes stays on record."""
+    _require_manages_areas(acting_user, team.area)
     _require_not_closed(team.round)
     if HomeVisit.objects.filter(team=team).exists():
         raise RoundError(_("this team has recorded visits; it cannot be removed"))

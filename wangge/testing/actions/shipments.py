@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from wangge.accounts import audit
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.core.scoping import require_in_scope
 from wangge.testing.choices import RoundStatus, TubeStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import Round, Shipment, Tube
@@ -80,6 +82,10 @@ def create_shipment(
                 _("tube %(barcode)s is not a sealed tube waiting to be packed")
                 % {"barcode": tube.barcode}
             )
+    # Those who pack are those who register samples: every tube from where they may.
+    require_in_scope(
+        audit.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [tube.area for tube in locked]
+    )
     origin = origin or common_area(locked)
     if any(not tube.area.path.startswith(origin.path) for tube in locked):
         raise RoundError(_("every tube must come from the box's area"))
@@ -100,10 +106,21 @@ def create_shipment(
     return shipment
 
 
+def _locked(shipment: Shipment, acting_user: Acting, permission: str) -> Shipment:
+    """The box's row, locked, if it left from where the actor holds `permission`."""
+    locked: Shipment = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("origin")
+        .get(pk=shipment.pk)
+    )
+    require_in_scope(audit.scope_holder(acting_user), permission, [locked.origin])
+    return locked
+
+
 @transaction.atomic
 def ship(shipment: Shipment, *, at: dt.datetime | None = None, acting_user: Acting) -> Shipment:
     """Hand the box to the courier: its tubes are on their way to the laboratory."""
-    shipment = Shipment.objects.select_for_update().select_related("origin").get(pk=shipment.pk)
+    shipment = _locked(shipment, acting_user, Perm.REGISTER_SAMPLES)
     if shipment.shipped_at is not None:
         raise RoundError(_("this box has already left"))
     if not shipment.tubes.exists():
@@ -124,7 +141,7 @@ def ship(shipment: Shipment, *, at: dt.datetime | None = None, acting_user: Acti
 @transaction.atomic
 def receive(shipment: Shipment, *, at: dt.datetime | None = None, acting_user: Acting) -> Shipment:
     """The laboratory has the box: its tubes are received (results may already be in)."""
-    shipment = Shipment.objects.select_for_update().select_related("origin").get(pk=shipment.pk)
+    shipment = _locked(shipment, acting_user, Perm.LOAD_RESULTS)
     if shipment.shipped_at is None:
         raise RoundError(_("the box has not been shipped yet"))
     if shipment.received_at is not None:
@@ -145,7 +162,7 @@ def receive(shipment: Shipment, *, at: dt.datetime | None = None, acting_user: A
 @transaction.atomic
 def unpack(shipment: Shipment, *, acting_user: Acting) -> None:
     """Undo a box packed by mistake, before it leaves: its tubes wait to be packed again."""
-    shipment = Shipment.objects.select_for_update().select_related("origin").get(pk=shipment.pk)
+    shipment = _locked(shipment, acting_user, Perm.REGISTER_SAMPLES)
     if shipment.shipped_at is not None:
         raise RoundError(_("this box has already left"))
     details = {"box": shipment.box_code, "tubes": shipment.tubes.count()}

@@ -5,21 +5,26 @@ import datetime as dt
 from django.utils import timezone
 
 from wangge.testing.actions import rounds as actions
-from wangge.testing.models import RoundSample
+from wangge.testing.models import Round, RoundSample
 
 
 def make_round(area, *, user=None, open_it=True, **options):
+    """A round set up by the system (tests build their world as it; the actions check who
+    may do what), recorded as created by `user` if given."""
     now = timezone.now()
     round_ = actions.create_round(
         name=options.pop("name", "第一轮全员核酸"),
         scope=[area],
         starts_at=options.pop("starts_at", now - dt.timedelta(hours=1)),
         ends_at=options.pop("ends_at", now + dt.timedelta(hours=23)),
-        acting_user=user,
+        acting_user=None,
         **options,
     )
+    if user is not None:
+        Round.objects.filter(pk=round_.pk).update(created_by=user)
+        round_.created_by = user
     if open_it:
-        actions.open_round(round_, acting_user=user)
+        actions.open_round(round_, acting_user=None)
     return round_
 
 

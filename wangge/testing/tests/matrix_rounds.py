@@ -6,11 +6,13 @@ decides. The same objects in the other district must answer 404 to everyone but 
 superuser. Pages that name no object answer 404 to those who may not use them.
 """
 
+import datetime as dt
+
 from django.utils import timezone
 
-from tests.factories import UserFactory, make_resident
+from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.roles import Perm, Role
-from wangge.accounts.tests.permission_matrix import Case, World
+from wangge.accounts.tests.permission_matrix import Case, Sibling, World
 from wangge.lib.uuid7 import uuid7
 from wangge.testing import lab_import
 from wangge.testing.actions import rounds as round_actions
@@ -27,9 +29,10 @@ SUPERUSER_FORM = {"superuser": (302, 200)}
 SUPERUSER_PERSON = {"superuser": (302, 404)}
 
 
-def _objects(world: World, key: str, grid, suffix: str) -> None:  # type: ignore[no-untyped-def]
-    place = world.mine if key == "mine" else world.foreign
-    round_ = make_round(grid, name=f"矩阵轮次{suffix}")
+def _objects(world: World, key: str, grid, suffix: str, over=None) -> None:  # type: ignore[no-untyped-def]
+    """A round over `over` (default: the grid) with its objects in the grid."""
+    place = getattr(world, key)
+    round_ = make_round(over or grid, name=f"矩阵轮次{suffix}")
     resident = make_resident(grid, f"矩阵居民{suffix}", room=f"9{len(suffix)}1", phone="")
     exempted = make_resident(grid, f"矩阵豁免{suffix}", room=f"9{len(suffix)}2", phone="")
     now = timezone.now()
@@ -61,7 +64,7 @@ def _objects(world: World, key: str, grid, suffix: str) -> None:  # type: ignore
     place["rounds_shipment"] = shipment_actions.create_shipment(
         round_, [tubes[1]], box_code=f"MX-BOX-{suffix}", acting_user=None
     )
-    recorder = UserFactory(username=f"matrix_recorder_{suffix}")
+    recorder = grant(UserFactory(username=f"matrix_recorder_{suffix}"), Role.GRID_LEADER, grid)
     place["rounds_exemption"] = round_actions.record_exemption(
         round_, exempted, reason="away", acting_user=recorder
     )
@@ -70,13 +73,42 @@ def _objects(world: World, key: str, grid, suffix: str) -> None:  # type: ignore
 def build(world: World) -> None:
     _objects(world, "mine", world.tree["grid_a"], "A")
     _objects(world, "foreign", world.other["grid_a"], "外")
+    # The write cases: the community's round, with its objects in grid B (beside grid A).
+    _objects(world, "sibling", world.tree["grid_b"], "B", over=world.tree["community"])
     world.foreign_markers += ["矩阵轮次外", "MX-外-0", "MX-外-1", "MX-BOX-外", "矩阵居民外"]
     world.mine["lab_uploader"] = world.users[Role.LAB_LIAISON]
     world.foreign["lab_uploader"] = UserFactory(username="matrix_stranger_lab")
+    world.sibling["lab_uploader"] = world.sibling_user
 
 
 def _round(key: str):  # type: ignore[no-untyped-def]
     return lambda w: {"pk": getattr(w, key)["rounds_round"].pk}
+
+
+def _beside(**names: str) -> Sibling:
+    """The write case on the community's round, naming its objects in grid B."""
+    return Sibling(kwargs=_with("sibling", **names))
+
+
+def _round_form(w: World) -> dict[str, object]:
+    now = timezone.localtime()
+    return {
+        "name": "矩阵改名轮次",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + dt.timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M"),
+        "pool_size": 10,
+        "exempt_infants_under_years": 0,
+        "scope": [w.tree["grid_a"].pk],
+    }
+
+
+def _area(name: str):  # type: ignore[no-untyped-def]
+    return lambda w: {"area": w.tree[name].pk, "desks": 2, "name": "矩阵队"}
+
+
+# A form naming an area of grid B (a point or a team to serve it, a round over it, its
+# tubes to pack) comes back (200): it offers only what is in the actor's scope.
+FORM_AGAIN = 200
 
 
 def _with(key: str, **names: str):  # type: ignore[no-untyped-def]
@@ -104,6 +136,12 @@ def _shipment(key: str, **extra: str):  # type: ignore[no-untyped-def]
     return lambda w: {"shipment_pk": getattr(w, key)["rounds_shipment"].pk, **extra}
 
 
+def _lab_result(key: str):  # type: ignore[no-untyped-def]
+    return lambda w: {
+        "items": [{"barcode": getattr(w, key)["rounds_tube"].barcode, "result": "阴性"}]
+    }
+
+
 def _token(key: str):  # type: ignore[no-untyped-def]
     """A checked laboratory file kept for its uploader, written only when this case runs
     (the world is built for every case of the matrix; the files live under var/imports)."""
@@ -111,7 +149,8 @@ def _token(key: str):  # type: ignore[no-untyped-def]
     def kwargs(world: World) -> dict[str, object]:
         place = getattr(world, key)
         if "lab_token" not in place:
-            lab_file = lab_import.read_lab_file("条码,结果\nMX-A-0,阴性\n".encode(), "r.csv")
+            barcode = place["rounds_tube"].barcode
+            lab_file = lab_import.read_lab_file(f"条码,结果\n{barcode},阴性\n".encode(), "r.csv")
             place["lab_token"] = lab_import.save_pending(lab_file, place["lab_uploader"].pk)
         return {"token": place["lab_token"]}
 
@@ -122,8 +161,25 @@ CASES = [
     # Pages that name no object.
     Case("testing:rounds", perm=Perm.VIEW_TESTING),
     Case("testing:round_create", perm=Perm.MANAGE_ROUNDS),
+    Case(
+        "testing:round_create",
+        method="POST",
+        perm=Perm.MANAGE_ROUNDS,
+        data=_round_form,
+        ok=302,
+        sibling=Sibling(
+            data=lambda w: {**_round_form(w), "scope": [w.tree["grid_b"].pk]}, status=FORM_AGAIN
+        ),
+    ),
     Case("testing:planner", perm=Perm.VIEW_TESTING),
     Case("testing:results_import", perm=Perm.LOAD_RESULTS),
+    # Without a file the form comes back; a file is only checked and kept for its uploader.
+    Case(
+        "testing:results_import",
+        method="POST",
+        perm=Perm.LOAD_RESULTS,
+        unscoped_write="keeps a checked file for its uploader; importing it is checked",
+    ),
     # A checked laboratory file belongs to the person who uploaded it (the lab liaison).
     Case(
         "testing:results_check",
@@ -132,6 +188,18 @@ CASES = [
         foreign=_token("foreign"),
         ok=404,
         expect={Role.LAB_LIAISON: 200},
+    ),
+    # Importing it: a barcode of grid B is unknown to the grid-A actor; nothing changes.
+    Case(
+        "testing:results_check",
+        method="POST",
+        perm=Perm.LOAD_RESULTS,
+        kwargs=_token("mine"),
+        foreign=_token("foreign"),
+        data=lambda w: {"choice": "import"},
+        ok=404,
+        expect={Role.LAB_LIAISON: 302},
+        sibling=Sibling(kwargs=_token("sibling"), status=302),
     ),
     # The round and its live coverage.
     Case("testing:round", perm=Perm.VIEW_TESTING, kwargs=_round("mine"), foreign=_round("foreign")),
@@ -147,6 +215,17 @@ CASES = [
         kwargs=_round("mine"),
         foreign=_round("foreign"),
     ),
+    # The community's round is managed by those who manage all of it, not grid A's actor.
+    Case(
+        "testing:round_edit",
+        method="POST",
+        perm=Perm.MANAGE_ROUNDS,
+        kwargs=_round("mine"),
+        foreign=_round("foreign"),
+        data=_round_form,
+        ok=302,
+        sibling=_beside(),
+    ),
     Case(
         "testing:round_open",
         method="POST",
@@ -154,6 +233,7 @@ CASES = [
         kwargs=_round("mine"),
         foreign=_round("foreign"),
         ok=302,
+        sibling=_beside(),
     ),
     Case(
         "testing:round_close",
@@ -162,6 +242,7 @@ CASES = [
         kwargs=_round("mine"),
         foreign=_round("foreign"),
         ok=302,
+        sibling=_beside(),
     ),
     # Sampling points and door-to-door teams.
     Case(
@@ -173,9 +254,10 @@ CASES = [
         perm=Perm.MANAGE_ROUNDS,
         kwargs=_round("mine"),
         foreign=_round("foreign"),
-        data=lambda w: {"area": w.tree["grid_a"].pk, "desks": 2},
+        data=_area("grid_a"),
         ok=302,
         expect=SUPERUSER_FORM,
+        sibling=Sibling(kwargs=_round("sibling"), data=_area("grid_b"), status=FORM_AGAIN),
     ),
     Case(
         "testing:point_edit",
@@ -184,14 +266,37 @@ CASES = [
         foreign=_with("foreign", point_pk="rounds_point"),
     ),
     Case(
+        "testing:point_edit",
+        method="POST",
+        perm=Perm.MANAGE_ROUNDS,
+        kwargs=_with("mine", point_pk="rounds_point"),
+        foreign=_with("foreign", point_pk="rounds_point"),
+        data=_area("grid_a"),
+        ok=302,
+        expect=SUPERUSER_FORM,
+        sibling=Sibling(kwargs=_with("sibling", point_pk="rounds_point"), data=_area("grid_a")),
+    ),
+    Case(
         "testing:point_delete",
         method="POST",
         perm=Perm.MANAGE_ROUNDS,
         kwargs=_with("mine", point_pk="rounds_point"),
         foreign=_with("foreign", point_pk="rounds_point"),
         ok=302,
+        sibling=_beside(point_pk="rounds_point"),
     ),
     Case("testing:teams", perm=Perm.VIEW_TESTING, kwargs=_round("mine"), foreign=_round("foreign")),
+    Case(
+        "testing:teams",
+        method="POST",
+        perm=Perm.MANAGE_ROUNDS,
+        kwargs=_round("mine"),
+        foreign=_round("foreign"),
+        data=_area("grid_a"),
+        ok=302,
+        expect=SUPERUSER_FORM,
+        sibling=Sibling(kwargs=_round("sibling"), data=_area("grid_b"), status=FORM_AGAIN),
+    ),
     Case(
         "testing:team",
         perm=Perm.VIEW_TESTING,
@@ -205,12 +310,24 @@ CASES = [
         foreign=_with("foreign", team_pk="rounds_team"),
     ),
     Case(
+        "testing:team_edit",
+        method="POST",
+        perm=Perm.MANAGE_ROUNDS,
+        kwargs=_with("mine", team_pk="rounds_team"),
+        foreign=_with("foreign", team_pk="rounds_team"),
+        data=_area("grid_a"),
+        ok=302,
+        expect=SUPERUSER_FORM,
+        sibling=Sibling(kwargs=_with("sibling", team_pk="rounds_team"), data=_area("grid_a")),
+    ),
+    Case(
         "testing:team_delete",
         method="POST",
         perm=Perm.MANAGE_ROUNDS,
         kwargs=_with("mine", team_pk="rounds_team"),
         foreign=_with("foreign", team_pk="rounds_team"),
         ok=302,
+        sibling=_beside(team_pk="rounds_team"),
     ),
     # The untested list: testing figures and the registry of the grid; exports need the
     # export permission.
@@ -249,6 +366,10 @@ CASES = [
         data=lambda w: {"resident": w.mine["rounds_resident"].pk, "reason": "away"},
         ok=302,
         expect=SUPERUSER_PERSON,
+        sibling=Sibling(
+            kwargs=_round("sibling"),
+            data=lambda w: {"resident": w.sibling["rounds_resident"].pk, "reason": "away"},
+        ),
     ),
     Case(
         "testing:exemption_remove",
@@ -257,6 +378,7 @@ CASES = [
         kwargs=_with("mine", exemption_pk="rounds_exemption"),
         foreign=_with("foreign", exemption_pk="rounds_exemption"),
         ok=302,
+        sibling=_beside(exemption_pk="rounds_exemption"),
     ),
     # Recall and positive cases (people are listed only where the registry may be read).
     Case(
@@ -281,6 +403,11 @@ CASES = [
         data=lambda w: {"tubes": [w.mine["rounds_tube"].pk]},
         ok=302,
         expect=SUPERUSER_FORM,
+        sibling=Sibling(
+            kwargs=_round("sibling"),
+            data=lambda w: {"tubes": [w.sibling["rounds_tube"].pk]},
+            status=FORM_AGAIN,
+        ),
     ),
     Case(
         "testing:shipments",
@@ -310,6 +437,7 @@ CASES = [
         kwargs=_shipment("mine"),
         foreign=_shipment("foreign"),
         ok=302,
+        sibling=Sibling(kwargs=_shipment("sibling")),
     ),
     Case(
         "testing:shipment_unpack",
@@ -318,6 +446,7 @@ CASES = [
         kwargs=_shipment("mine"),
         foreign=_shipment("foreign"),
         ok=302,
+        sibling=Sibling(kwargs=_shipment("sibling")),
     ),
     Case(
         "testing:shipment_receive",
@@ -326,6 +455,7 @@ CASES = [
         kwargs=_shipment("mine"),
         foreign=_shipment("foreign"),
         ok=302,
+        sibling=Sibling(kwargs=_shipment("sibling")),
     ),
     # The laboratory API: a device whose user may not load results is refused as a whole
     # (403: the route names no object); a barcode outside the device's area is answered
@@ -334,7 +464,8 @@ CASES = [
         "api-v1:post_results",
         method="POST",
         perm=Perm.LOAD_RESULTS,
-        data=lambda w: {"items": [{"barcode": w.mine["rounds_tube"].barcode, "result": "阴性"}]},
+        data=_lab_result("mine"),
         denied=403,
+        sibling=Sibling(data=_lab_result("sibling"), status=200, item_codes=("unknown_barcode",)),
     ),
 ]

@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from tests.factories import id_number, make_resident
 from wangge.accounts.roles import Perm
-from wangge.accounts.tests.permission_matrix import Case, World
+from wangge.accounts.tests.permission_matrix import Case, Sibling, World
 from wangge.lib.uuid7 import uuid7
+from wangge.testing.actions import rounds as round_actions
 from wangge.testing.models import Tube
 from wangge.testing.tests.factories import make_round
 
 NUMBER = id_number()
+BESIDE = id_number()
 
 
 def build(world: World) -> None:
@@ -43,6 +45,26 @@ def build(world: World) -> None:
         opened_at=now,
     )
     world.foreign_markers += [theirs.name, "MATRIX-THEIRS"]
+    # Grid B, beside grid A, in the same community's round: an open tube a station of grid
+    # B opened, that station's point and team, and a household there.
+    grid_b = world.tree["grid_b"]
+    world.sibling["station_tube"] = Tube.objects.create(
+        barcode="MATRIX-BESIDE",
+        round=mine,
+        capacity=10,
+        filled=1,
+        area=grid_b,
+        opened_at=now,
+    )
+    world.sibling["station_point"] = round_actions.add_sampling_point(
+        mine, round_actions.PointData(area=grid_b, name="邻格采样点"), acting_user=None
+    )
+    world.sibling["station_team"] = round_actions.save_door_team(
+        mine, name="邻格上门队", area=grid_b, members=[], acting_user=None
+    )
+    world.sibling["station_resident"] = make_resident(
+        grid_b, "站点邻格居民", number=BESIDE, room="818"
+    )
 
 
 def _registration(world: World) -> dict[str, object]:
@@ -58,6 +80,22 @@ def _registration(world: World) -> dict[str, object]:
             }
         ]
     }
+
+
+def _registration_beside(world: World) -> dict[str, object]:
+    """Grid A's station fills grid B's open tube, and opens a tube at grid B's point."""
+    first, second = _registration(world)["items"], _registration(world)["items"]
+    first[0]["tube_barcode"] = world.sibling["station_tube"].barcode
+    second[0]["sampling_point_id"] = world.sibling["station_point"].pk
+    return {"items": first + second}
+
+
+def _visit_beside(world: World) -> dict[str, object]:
+    """Grid A's station records a visit of grid B's team, and a visit to a home of grid B."""
+    first, second = _visit(world)["items"], _visit(world)["items"]
+    first[0]["team_id"] = world.sibling["station_team"].pk
+    second[0]["household_id"] = world.sibling["station_resident"].household_id
+    return {"items": first + second}
 
 
 def _visit(world: World) -> dict[str, object]:
@@ -88,13 +126,34 @@ CASES = [
     Case("api-v1:station_rounds"),
     Case("api-v1:station_roster"),
     # Batches answer every device per item; out of scope is a per-item refusal.
-    Case("api-v1:station_registrations", method="POST", data=_registration),
-    Case("api-v1:station_home_visit_batch", method="POST", data=_visit),
+    Case(
+        "api-v1:station_registrations",
+        method="POST",
+        data=_registration,
+        sibling=Sibling(
+            data=_registration_beside,
+            status=200,
+            item_codes=("unknown_tube", "unknown_sampling_point"),
+        ),
+    ),
+    Case(
+        "api-v1:station_home_visit_batch",
+        method="POST",
+        data=_visit,
+        sibling=Sibling(
+            data=_visit_beside, status=200, item_codes=("unknown_team", "unknown_household")
+        ),
+    ),
     # A lookup finds residents of the device's area only ({"found": false} elsewhere).
     Case(
         "api-v1:station_lookup",
         method="POST",
         data=lambda w: {"id_type": "resident_card", "id_number": NUMBER},
+        sibling=Sibling(
+            data=lambda w: {"id_type": "resident_card", "id_number": BESIDE},
+            status=200,
+            answer=lambda answer: answer["found"] is False,
+        ),
     ),
     # Routes naming a round or a tube: 404 outside the device's scope.
     Case(
@@ -115,5 +174,6 @@ CASES = [
         perm=Perm.REGISTER_SAMPLES,
         kwargs=_tube("mine"),
         foreign=_tube("foreign"),
+        sibling=Sibling(kwargs=_tube("sibling")),
     ),
 ]

@@ -6,7 +6,7 @@ session and "register samples" somewhere; an area outside the user's scope is a 
 """
 
 from wangge.accounts.roles import Perm
-from wangge.accounts.tests.permission_matrix import Case, World
+from wangge.accounts.tests.permission_matrix import Case, Sibling, World
 
 
 def _new_device(world: World) -> dict[str, object]:
@@ -18,5 +18,11 @@ CASES = [
     Case("station:service_worker", public=True),
     Case("station:manifest", public=True),
     Case("station:setup", perm=Perm.REGISTER_SAMPLES, denied=403),
-    Case("station:setup", method="POST", perm=Perm.REGISTER_SAMPLES, data=_new_device),
+    Case(
+        "station:setup",
+        method="POST",
+        perm=Perm.REGISTER_SAMPLES,
+        data=_new_device,
+        sibling=Sibling(data=lambda w: {"area": w.tree["grid_b"].pk, "label": "矩阵采样台"}),
+    ),
 ]
