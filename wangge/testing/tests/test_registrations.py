@@ -43,6 +43,7 @@ from wangge.testing.tests.station_factories import (
     round_,
     sampler,
     station,
+    station_for,
     statuses,
     upload,
 )
@@ -332,6 +333,39 @@ def test_sampling_points_must_belong_to_the_round(station, people, round_, tree,
     assert not Tube.objects.filter(barcode="T2").exists()
 
 
+def test_a_device_cannot_fill_the_tube_of_the_grid_beside(station, people, round_, tree):
+    """Grid A's desk and grid B's desk work in the community's round; each tube is its own
+    desk's (the community's desk, above both, may fill either)."""
+    a, b = people
+    desk_a = station_for(tree["grid_a"], "desk A", "sampler_a")
+    desk_b = station_for(tree["grid_b"], "desk B", "sampler_b")
+    assert statuses(upload(desk_b, [item(round_, "TB", b[0])])) == ["accepted"]
+    refused = upload(desk_a, [item(round_, "TB", a[0]), item(round_, "TB", a[1], capacity=5)])
+    # Refused as not found, before anything else about the tube (its capacity) is told.
+    assert statuses(refused) == ["unknown_tube", "unknown_tube"]
+    assert refused[0].reason == str(actions.REASONS["unknown_tube"])
+    tube = Tube.objects.get(barcode="TB")
+    assert (tube.filled, tube.area) == (1, tree["grid_b"])
+    assert not RoundSample.objects.filter(resident=a[0]).exists()
+    assert statuses(upload(station, [item(round_, "TB", a[0])])) == ["accepted"]
+
+
+def test_a_device_opens_no_tube_at_the_point_of_the_grid_beside(people, round_, tree):
+    a, _ = people
+    beside = SamplingPoint.objects.create(round=round_, number=1, name="1号", area=tree["grid_b"])
+    whole = SamplingPoint.objects.create(round=round_, number=2, name="2号", area=tree["community"])
+    desk_a = station_for(tree["grid_a"], "desk A", "sampler_a")
+    results = upload(
+        desk_a,
+        [
+            item(round_, "T1", a[0], sampling_point_id=beside.pk),
+            item(round_, "T2", a[1], sampling_point_id=whole.pk),  # serves grid A too
+        ],
+    )
+    assert statuses(results) == ["unknown_sampling_point", "accepted"]
+    assert list(Tube.objects.values_list("barcode", flat=True)) == ["T2"]
+
+
 def test_one_audit_entry_per_batch_with_counts_only(station, people, round_):
     a, _ = people
     walk_in = {"client_id": str(uuid7()), "name": "访客", "id_number": (n := id_number("110101"))}
@@ -387,6 +421,11 @@ def test_home_visit_outcomes_are_idempotent_and_scoped(station, far_station, rou
     assert statuses(send(station.device, [other])) == ["unknown_team"]
     assert statuses(send(far_station.device, [far])) == ["unknown_round"]
     assert HomeVisit.objects.get().recorded_by == station.device.user
+    beside = DoorToDoorTeam.objects.create(round=round_, name="二队", area=tree["grid_b"])
+    desk_a = station_for(tree["grid_a"], "desk A", "sampler_a")
+    theirs = {**visit, "client_id": str(uuid7()), "team_id": beside.pk}
+    assert statuses(send(desk_a.device, [theirs])) == ["unknown_team"]
+    assert HomeVisit.objects.count() == 1
 
 
 # --- parsing -----------------------------------------------------------------------------
