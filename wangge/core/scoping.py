@@ -82,14 +82,9 @@ def in_scope(paths: list[str] | None, path: str) -> bool:
     return paths is None or any(path.startswith(scope) for scope in paths)
 
 
-def overlaps(paths: list[str] | None, path: str) -> bool:
-    """Whether `path` lies in one of the subtrees or above one of them: a sampling point
-    serving the whole community is one a grid's station works at."""
-    return paths is None or any(path.startswith(p) or p.startswith(path) for p in paths)
-
-
 def overlapping(paths: list[str], lookup: str) -> Q:
-    """The rows whose area (`lookup`, a path) `overlaps` these subtrees."""
+    """The rows whose area (`lookup`, a path) lies in one of these subtrees or above one of
+    them: a sampling point serving the whole community is one a grid's station works at."""
     condition = Q(pk__in=[])
     for path in paths:
         ancestors = [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]

@@ -6,19 +6,21 @@ from django.http import Http404
 from tests.factories import UserFactory, grant
 from wangge.accounts.roles import Perm, Role
 from wangge.areas.models import Area
-from wangge.core.scoping import STEPLEN, OutOfScope, in_scope, overlaps, require_in_scope
+from wangge.core.scoping import STEPLEN, OutOfScope, in_scope, overlapping, require_in_scope
 
 
 def test_the_path_step_is_the_area_trees():
     assert Area.steplen == STEPLEN
 
 
-def test_a_sibling_is_neither_in_scope_nor_overlapping():
-    assert in_scope(["00010001"], "000100010002")
-    assert not in_scope(["00010001"], "00010002")
-    assert overlaps(["000100010002"], "00010001")  # a point serving the whole community
-    assert not overlaps(["000100010002"], "000100010003")
-    assert in_scope(None, "0009") and overlaps(None, "0009")
+def test_a_sibling_is_neither_in_scope_nor_overlapping(tree):
+    grid_a, grid_b, community = tree["grid_a"], tree["grid_b"], tree["community"]
+    assert in_scope([community.path], grid_a.path)
+    assert not in_scope([grid_a.path], grid_b.path)
+    assert in_scope(None, grid_b.path)
+    near = Area.objects.filter(overlapping([grid_a.path], "path"))
+    # Grid A, and what is above it (a point serving the whole community); never grid B.
+    assert set(near) == {grid_a, community, tree["street"], tree["district"], tree["city"]}
 
 
 def test_a_write_beside_the_actors_grid_is_not_found(tree):
