@@ -16,7 +16,9 @@ happens to equal a true value counts as having given it away. The rules:
                  one mask character. Of the true length: each visible character that
                  agrees with the truth pins its position (a token that disagrees anywhere
                  is someone else's). Of another length: its leading and trailing visible
-                 runs pin the prefix and the suffix when they agree (139****, **123X).
+                 runs of three characters or more pin the prefix and the suffix when they
+                 agree (139****, **123X; "093*******34", a phone's mask, pins nothing of
+                 an ID number that happens to end in 34).
   suffix         a four-character token of digits (and a final X) equal to the last four
                  characters pins them; after 尾号, 后四位, 末四位, 后N位, "last N" or
                  "ending", a token of 2 to 4 characters equal to the last ones pins them.
@@ -28,7 +30,11 @@ happens to equal a true value counts as having given it away. The rules:
                  the test labels each table cell and sheet cell with its column's header,
                  so a bare number in an Age column reads "Age: 35") equal to the true age,
                  read as full years on today's date or as the difference of the years:
-                 the birth dates that give that age (both windows when both readings fit).
+                 the birth dates that give that age. When both readings fit the truth
+                 the attacker cannot tell which the page used, so the age keeps the dates
+                 of either (their union); a reading that does not fit is dropped, so an
+                 age computed from the full date next to a birth year still gives away
+                 that the birthday is between tomorrow and the year's end.
   sex            男 / 女 / 男性 / 女性 / male / female / a lone M or F equal to the
                  truth's sex.
 Tokens are bounded by characters that are not ASCII letters or digits, so a hex digest
@@ -62,6 +68,7 @@ from functools import lru_cache
 FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
 RESIDENT_CARD_LENGTH = 18
 MASK_CHARS = "*•●＊"
+_SHORTEST_RUN = 3  # visible characters of a masked token of another length that count
 # Position i of the 17 body digits weighs 2**(16-i) mod 11 (stdnum: int(body, 13), 13 ≡ 2).
 _WEIGHTS = tuple(pow(2, 16 - i, 11) for i in range(17))
 _CHECK_CHARS = "0123456789X"
@@ -407,9 +414,10 @@ def _pins_from_masks(text: str, truth: str) -> dict[int, str]:
         tail = re.search(r"[0-9A-Z]*$", token)
         prefix = head.group(0) if head else ""
         suffix = tail.group(0) if tail else ""
-        if prefix and len(prefix) < length and upper.startswith(prefix):
+        # Two characters agree by chance too often (a phone's mask ending like the ID).
+        if len(prefix) >= _SHORTEST_RUN and len(prefix) < length and upper.startswith(prefix):
             pins.update(enumerate(prefix))
-        if suffix and len(suffix) < length and upper.endswith(suffix):
+        if len(suffix) >= _SHORTEST_RUN and len(suffix) < length and upper.endswith(suffix):
             pins.update({length - len(suffix) + i: c for i, c in enumerate(suffix)})
     return pins
 
@@ -442,7 +450,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def age_windows(age: int, truth_birth: dt.date, today: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The birth-date windows that an age equal to the true age gives (see the docstring)."""
+    """The birth-date windows of the readings of an age that fit the truth (full years on
+    today's date, difference of the years)."""
     windows = []
     full = (
         today.year
@@ -488,7 +497,9 @@ def _birth_facts(text: str, birth: dt.date, today: dt.date) -> list[tuple[dt.dat
         windows.append(year)
     ages = {int(m.group(1)) for m in (*_AGE_AFTER.finditer(text), *_AGE_BEFORE.finditer(text))}
     for age in ages:
-        windows += age_windows(age, birth, today)
+        readings = age_windows(age, birth, today)
+        if readings:
+            windows.append((min(w[0] for w in readings), max(w[1] for w in readings)))
     return windows
 
 

@@ -191,6 +191,7 @@ class Ledger:
 
     def read(self, source: str, place: str, chunks: Iterable[str], *, sole: bool = True) -> None:
         """Attribute each chunk to the person it names (`sole`: only if it names one)."""
+        self.sources.setdefault(source, {})  # read, even if it gives nothing away
         for chunk in chunks:
             who = named(chunk, self.people)
             if sole and len(who) != 1:
