@@ -142,7 +142,10 @@ def test_extraction_reads_each_form_of_a_fact() -> None:
     assert facts_from_text(f"尾号{number[-4:]}", truth, today).id.pinned == {
         14 + i: c for i, c in enumerate(number[-4:])
     }
-    assert facts_from_text(f"**{number[-2:]}", truth, today).id.pinned == {
+    assert facts_from_text(f"**{number[-3:]}", truth, today).id.pinned == {
+        15 + i: c for i, c in enumerate(number[-3:])
+    }
+    assert facts_from_text(f"后两位{number[-2:]}", truth, today).id.pinned == {
         16: number[16],
         17: number[17],
     }
