@@ -217,11 +217,13 @@ def failures_and_summary(ledger: Ledger) -> tuple[list[str], str]:
     failures: list[str] = []
     smallest: dict[str, list[Any]] = {}
     for source, person, ids, phones, evidence in ledger.counts():
-        entry = smallest.setdefault(source, [None, "", None, ""])
+        entry = smallest.setdefault(source, [None, "", None, "", None])
         if ids is not None and (entry[0] is None or ids < entry[0]):
             entry[0], entry[1] = ids, person.label
         if phones is not None and (entry[2] is None or phones < entry[2]):
             entry[2], entry[3] = phones, person.label
+        if person.truth.is_resident_card and ids is not None:
+            entry[4] = ids if entry[4] is None else min(entry[4], ids)
         if (ids is not None and ids < TARGET) or (phones is not None and phones < TARGET):
             places = sorted(
                 set(evidence.places if evidence else []),
@@ -233,8 +235,8 @@ def failures_and_summary(ledger: Ledger) -> tuple[list[str], str]:
                 f" — from {where}"
             )
     lines = [
-        f"  {source}: fewest ID candidates {entry[0]} ({entry[1]}), "
-        f"fewest phone candidates {entry[2]} ({entry[3]})"
+        f"  {source}: fewest ID candidates {entry[0]} ({entry[1]}; resident cards"
+        f" {entry[4]}), fewest phone candidates {entry[2]} ({entry[3]})"
         for source, entry in sorted(smallest.items())
     ]
     return failures, "smallest counts per source:\n" + "\n".join(lines)
