@@ -61,7 +61,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -515,33 +515,6 @@ def _sex_fact(text: str, sex: str | None) -> str | None:
     return None
 
 
-def facts_from_text(text: str, truth: Truth, today: dt.date) -> Facts:
-    """Everything the text gives away about the truth's number and phone (worst case)."""
-    id_facts = truth.blank_id_facts()
-    phone_facts = truth.blank_phone_facts()
-    if truth.id_number:
-        if _contains(text, truth.id_number):
-            id_facts = replace(id_facts, known=True)
-        id_facts = id_facts.with_pins(
-            {
-                **_pins_from_masks(text, truth.id_number),
-                **_pins_from_suffixes(text, truth.id_number),
-            }
-        )
-        if truth.is_resident_card:
-            if truth.birth_date is not None:
-                for earliest, latest in _birth_facts(text, truth.birth_date, today):
-                    id_facts = id_facts.born_between(earliest, latest)
-            sex = _sex_fact(text, truth.sex)
-            if sex:
-                id_facts = id_facts.merge(replace(id_facts, sex=sex, pinned={}))
-    if truth.phone:
-        known = _contains(text, truth.phone)
-        pins = {**_pins_from_masks(text, truth.phone), **_pins_from_suffixes(text, truth.phone)}
-        phone_facts = phone_facts.merge(PhoneFacts(len(truth.phone), pins, known))
-    return Facts(id_facts, phone_facts)
-
-
 _MASK_RUN = re.compile("[" + MASK_CHARS + "]+")
 
 
@@ -563,39 +536,72 @@ def _pins_from_mask_runs(text: str, truth: str) -> dict[int, str]:
     return pins
 
 
-def facts_from_raw(text: str, truth: Truth, today: dt.date) -> Facts:
-    """What raw bytes (decoded) give away, read without token bounds (see the docstring)."""
+def _raw_birth_facts(text: str, birth: dt.date, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    forms = {
+        (birth, birth): (
+            f"{birth:%Y-%m-%d}",
+            f"{birth:%Y%m%d}",
+            f"{birth.year}/{birth.month}/{birth.day}",
+            f"{birth.year}年{birth.month}月{birth.day}日",
+        ),
+        (birth.replace(day=1), _month_end(birth)): (
+            f"{birth:%Y-%m}",
+            f"{birth.year}年{birth.month}月",
+        ),
+        (dt.date(birth.year, 1, 1), dt.date(birth.year, 12, 31)): (str(birth.year),),
+    }
+    return [window for window, texts in forms.items() if any(form in text for form in texts)]
+
+
+def _raw_sex_fact(text: str, sex: str | None) -> str | None:
+    words = _SEX_WORDS.get(sex or "", ())
+    return sex if sex and (sex in text or any(w in text.lower() for w in words)) else None
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a kind of text is read: pins of a value, birth windows, the sex."""
+
+    pins: Callable[[str, str], dict[int, str]]
+    births: Callable[[str, dt.date, dt.date], list[tuple[dt.date, dt.date]]]
+    sex: Callable[[str, str | None], str | None]
+
+
+def _pins_from_tokens(text: str, truth: str) -> dict[int, str]:
+    return {**_pins_from_masks(text, truth), **_pins_from_suffixes(text, truth)}
+
+
+_TEXT = _Reading(_pins_from_tokens, _birth_facts, _sex_fact)
+_RAW = _Reading(_pins_from_mask_runs, _raw_birth_facts, _raw_sex_fact)
+
+
+def _facts(text: str, truth: Truth, today: dt.date, reading: _Reading) -> Facts:
     id_facts = truth.blank_id_facts()
     phone_facts = truth.blank_phone_facts()
     if truth.id_number:
-        if _contains(text, truth.id_number):
-            id_facts = replace(id_facts, known=True)
-        id_facts = id_facts.with_pins(_pins_from_mask_runs(text, truth.id_number))
-        birth = truth.birth_date
-        if truth.is_resident_card and birth is not None:
-            forms = {
-                (birth, birth): (
-                    f"{birth:%Y-%m-%d}",
-                    f"{birth:%Y%m%d}",
-                    f"{birth.year}/{birth.month}/{birth.day}",
-                    f"{birth.year}年{birth.month}月{birth.day}日",
-                ),
-                (birth.replace(day=1), _month_end(birth)): (
-                    f"{birth:%Y-%m}",
-                    f"{birth.year}年{birth.month}月",
-                ),
-                (dt.date(birth.year, 1, 1), dt.date(birth.year, 12, 31)): (str(birth.year),),
-            }
-            for (earliest, latest), texts in forms.items():
-                if any(form in text for form in texts):
+        id_facts = replace(id_facts, known=_contains(text, truth.id_number))
+        id_facts = id_facts.with_pins(reading.pins(text, truth.id_number))
+        if truth.is_resident_card:
+            if truth.birth_date is not None:
+                for earliest, latest in reading.births(text, truth.birth_date, today):
                     id_facts = id_facts.born_between(earliest, latest)
-            words = _SEX_WORDS.get(truth.sex or "", ())
-            if truth.sex and (truth.sex in text or any(w in text.lower() for w in words)):
-                id_facts = id_facts.merge(replace(id_facts, sex=truth.sex, pinned={}))
+            sex = reading.sex(text, truth.sex)
+            if sex:
+                id_facts = id_facts.merge(replace(id_facts, sex=sex, pinned={}))
     if truth.phone:
-        pins = _pins_from_mask_runs(text, truth.phone)
+        pins = reading.pins(text, truth.phone)
         phone_facts = PhoneFacts(len(truth.phone), pins, _contains(text, truth.phone))
     return Facts(id_facts, phone_facts)
+
+
+def facts_from_text(text: str, truth: Truth, today: dt.date) -> Facts:
+    """Everything the text gives away about the truth's number and phone (worst case)."""
+    return _facts(text, truth, today, _TEXT)
+
+
+def facts_from_raw(text: str, truth: Truth, today: dt.date) -> Facts:
+    """What raw bytes (decoded) give away, read without token bounds (see the docstring)."""
+    return _facts(text, truth, today, _RAW)
 
 
 def _month_end(day: dt.date) -> dt.date:
