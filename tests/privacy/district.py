@@ -203,6 +203,7 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     tree = tree or make_tree()
     specs = district_specs(today)
     staff = grant(UserFactory(username="enum_staff"), Role.COMMUNITY_STAFF, tree["community"])
+    manager = grant(UserFactory(username="enum_manager"), Role.STREET_STAFF, tree["street"])
     lab = grant(UserFactory(username="enum_lab"), Role.LAB_LIAISON, tree["district"])
     sampler = grant(UserFactory(username="enum_sampler"), Role.SAMPLER, tree["community"])
     system = Actor(user=None, label="enumeration test")
@@ -238,14 +239,14 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
 
     # A round: a point, a team, an exemption, registrations from a station (by resident
     # code, by typed ID number, and walk-ins), positive pools and their recalls.
-    round_ = make_round(tree["community"], user=staff, name="枚举测试轮次")
+    round_ = make_round(tree["community"], user=manager, name="枚举测试轮次")
     rounds.add_sampling_point(
-        round_, rounds.PointData(area=tree["community"], location="枚举广场"), acting_user=staff
+        round_, rounds.PointData(area=tree["community"], location="枚举广场"), acting_user=manager
     )
     rounds.save_door_team(
-        round_, name="枚举上门队", area=tree["grid_b"], members=[staff], acting_user=staff
+        round_, name="枚举上门队", area=tree["grid_b"], members=[manager], acting_user=manager
     )
-    rounds.record_exemption(round_, people[registered[8].name], reason="away", acting_user=staff)
+    rounds.record_exemption(round_, people[registered[8].name], reason="away", acting_user=manager)
     _token, device = issue_device_token(
         sampler, tree["community"], "枚举采样台", acting_user=system
     )
