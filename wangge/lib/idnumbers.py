@@ -2,6 +2,13 @@
 
 Resident ID cards (and the residence permits of Hong Kong, Macau and Taiwan residents,
 which share their format) are checked with python-stdnum: checksum and birth date.
+
+Digits arrive in every form Unicode has: full-width (１２３), Arabic-Indic (١٢٣), Devanagari,
+superscripts, circled (①), mathematical bold (𝟏) … `normalise_text` folds them all to ASCII
+before anything is validated or looked up, so that one number has one spelling and nobody
+is registered twice under two. NFKC alone leaves Arabic-Indic and Devanagari digits as they
+are (they are not compatibility characters); Python's `str.isdigit` and `int` accept them,
+which is why the checks below also insist on ASCII.
 """
 
 import datetime as dt
@@ -10,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -24,26 +33,64 @@ class IdType(StrEnum):
     NONE = "none"  # no document yet, e.g. a newborn
 
 
-class IdNumberError(ValueError):
-    """A number that cannot be a valid document of its type; the message says why."""
+# Why a number is refused, as whole sentences in the reader's language (shown by the web
+# forms, the station API's per-item answers and the commands alike).
+MESSAGES: dict[str, Promise] = {
+    "excel_number": _(
+        "Excel stored this ID number as a number and lost its last digits: format the column "
+        "as text and type the number again."
+    ),
+    "unexpected_number": _("A person without a document has no number."),
+    "missing": _("The ID number is missing."),
+    "old_format": _("15-digit ID numbers are no longer valid: use the 18-digit number."),
+    "length": _("A resident ID number has 18 characters."),
+    "characters": _("A resident ID number is 17 digits followed by a digit or X."),
+    "birth_date": _("The birth date inside the ID number is not a real date or is in the future."),
+    "checksum": _("The check digit of the ID number is wrong."),
+    "checksum_zeros": _(
+        "The check digit of the ID number is wrong (Excel may have replaced its last digits "
+        "with zeros)."
+    ),
+    "format": _("The document number does not have the form of its type."),
+}
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+
+class IdNumberError(ValueError):
+    """A number that cannot be a valid document of its type; `str()` says why, translated."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(MESSAGES[code])
         self.code = code
+
+    def __str__(self) -> str:
+        return str(MESSAGES[self.code])
 
 
 _SEPARATORS = re.compile(r"[\s\-_.·]")
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.ASCII)
+_RESIDENT_CARD = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _PATTERNS = {
-    IdType.HK_MACAU_PERMIT: re.compile(r"^[HM]\d{8}(\d{2})?$"),
-    IdType.TAIWAN_PERMIT: re.compile(r"^\d{8}(\d{2})?$"),
+    IdType.HK_MACAU_PERMIT: re.compile(r"^[HM]\d{8}(\d{2})?$", re.ASCII),
+    IdType.TAIWAN_PERMIT: re.compile(r"^\d{8}(\d{2})?$", re.ASCII),
     IdType.PASSPORT: re.compile(r"^[A-Z0-9]{5,17}$"),
 }
 
 
+def fold_digits(text: str) -> str:
+    """Every digit of any script (١, ४, ፩, 𝟏 …) as its ASCII digit; the rest unchanged."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.digit(char)) if char.isdigit() and not char.isascii() else char
+        for char in text
+    )
+
+
 def normalise_text(value: str) -> str:
-    """Full-width characters to ASCII, surrounding space removed."""
-    return unicodedata.normalize("NFKC", value).strip()
+    """Full-width characters and digits of every script to ASCII, surrounding space removed."""
+    if value.isascii():
+        return value.strip()
+    return fold_digits(unicodedata.normalize("NFKC", value)).strip()
 
 
 def normalise(value: str) -> str:
@@ -60,47 +107,32 @@ class ResidentCardFacts:
 def validate(id_type: IdType, value: str) -> str:
     """Return the canonical number or raise IdNumberError with a reason a person can act on."""
     if _SCIENTIFIC.match(normalise_text(value).upper().replace(" ", "")):
-        raise IdNumberError(
-            "excel_number",
-            "Excel turned this ID number into a number and lost digits; "
-            "format the column as text and enter it again",
-        )
+        raise IdNumberError("excel_number")
     number = normalise(value)
     if id_type == IdType.NONE:
         if number:
-            raise IdNumberError("unexpected_number", "a person without a document has no number")
+            raise IdNumberError("unexpected_number")
         return ""
     if not number:
-        raise IdNumberError("missing", "the ID number is missing")
+        raise IdNumberError("missing")
     if id_type == IdType.RESIDENT_CARD:
         if len(number) != 18:
-            if len(number) == 15 and number.isdigit():
-                raise IdNumberError(
-                    "old_format", "15-digit ID numbers are no longer valid; use the 18-digit number"
-                )
-            raise IdNumberError("length", "a resident ID number has 18 characters")
-        if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-            raise IdNumberError("characters", "a resident ID number is 17 digits and a digit or X")
+            if len(number) == 15 and number.isascii() and number.isdigit():
+                raise IdNumberError("old_format")
+            raise IdNumberError("length")
+        if not _RESIDENT_CARD.match(number):
+            raise IdNumberError("characters")
         try:
             birth_date = ric.get_birth_date(number)
         except StdnumError as exc:
-            raise IdNumberError(
-                "birth_date", "the birth date inside the ID number is not a real date"
-            ) from exc
+            raise IdNumberError("birth_date") from exc
         if ric.calc_check_digit(number) != number[17]:
-            hint = (
-                " (Excel may have replaced its last digits with zeros)"
-                if number.endswith("000")
-                else ""
-            )
-            raise IdNumberError("checksum", "the check digit of the ID number is wrong" + hint)
+            raise IdNumberError("checksum_zeros" if number.endswith("000") else "checksum")
         if birth_date > dt.date.today():  # noqa: DTZ011 - a calendar date
-            raise IdNumberError(
-                "birth_date", "the birth date inside the ID number is in the future"
-            )
+            raise IdNumberError("birth_date")
         return number
     if not _PATTERNS[id_type].match(number):
-        raise IdNumberError("format", "the document number does not have the form of its type")
+        raise IdNumberError("format")
     return number
 
 

@@ -2,19 +2,29 @@
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 from wangge.lib.idnumbers import normalise_text
+
+_INVALID = _("Not a valid mobile (11 digits starting with 1) or landline number.")
 
 
 class PhoneError(ValueError):
-    """Not a mainland mobile or landline number."""
+    """Not a mainland mobile or landline number; `str()` says so, translated."""
+
+    def __init__(self) -> None:
+        super().__init__(_INVALID)
+
+    def __str__(self) -> str:
+        return str(_INVALID)
 
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$", re.ASCII)
 
 
 def normalise(value: str) -> str:
-    """Digits only, without +86/0086 or the separators people type."""
+    """Digits only (of any script, folded to ASCII), without +86/0086 or separators."""
     text = re.sub(r"[\s\-()（）.]", "", normalise_text(value))
     if text.startswith("+86"):
         text = text[3:]
@@ -29,7 +39,7 @@ def validate(value: str) -> str:
         return ""
     if _MOBILE.match(number) or _LANDLINE.match(number):
         return number
-    raise PhoneError("not a valid mobile (11 digits starting with 1) or landline number")
+    raise PhoneError
 
 
 def mask(number: str) -> str:

@@ -60,6 +60,7 @@ _ID_ERRORS = {
     "characters": "id_characters",
     "birth_date": "id_birth_date",
     "checksum": "id_checksum",
+    "checksum_zeros": "id_checksum_zeros",
     "format": "id_format",
 }
 
@@ -216,10 +217,7 @@ def _valid_id_number(id_type: str, text: str) -> str:
     try:
         return idnumbers.validate(IdType(id_type), text)
     except idnumbers.IdNumberError as exc:
-        code = _ID_ERRORS.get(exc.code, "id_format")
-        if code == "id_checksum" and idnumbers.normalise(text).endswith("000"):
-            code = "id_checksum_zeros"
-        raise RegistryError(code, field="id_number") from exc
+        raise RegistryError(_ID_ERRORS.get(exc.code, "id_format"), field="id_number") from exc
 
 
 # A building written 1号楼 / 1栋 / 1幢 is building 1; 2单元 is unit 2; 301室 is room 301.
