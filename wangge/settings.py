@@ -191,6 +191,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Spreadsheet imports keep their pending rows here between upload and confirmation.
 WANGGE_IMPORT_DIR = VAR_DIR / "imports"
+# What reading an uploaded sheet may cost (wangge.lib.spreadsheets.Limits; operations.md).
+WANGGE_SHEET_MAX_UNCOMPRESSED_MB = envint("WANGGE_SHEET_MAX_UNCOMPRESSED_MB", 256)
+WANGGE_SHEET_MAX_SHARED_STRINGS_MB = envint("WANGGE_SHEET_MAX_SHARED_STRINGS_MB", 64)
+WANGGE_SHEET_MAX_COMPRESSION_RATIO = envint("WANGGE_SHEET_MAX_COMPRESSION_RATIO", 100)
+WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 200_000)
+WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 200)
+WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 5_000)
+WANGGE_SHEET_MAX_SECONDS = envint("WANGGE_SHEET_MAX_SECONDS", 600)
 # Testing and checkpoint records of closed rounds older than this are purged (days).
 WANGGE_RETENTION_DAYS = envint("WANGGE_RETENTION_DAYS", 180)
 # Device tokens of sampling stations and checkpoint phones expire after this (hours).

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.choices import AreaKind
+from wangge.lib import spreadsheets
 
 # Header names seen in division lists, lower-cased and without spaces.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -252,24 +253,37 @@ def _delimiter(text: str) -> str:
 
 def read_csv(data: bytes) -> list[TreeRow]:
     text = _decode(data)
-    return rows_from_table(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        return rows_from_table(
+            spreadsheets.bounded_rows(reader, spreadsheets.Limits.from_settings())
+        )
+    except spreadsheets.SpreadsheetError as exc:
+        raise TreeFileError(str(exc)) from exc
+    except csv.Error as exc:
+        raise TreeFileError(str(spreadsheets.SpreadsheetError("unreadable"))) from exc
 
 
 def read_xlsx(data: bytes) -> list[TreeRow]:
-    from openpyxl import load_workbook
-
+    limits = spreadsheets.Limits.from_settings()
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = spreadsheets.open_workbook(data, limits)
+    except spreadsheets.SpreadsheetError as exc:
+        raise TreeFileError(str(exc)) from exc
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TreeFileError(str(_("The file is not a readable .xlsx workbook."))) from exc
     try:
         last_error: TreeFileError | None = None
         for sheet in workbook.worksheets:
             try:
-                return rows_from_table(sheet.iter_rows(values_only=True))
+                return rows_from_table(
+                    spreadsheets.bounded_rows(sheet.iter_rows(values_only=True), limits)
+                )
             except TreeFileError as exc:
                 last_error = exc
         raise last_error or TreeFileError(str(_("The workbook has no sheets.")))
+    except spreadsheets.SpreadsheetError as exc:
+        raise TreeFileError(str(exc)) from exc
     finally:
         workbook.close()
 

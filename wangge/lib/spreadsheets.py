@@ -11,6 +11,14 @@ numbers and their cells as the file stored them, so that a caller can tell an ID
 stored as text from one Excel turned into a number (and so lost digits: `stored_as_number`).
 
 The reader streams: an .xlsx is read with openpyxl in read-only mode, one row at a time.
+
+A file is also an attacker's input, so it is read within `Limits`: an .xlsx is a zip, and
+a 300 KB zip can hold a sheet of 300 MB (a "zip bomb"). Before openpyxl touches it, the
+zip's own directory is read: the members' declared sizes (Python's zipfile never inflates
+a member beyond its declared size: it stops there and the CRC check fails) must stay under
+a total, each large member under a compression ratio, and the shared strings (which
+openpyxl holds in memory whole) under their own bound. Then rows, columns, the length of
+a cell and the time spent are counted while the rows stream.
 """
 
 import codecs
@@ -18,12 +26,15 @@ import csv
 import datetime as dt
 import io
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
@@ -33,12 +44,92 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta
 HEADER_SCAN_ROWS = 30
 
 
-class SpreadsheetError(ValueError):
-    """The file cannot be read as a register; `code` names the reason for translation."""
+MB = 1024 * 1024
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+
+@dataclass(frozen=True)
+class Limits:
+    """How much work a file may cost; the settings WANGGE_SHEET_* (see README) set them.
+
+    The defaults take a register of 200,000 people (a 100,000-row sheet is about 80 MB of
+    XML, its zip a tenth of that) and refuse anything that would need much more.
+    """
+
+    uncompressed_bytes: int = 256 * MB  # all members of an .xlsx together, once inflated
+    shared_strings_bytes: int = 64 * MB  # openpyxl keeps every shared string in memory
+    compression_ratio: int = 100  # a real sheet's XML shrinks about tenfold, not a thousand
+    rows: int = 200_000  # data rows that are not blank
+    columns: int = 200
+    cell_chars: int = 5_000
+    seconds: float = 600.0
+    members: int = 1_000  # files inside the zip
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        from django.conf import settings
+
+        return cls(
+            uncompressed_bytes=settings.WANGGE_SHEET_MAX_UNCOMPRESSED_MB * MB,
+            shared_strings_bytes=settings.WANGGE_SHEET_MAX_SHARED_STRINGS_MB * MB,
+            compression_ratio=settings.WANGGE_SHEET_MAX_COMPRESSION_RATIO,
+            rows=settings.WANGGE_SHEET_MAX_ROWS,
+            columns=settings.WANGGE_SHEET_MAX_COLUMNS,
+            cell_chars=settings.WANGGE_SHEET_MAX_CELL_CHARS,
+            seconds=settings.WANGGE_SHEET_MAX_SECONDS,
+        )
+
+
+# A member this small cannot hurt, whatever its ratio (styles and themes compress well).
+_RATIO_FLOOR = MB
+
+# Why a file is refused, as whole sentences in the reader's language. Readers that know
+# better what their sheet needs (the register's no_header names its columns) say it their way.
+MESSAGES: Mapping[str, Promise] = {
+    "old_excel": _("This is an old .xls workbook: save it as .xlsx (Excel 2007 or later) or CSV."),
+    "unreadable": _("The file is not a readable Excel workbook or CSV file."),
+    "encoding": _("The file's text encoding is not UTF-8 or GBK: save it as CSV UTF-8."),
+    "no_header": _("No header row found: the sheet needs the column names in one row."),
+    "inflates": _(
+        "The workbook would take more than %(limit)s MB once opened: it was refused before "
+        "being opened. Split it into smaller files, or remove what is not the register."
+    ),
+    "zip_bomb": _(
+        "The workbook is compressed far more than any real sheet (part “%(part)s” would grow "
+        "%(ratio)s times): it was refused before being opened."
+    ),
+    "too_many_rows": _(
+        "The sheet has more than %(limit)s rows: split it into several files and import "
+        "them one after another."
+    ),
+    "too_many_columns": _(
+        "Row %(row)s has more than %(limit)s columns: delete the columns that are not part "
+        "of the register."
+    ),
+    "cell_too_long": _(
+        "A cell on row %(row)s holds more than %(limit)s characters: shorten it and upload "
+        "the file again."
+    ),
+    "too_slow": _(
+        "Reading the file took longer than %(limit)s seconds and was stopped: split it into "
+        "smaller files."
+    ),
+}
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read (or is refused); `str()` says why, in the active language.
+
+    `code` names the reason and `params` its numbers, for callers with their own wording.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
         self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        message = str(MESSAGES[self.code])
+        return message % self.params if self.params else message
 
 
 # The household register's columns: field key → the header names people use for it.
@@ -369,23 +460,83 @@ def read_table(
     columns: Mapping[str, Iterable[str]] = REGISTER_COLUMNS,
     *,
     required: Sequence[str] = ("name",),
+    limits: Limits | None = None,
 ) -> Table:
     """Open a register (.xlsx or .csv, told apart by content) and find its header.
 
-    Raises SpreadsheetError when the file is not a readable sheet or no row looks like
-    a header naming at least two known columns including `required`.
+    Raises SpreadsheetError when the file is not a readable sheet, goes beyond `limits`
+    (the settings' when not given), or no row looks like a header naming at least two
+    known columns including `required`. Limits met while the rows stream raise there.
     """
     matcher = HeaderMatcher(columns)
+    limits = limits or Limits.from_settings()
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise SpreadsheetError(
-            "old_excel", "this is an old .xls workbook; save it as .xlsx (Excel 2007+) or .csv"
-        )
+        raise SpreadsheetError("old_excel")
     if _is_xlsx(data):
-        return _read_xlsx(data, matcher, required)
+        return _read_xlsx(data, matcher, required, limits)
     lowered = filename.lower()
     if lowered.endswith((".xlsx", ".xlsm", ".xls")):
-        raise SpreadsheetError("unreadable", "the file is not a readable Excel workbook")
-    return _read_csv(data, matcher, required)
+        raise SpreadsheetError("unreadable")
+    return _read_csv(data, matcher, required, limits)
+
+
+def check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse an .xlsx whose members would inflate beyond `limits`, before inflating any."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SpreadsheetError("unreadable") from exc
+    if len(members) > limits.members:
+        raise SpreadsheetError("unreadable")
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > _RATIO_FLOOR and member.file_size > limits.compression_ratio * max(
+            member.compress_size, 1
+        ):
+            ratio = member.file_size // max(member.compress_size, 1)
+            raise SpreadsheetError("zip_bomb", part=member.filename[:60], ratio=ratio)
+        if member.filename.lower().endswith("sharedstrings.xml") and (
+            member.file_size > limits.shared_strings_bytes
+        ):
+            raise SpreadsheetError("inflates", limit=limits.shared_strings_bytes // MB)
+    if total > limits.uncompressed_bytes:
+        raise SpreadsheetError("inflates", limit=limits.uncompressed_bytes // MB)
+
+
+def open_workbook(data: bytes, limits: Limits) -> Any:
+    """An .xlsx opened read-only by openpyxl, once its zip passed `check_zip`."""
+    check_zip(data, limits)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise SpreadsheetError("unreadable") from exc
+
+
+def bounded_rows(rows: Iterable[Sequence[Cell]], limits: Limits) -> Iterator[tuple[Cell, ...]]:
+    """Rows as they stream, each trimmed of its empty tail, within `limits`.
+
+    Blank rows count towards the time only: a sheet formatted far below its data costs
+    reading, not memory.
+    """
+    deadline = time.monotonic() + limits.seconds
+    filled = 0
+    for number, raw in enumerate(rows, start=1):
+        if number % 1000 == 0 and time.monotonic() > deadline:
+            raise SpreadsheetError("too_slow", limit=int(limits.seconds))
+        cells = _trim(raw)
+        if not cells:
+            yield cells
+            continue
+        filled += 1
+        if filled > limits.rows:
+            raise SpreadsheetError("too_many_rows", limit=limits.rows)
+        if len(cells) > limits.columns:
+            raise SpreadsheetError("too_many_columns", row=number, limit=limits.columns)
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > limits.cell_chars:
+                raise SpreadsheetError("cell_too_long", row=number, limit=limits.cell_chars)
+        yield cells
 
 
 def _open_rows(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
@@ -393,17 +544,16 @@ def _open_rows(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
     yield from rest
 
 
-def _read_xlsx(data: bytes, matcher: HeaderMatcher, required: Sequence[str]) -> Table:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SpreadsheetError("unreadable", "the file is not a readable Excel workbook") from exc
+def _read_xlsx(
+    data: bytes, matcher: HeaderMatcher, required: Sequence[str], limits: Limits
+) -> Table:
+    workbook = open_workbook(data, limits)
     for sheet in workbook.worksheets:
         declared = getattr(sheet, "max_row", None)
         if hasattr(sheet, "reset_dimensions"):
             # Some programs write a wrong <dimension>; read every row that is there.
             sheet.reset_dimensions()
-        stream = _xlsx_rows(sheet)
+        stream = _xlsx_rows(sheet, limits)
         head = [row for _, row in zip(range(HEADER_SCAN_ROWS), stream, strict=False)]
         found = _find_header(head, matcher, required)
         if found is None:
@@ -418,14 +568,13 @@ def _read_xlsx(data: bytes, matcher: HeaderMatcher, required: Sequence[str]) -> 
             _rows=_closing(_open_rows(head[last + 1 :], stream), workbook),
         )
     workbook.close()
-    raise SpreadsheetError(
-        "no_header", "no header row found: the sheet needs column names such as 姓名 and 身份证号"
-    )
+    raise SpreadsheetError("no_header")
 
 
-def _xlsx_rows(sheet: Any) -> Generator[Row, None, None]:
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield Row(number, _trim(cells))
+def _xlsx_rows(sheet: Any, limits: Limits) -> Generator[Row, None, None]:
+    rows = bounded_rows(sheet.iter_rows(values_only=True), limits)
+    for number, cells in enumerate(rows, start=1):
+        yield Row(number, cells)
 
 
 def _closing(rows: Iterator[Row], workbook: Any) -> Iterator[Row]:
@@ -458,36 +607,34 @@ def decode_text(data: bytes) -> str:
         # GB18030 decodes the rare characters GBK lacks (four-byte sequences).
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise SpreadsheetError(
-            "encoding", "the file's text encoding is not UTF-8 or GBK; save it as CSV UTF-8"
-        ) from exc
+        raise SpreadsheetError("encoding") from exc
 
 
-def _read_csv(data: bytes, matcher: HeaderMatcher, required: Sequence[str]) -> Table:
+def _read_csv(
+    data: bytes, matcher: HeaderMatcher, required: Sequence[str], limits: Limits
+) -> Table:
     text = decode_text(data)
     if "\x00" in text:
-        raise SpreadsheetError("unreadable", "the file is not a CSV or Excel file")
+        raise SpreadsheetError("unreadable")
     sample = text[:20000]
     # The separator is the one most used near the top (Excel writes "," or, for
     # "Unicode text", tabs); csv.Sniffer is easily misled by title rows without any.
     delimiter = max(",\t;", key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = ([value if value != "" else None for value in record] for record in reader)
 
     def stream() -> Iterator[Row]:
         try:
-            for number, record in enumerate(reader, start=1):
-                yield Row(number, _trim([value if value != "" else None for value in record]))
+            for number, cells in enumerate(bounded_rows(records, limits), start=1):
+                yield Row(number, cells)
         except csv.Error as exc:
-            raise SpreadsheetError("unreadable", "the CSV file is malformed") from exc
+            raise SpreadsheetError("unreadable") from exc
 
     rows = stream()
     head = [row for _, row in zip(range(HEADER_SCAN_ROWS), rows, strict=False)]
     found = _find_header(head, matcher, required)
     if found is None:
-        raise SpreadsheetError(
-            "no_header",
-            "no header row found: the sheet needs column names such as 姓名 and 身份证号",
-        )
+        raise SpreadsheetError("no_header")
     last, header = found
     return Table(
         header=header,

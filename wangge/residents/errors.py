@@ -11,6 +11,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wangge.lib import spreadsheets
+
 MESSAGES: Mapping[str, Promise] = {
     "name_missing": _("The name is missing."),
     "name_too_long": _("The name is longer than 60 characters."),
@@ -59,12 +61,9 @@ MESSAGES: Mapping[str, Promise] = {
         "The text contains invisible control characters; type it again without them."
     ),
     "tags_invalid": _("The tags are not valid."),
-    # About a whole file rather than a row.
-    "file_old_excel": _(
-        "This is an old .xls workbook: save it as .xlsx (Excel 2007 or later) or CSV."
-    ),
-    "file_unreadable": _("The file is not a readable Excel workbook or CSV file."),
-    "file_encoding": _("The file's text encoding is not UTF-8 or GBK: save it as CSV UTF-8."),
+    # About a whole file rather than a row: the reader's reasons (file_unreadable,
+    # file_too_large …), and the register's own way of saying what its header needs.
+    **{"file_" + code: message for code, message in spreadsheets.MESSAGES.items()},
     "file_no_header": _(
         "No header row found: the sheet needs column names such as 姓名 and 身份证号 in one row."
     ),

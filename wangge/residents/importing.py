@@ -91,12 +91,6 @@ _PRESENT = {
     "note": "note",
     "category": "tags",
 }
-_FILE_ERRORS = {
-    "old_excel": "file_old_excel",
-    "unreadable": "file_unreadable",
-    "encoding": "file_encoding",
-    "no_header": "file_no_header",
-}
 
 
 @dataclass(frozen=True)
@@ -364,16 +358,16 @@ def analyse(
     header, no ID number column …); problems of single rows are in the result.
     """
     with collector_paused():
-        return _analyse(data, file_name, area, progress)
+        try:
+            return _analyse(data, file_name, area, progress)
+        except SpreadsheetError as exc:  # at the start, or a limit met while reading rows
+            raise RegistryError("file_" + exc.code, **exc.params) from exc
 
 
 def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None) -> Analysis:
     if not data:
         raise RegistryError("file_empty")
-    try:
-        table = spreadsheets.read_table(data, file_name)
-    except SpreadsheetError as exc:
-        raise RegistryError(_FILE_ERRORS.get(exc.code, "file_unreadable")) from exc
+    table = spreadsheets.read_table(data, file_name)
     header = table.header
     if progress is not None:
         progress(0, table.rows_estimate)

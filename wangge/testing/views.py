@@ -1085,10 +1085,8 @@ def results_import(request: AuthedRequest) -> HttpResponse:
     return render(request, "testing/results_import.html", {"form": form})
 
 
+# What a laboratory's sheet needs; every other reason is the reader's own (translated).
 SPREADSHEET_ERRORS = {
-    "old_excel": _("This is an old .xls workbook; save it as .xlsx or CSV."),
-    "unreadable": _("The file is not a readable Excel or CSV file."),
-    "encoding": _("The file's text is neither UTF-8 nor GBK; save it as CSV UTF-8."),
     "no_header": _(
         "No header row found: the sheet needs a barcode column (条码, 样本编号 …) "
         "and a result column (结果, 检测结果 …)."
@@ -1102,7 +1100,7 @@ def _reason_text(code: str) -> str:
 
 
 def _spreadsheet_message(exc: SpreadsheetError) -> str:
-    return str(SPREADSHEET_ERRORS.get(exc.code, _("The file cannot be read.")))
+    return str(SPREADSHEET_ERRORS.get(exc.code, exc))
 
 
 @login_required

@@ -1,8 +1,14 @@
 import csv
 import datetime as dt
 import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -10,15 +16,18 @@ from openpyxl import Workbook
 from wangge.lib.spreadsheets import (
     REGISTER_COLUMNS,
     HeaderMatcher,
+    Limits,
     SpreadsheetError,
     as_date,
     as_text,
+    check_zip,
     classify_row,
     decode_text,
     normalise_header,
     read_table,
     stored_as_number,
 )
+from wangge.lib.tests import hostile
 
 MATCHER = HeaderMatcher(REGISTER_COLUMNS)
 ALIASES = [(key, name) for key, names in REGISTER_COLUMNS.items() for name in names]
@@ -280,3 +289,96 @@ def test_rows_come_back_with_their_sheet_row_numbers(titles, rows, blanks, fmt):
     got = [(row.number, tuple(str(cell) for cell in row.cells)) for row in table.rows()]
     want = [(number, tuple(row)) for number, row in expected]
     assert got == want, (ascii(got), ascii(want))
+
+
+# --- reading within limits ----------------------------------------------------------------
+
+# A child process reading the sheet bomb may not grow past this (Python with Django and
+# openpyxl loaded is about 60 MB; inflating the bomb's sheet would take 300 MB and more).
+BOMB_READ_PEAK_MB = 150
+
+_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3))  # a runaway read dies, not the host
+import django
+django.setup()
+from wangge.lib import spreadsheets
+data = open(sys.argv[1], "rb").read()
+try:
+    table = spreadsheets.read_table(data, "register.xlsx")
+    outcome = "read %d rows" % sum(1 for _ in table.rows())
+except spreadsheets.SpreadsheetError as exc:
+    outcome = "refused " + exc.code
+print(outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hostile") / "bomb.xlsx"
+    path.write_bytes(hostile.sheet_bomb(300))
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(bomb):
+    size = bomb.stat().st_size
+    inflated = sum(member.file_size for member in zipfile.ZipFile(bomb).infolist())
+    assert size < 2 * 1024 * 1024 and inflated > 300 * 1024 * 1024
+    with pytest.raises(SpreadsheetError) as refused:
+        read_table(bomb.read_bytes(), "bomb.xlsx")
+    assert refused.value.code in {"zip_bomb", "inflates"}
+    with translation.override("zh-hans"):
+        assert "拒绝" in str(refused.value)
+
+
+def test_reading_a_zip_bomb_keeps_the_worker_small(bomb):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.settings_test"}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _CHILD, str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome, peak_mb = done.stdout.rsplit(" ", 1)
+    assert outcome.startswith("refused")
+    assert int(peak_mb) < BOMB_READ_PEAK_MB
+
+
+def test_the_inflated_size_is_a_limit():
+    data = xlsx([HEADER, *[[i, "张三", "", "", "1", "1", str(i), "", "无"] for i in range(3000)]])
+    assert read_table(data, "a.xlsx", limits=Limits()).header.row == 1
+    with pytest.raises(SpreadsheetError) as total:
+        read_table(data, "a.xlsx", limits=Limits(uncompressed_bytes=100_000))
+    assert total.value.code == "inflates"
+    check_zip(data, Limits(compression_ratio=2))  # parts under 1 MB pass whatever their ratio
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+@pytest.mark.parametrize(
+    ("limits", "cells", "code"),
+    [
+        (Limits(rows=50), ["张三", "1", "101"], "too_many_rows"),
+        (Limits(columns=5), ["张三", "1", "101", "", "", "", "", "x"], "too_many_columns"),
+        (Limits(cell_chars=100), ["张三" * 60, "1", "101"], "cell_too_long"),
+        (Limits(seconds=0), ["张三", "1", "101"], "too_slow"),
+    ],
+)
+def test_rows_columns_cells_and_time_are_limits(kind, limits, cells, code):
+    rows = [["姓名", "楼栋", "门牌号"], *[cells] * 1500]
+    data = xlsx(rows) if kind == "xlsx" else csv_bytes(rows)
+    with pytest.raises(SpreadsheetError) as refused:
+        table = read_table(data, "register." + kind, limits=limits)
+        for _row in table.rows():
+            pass
+    assert refused.value.code == code
+    with translation.override("zh-hans"):
+        assert not re.search("[A-Za-z]{2,}", str(refused.value))
+
+
+def test_blank_rows_are_not_counted_as_rows():
+    rows = [["姓名", "楼栋", "门牌号"], ["张三", "1", "101"], *[[None]] * 200, ["李四", "1", "102"]]
+    table = read_table(xlsx(rows), "a.xlsx", limits=Limits(rows=3))
+    assert [row.cells[0] for row in table.rows()] == ["张三", "李四"]
