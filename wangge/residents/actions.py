@@ -467,8 +467,12 @@ def apply_import(
     *,
     acting_user: "User | Actor",
     progress: "importing.Progress | None" = None,
+    grid_confirmed: bool = False,
 ) -> ImportBatch:
     """Import the valid rows of a checked register, all of them or none.
+
+    A sheet whose grid column names another grid than the chosen one is imported into the
+    chosen grid only once the uploader confirmed it (`grid_confirmed`).
 
     The rows are matched against the registry again inside this transaction; if that
     finds a problem the check did not (someone registered one of these people since),
@@ -481,6 +485,8 @@ def apply_import(
     require_in_scope(audit.scope_holder(acting_user), Perm.IMPORT_REGISTRY, [locked.area])
     if locked.status != ImportStatus.PENDING:
         raise RegistryError("import_not_pending")
+    if locked.needs_grid_confirmation and not grid_confirmed:
+        raise RegistryError("grid_not_confirmed")
     with importing.collector_paused():
         kept = importing.load_plan(locked.storage_key)
         plan = importing.plan_rows(kept.rows, locked.area, kept.present)

@@ -45,13 +45,30 @@ MESSAGES: Mapping[str, Promise] = {
     "birth_date_mismatch": _("The birth date given does not match the ID number."),
     "birth_date_future": _("The birth date is in the future."),
     "status_unknown": _("Unknown status: use 在住, 外出, 住院, 迁出 or 死亡."),
+    "status_contradiction": _(
+        "The column “%(first)s” says “%(first_word)s” but the column “%(second)s” says "
+        "“%(second_word)s”: correct the one that is wrong."
+    ),
     "grid_missing": _("The grid is missing."),
     "grid_unknown": _("No grid of this name in the chosen area."),
     "grid_ambiguous": _("Several grids of this name in the chosen area: choose a smaller area."),
+    "grid_not_chosen": _(
+        "This row belongs to another grid than “%(grid)s”, the grid you chose: import it "
+        "into its own grid, or choose their community."
+    ),
+    "grid_name_differs": _(
+        "The sheet's grid column says “%(read)s”, but you chose the grid “%(grid)s”: if you "
+        "confirm, its rows are imported into “%(grid)s”."
+    ),
+    "grid_not_confirmed": _("Confirm that the rows go into the grid you chose, then import them."),
     "not_a_grid": _("Households belong to grids: choose a grid."),
     "household_missing": _("The household's address is missing (building, unit, room or address)."),
     "household_exists": _("This household already exists."),
     "duplicate_in_sheet": _("The same person is already on row %(row)s of this sheet."),
+    "two_addresses": _(
+        "The same person is already on row %(row)s at %(first)s, and this row puts them at "
+        "%(second)s: only row %(row)s is imported. Correct the row that is wrong."
+    ),
     "already_registered": _("A resident with this ID number is already registered."),
     "registered_elsewhere": _(
         "This person is registered outside the chosen area: they must be moved here first."

@@ -41,6 +41,7 @@ from wangge.lib import spreadsheets
 from wangge.lib.idnumbers import IdType
 from wangge.lib.spreadsheets import Row, SpreadsheetError
 from wangge.residents import actions, errors, vocabulary
+from wangge.residents.choices import ResidentStatus
 from wangge.residents.errors import RegistryError
 from wangge.residents.models import Resident
 
@@ -126,10 +127,20 @@ class ValidRow:
     unit: str
     room: str
     address: str
+    # The row itself says where the person is (a status, category or remarks word): it
+    # sets the status even when the sheet has no status column.
+    status_stated: bool = False
 
     @property
     def household_key(self) -> HouseholdKey:
         return (self.grid_id, self.building, self.unit, self.room)
+
+    @property
+    def address_label(self) -> str:
+        """The household as the report names it (as `Household.label` does)."""
+        return "-".join(part for part in (self.building, self.unit, self.room) if part) or (
+            self.address
+        )
 
     def identity(self) -> tuple[str, ...]:
         """Who this row is: the document, or for a person without one, name and home."""
@@ -158,6 +169,7 @@ class ValidRow:
             self.unit,
             self.room,
             self.address,
+            self.status_stated,
         ]
 
     @classmethod
@@ -176,7 +188,7 @@ class ValidRow:
             relation=v[10],
             note=v[11],
         )
-        return cls(v[0], data, v[12], v[13], v[14], v[15], v[16])
+        return cls(v[0], data, v[12], v[13], v[14], v[15], v[16], v[17])
 
 
 @dataclass
@@ -206,6 +218,8 @@ class Analysis:
     rows_skipped: int
     plan: Plan
     errors: list[RowError]
+    # About the whole sheet, said once: [code, params] (grid_name_differs).
+    notices: list[list[Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[ValidRow]:
@@ -216,6 +230,9 @@ class GridResolver:
     """Finds each row's grid: by name (or division code) inside the chosen area.
 
     Without a grid column every row goes to the chosen area, which must then be a grid.
+    Into a chosen grid, a sheet whose grid column names another grid (its own spelling of
+    this one, "3组" for "三组") is one grid's register: its rows go into the chosen grid and
+    `others` collects the names read, for a single notice; the analysis decides.
     """
 
     def __init__(self, area: Area, has_column: bool) -> None:
@@ -224,16 +241,19 @@ class GridResolver:
             raise RegistryError("grid_column_needed", field="grid")
         self.by_name: dict[str, list[int]] = {}
         self.by_code: dict[str, int] = {}
+        self.names: dict[int, str] = {int(area.pk): area.name}
+        self.others: dict[str, list[int]] = {}  # a name read → the rows that give it
         if has_column:
             for pk, name, code in (
                 Area.objects.within(area).grids().values_list("pk", "name", "code")
             ):
                 self.by_name.setdefault(_name_key(name), []).append(pk)
+                self.names[pk] = name
                 if code:
                     self.by_code[code] = pk
         self._cache: dict[str, int | RegistryError] = {}
 
-    def resolve(self, cell: spreadsheets.Cell) -> int:
+    def resolve(self, cell: spreadsheets.Cell, row: int = 0) -> int:
         text = spreadsheets.as_text(cell)
         if not text:
             if self.area.is_grid:
@@ -244,6 +264,9 @@ class GridResolver:
             found = self._lookup(text)
             self._cache[text] = found
         if isinstance(found, RegistryError):
+            if self.area.is_grid:
+                self.others.setdefault(text[:40], []).append(row)
+                return int(self.area.pk)
             raise found
         return found
 
@@ -268,8 +291,9 @@ def _name_key(name: str) -> str:
 class _Columns:
     """The column index of each field in this sheet (-1 when the sheet has no such column)."""
 
-    def __init__(self, fields: Mapping[str, int]) -> None:
+    def __init__(self, fields: Mapping[str, int], names: Sequence[str] = ()) -> None:
         self.at = {key: fields.get(key, -1) for key in FIELD_LABELS}
+        self.names = {key: names[index] for key, index in fields.items() if index < len(names)}
 
     def cell(self, row: Row, key: str) -> spreadsheets.Cell:
         index = self.at[key]
@@ -292,6 +316,7 @@ def _check_row(
         raise RegistryError("id_excel_number", field="id_number")
     category = spreadsheets.as_text(cols.cell(row, "category"))
     note = spreadsheets.as_text(cols.cell(row, "note"))
+    status = _stated_status(cols, spreadsheets.as_text(cols.cell(row, "status")), category, note)
     data = actions.ResidentData.clean(
         name=cols.cell(row, "name"),
         id_type=spreadsheets.as_text(cols.cell(row, "id_type")),
@@ -300,12 +325,12 @@ def _check_row(
         birth_date=cols.cell(row, "birth_date"),
         phone=cols.cell(row, "phone"),
         ethnicity=cols.cell(row, "ethnicity"),
-        status=spreadsheets.as_text(cols.cell(row, "status")),
+        status=status or "",
         tags=vocabulary.tags_from_text(category, note),
         relation=cols.cell(row, "relation"),
         note=note,
     )
-    grid_id = grids.resolve(cols.cell(row, "grid"))
+    grid_id = grids.resolve(cols.cell(row, "grid"), row.number)
     address = actions.clean_text(cols.cell(row, "address"), "address", 200)
     raw = (cols.cell(row, "building"), cols.cell(row, "unit"), cols.cell(row, "room"), address)
     key = homes.get(raw) if homes is not None else None
@@ -316,7 +341,39 @@ def _check_row(
     building, unit, room = key
     if not (building or unit or room):
         raise RegistryError("household_missing", field="household")
-    return ValidRow(row.number, data, grid_id, building, unit, room, address)
+    return ValidRow(row.number, data, grid_id, building, unit, room, address, status is not None)
+
+
+def _stated_status(cols: _Columns, status_text: str, category: str, note: str) -> str | None:
+    """The status a row states in its status, category or remarks column; None if none.
+
+    Columns that disagree about whether the person lives here (状态 在家, 备注 已故) are
+    refused naming both; otherwise the strongest statement is kept (正常 and 外出务工: away;
+    外出 and 住院: in hospital).
+    """
+    status = vocabulary.status_code(status_text) if status_text else None
+    if status_text and status is None:
+        raise RegistryError("status_unknown", field="status")
+    said = ("status", status_text)
+    for key, text in (("category", category), ("note", note)):
+        found = vocabulary.status_in_text(text) if text else None
+        if found is None:
+            continue
+        code, word = found
+        if status is None:
+            status, said = code, (key, word)
+        elif status == ResidentStatus.PRESENT and vocabulary.contradicts_present(said[1], code):
+            raise RegistryError(
+                "status_contradiction",
+                field="status",
+                first=cols.names.get(said[0], ""),
+                first_word=said[1][:20],
+                second=cols.names.get(key, ""),
+                second_word=word,
+            )
+        elif vocabulary.ABSENCE_RANK[code] > vocabulary.ABSENCE_RANK.get(status, 0):
+            status, said = code, (key, word)
+    return status
 
 
 _pause_lock = threading.Lock()
@@ -376,7 +433,7 @@ def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None)
     if not any(key in header.fields for key in HOUSEHOLD_FIELDS):
         raise RegistryError("no_household_columns", field="household")
     grids = GridResolver(area, "grid" in header.fields)
-    cols = _Columns(header.fields)
+    cols = _Columns(header.fields, header.names)
     present = frozenset(target for key, target in _PRESENT.items() if key in header.fields)
     if "note" in header.fields:
         present |= {"tags"}
@@ -389,7 +446,7 @@ def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None)
 
     valid: list[ValidRow] = []
     problems: list[RowError] = []
-    seen: dict[tuple[str, ...], int] = {}
+    seen: dict[tuple[str, ...], ValidRow] = {}
     homes: dict[tuple[Any, ...], tuple[str, str, str]] = {}
     total = 0
     for row in table.rows():
@@ -406,21 +463,24 @@ def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None)
         identity = checked.identity()
         first = seen.get(identity)
         if first is not None:
-            field_name = "id_number" if checked.data.id_number else "name"
-            problems.append(
-                RowError(
-                    row.number,
-                    field_name,
-                    column_of(field_name),
-                    "duplicate_in_sheet",
-                    {"row": first},
-                )
-            )
+            problems.append(_duplicate(checked, first, grids, column_of))
             continue
-        seen[identity] = row.number
+        seen[identity] = checked
         valid.append(checked)
     if progress is not None:
         progress(total % _PROGRESS_STEP)
+    notices: list[list[Any]] = []
+    if len(grids.others) == 1:
+        # One grid's register under another name: said once, imported on confirmation.
+        notices.append(["grid_name_differs", {"read": next(iter(grids.others)), "grid": area.name}])
+    elif grids.others:
+        # Rows of several other grids cannot all be the chosen grid's: each is refused.
+        elsewhere = {number for rows in grids.others.values() for number in rows}
+        valid = [row for row in valid if row.row not in elsewhere]
+        problems.extend(
+            RowError(number, "grid", column_of("grid"), "grid_not_chosen", {"grid": area.name})
+            for number in sorted(elsewhere)
+        )
     plan = plan_rows(valid, area, present, column_of=column_of)
     problems.extend(plan.errors)
     problems.sort(key=lambda error: error.row)
@@ -436,6 +496,30 @@ def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None)
         rows_skipped=table.skipped_blank + table.skipped_totals,
         plan=plan,
         errors=problems,
+        notices=notices,
+    )
+
+
+def _duplicate(
+    row: ValidRow, first: ValidRow, grids: GridResolver, column_of: Callable[[str], str]
+) -> RowError:
+    """A second row for a person already on an earlier row: a plain repeat, or, at another
+    address, a conflict naming both addresses (only the earlier row is imported)."""
+    field_name = "id_number" if row.data.id_number else "name"
+    if row.household_key == first.household_key:
+        return RowError(
+            row.row, field_name, column_of(field_name), "duplicate_in_sheet", {"row": first.row}
+        )
+    here, there = row.address_label, first.address_label
+    if row.grid_id != first.grid_id:
+        here = f"{grids.names.get(row.grid_id, '')} {here}".strip()
+        there = f"{grids.names.get(first.grid_id, '')} {there}".strip()
+    return RowError(
+        row.row,
+        "household",
+        column_of("household"),
+        "two_addresses",
+        {"row": first.row, "first": there, "second": here},
     )
 
 
@@ -588,7 +672,8 @@ def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tu
         if (derived or name in present) and getattr(stored, name) != getattr(data, name):
             changes.append(name)
     for name in ("ethnicity", "status", "tags", "relation", "note"):
-        if name in present and getattr(stored, name) != getattr(data, name):
+        given = name in present or (name == "status" and row.status_stated)
+        if given and getattr(stored, name) != getattr(data, name):
             changes.append(name)
     if stored.household_key != row.household_key:
         changes.append("household")
@@ -611,6 +696,7 @@ def batch_fields(analysis: Analysis) -> dict[str, Any]:
         "rows_unchanged": plan.unchanged,
         "rows_error": len(analysis.errors),
         "first_errors": [error.to_json() for error in analysis.errors[:FIRST_ERRORS]],
+        "notices": analysis.notices,
     }
 
 
@@ -619,7 +705,7 @@ def batch_fields(analysis: Analysis) -> dict[str, Any]:
 
 _SOURCE = "src"
 _PLAN = "plan"
-_FORMAT = 1
+_FORMAT = 2  # 2: a row says whether it stated its status
 
 
 def new_storage_key() -> str:
@@ -704,8 +790,8 @@ def store_plan(key: str, analysis: Analysis, *, replace: bool = False) -> None:
 
 def load_plan(key: str) -> StoredPlan:
     payload = json.loads(_read(key, _PLAN))
-    if payload.get("v") != _FORMAT:
-        raise ValueError("unknown import file format")
+    if payload.get("v") != _FORMAT:  # checked by an older version: check it again
+        raise RegistryError("import_expired")
     return StoredPlan(
         rows=[ValidRow.from_json(row) for row in payload["rows"]],
         present=frozenset(payload["present"]),

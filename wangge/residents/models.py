@@ -211,6 +211,9 @@ class ImportBatch(models.Model):
     rows_unchanged = models.PositiveIntegerField(_("unchanged residents"), default=0)
     rows_error = models.PositiveIntegerField(_("rows with errors"), default=0)
     first_errors = models.JSONField(_("first errors"), default=list)
+    # What the check says once about the whole sheet, [code, params] each; a grid name that
+    # differs from the chosen grid's must be confirmed before the rows are imported.
+    notices = models.JSONField(_("notices"), default=list)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
@@ -227,3 +230,7 @@ class ImportBatch(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == ImportStatus.PENDING
+
+    @property
+    def needs_grid_confirmation(self) -> bool:
+        return any(code == "grid_name_differs" for code, _params in self.notices)

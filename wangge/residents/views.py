@@ -28,7 +28,7 @@ from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib.excel import XLSX_CONTENT_TYPE
-from wangge.residents import actions, exports, selectors
+from wangge.residents import actions, errors, exports, selectors
 from wangge.residents.errors import RegistryError
 from wangge.residents.forms import HouseholdForm, ImportUploadForm, ResidentForm
 from wangge.residents.importing import FIELD_LABELS, RowError
@@ -326,6 +326,7 @@ def import_batch(request: AuthedRequest, pk: int) -> HttpResponse:
     """The report of a checked register, and the choice: import the valid rows or nothing."""
     batch = _batch(request, pk)
     shown = [RowError.from_json(item) for item in batch.first_errors[:ERRORS_SHOWN]]
+    notices = [errors.render(code, params) for code, params in batch.notices]
     columns = [
         (FIELD_LABELS.get(key, key), name) for key, name in batch.columns.items() if key != "seq"
     ]
@@ -335,6 +336,7 @@ def import_batch(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "batch": batch,
             "errors": shown,
+            "notices": notices,
             "more_errors": max(batch.rows_error - len(shown), 0),
             "columns": columns,
             "breadcrumbs": batch.area.ancestors_and_self(),
@@ -363,7 +365,11 @@ def import_report(request: AuthedRequest, pk: int) -> HttpResponse:
 def import_apply(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     try:
-        done = actions.apply_import(batch, acting_user=actor_for(request))
+        done = actions.apply_import(
+            batch,
+            acting_user=actor_for(request),
+            grid_confirmed=request.POST.get("grid_confirmed") == "yes",
+        )
     except RegistryError as exc:
         if exc.code == "import_stale":
             actions.recheck_import(batch)

@@ -64,13 +64,74 @@ STATUS_WORDS: dict[str, str] = {
     "去世": ResidentStatus.DECEASED,
     "已去世": ResidentStatus.DECEASED,
     "亡故": ResidentStatus.DECEASED,
+    "病故": ResidentStatus.DECEASED,
+    "过世": ResidentStatus.DECEASED,
+    "已过世": ResidentStatus.DECEASED,
+    "逝世": ResidentStatus.DECEASED,
+    "身故": ResidentStatus.DECEASED,
 }
-# 外出务工, 外出上学 … : a status word followed by its reason.
+# 外出务工, 外出上学, 在外打工, 住院中, 死亡注销 … : a status word followed by its reason.
 _STATUS_STEMS = (
     ("外出", ResidentStatus.AWAY),
+    ("在外", ResidentStatus.AWAY),
+    ("已外出", ResidentStatus.AWAY),
     ("住院", ResidentStatus.HOSPITALISED),
+    ("已住院", ResidentStatus.HOSPITALISED),
     ("迁出", ResidentStatus.MOVED_OUT),
+    ("已迁出", ResidentStatus.MOVED_OUT),
+    ("死亡", ResidentStatus.DECEASED),
 )
+
+# Words that say, anywhere in a person-category (人员类别) or remarks (备注) cell, that the
+# person is away, moved, in hospital or dead: "外出务工人员", "已于2021年去世", "住院中".
+# Not 流动人口 or 外地人: a floating person lives in the grid (the FLOATING tag), and not a
+# bare 务工 / 打工, which is as often local work.
+STATUS_PHRASES: tuple[tuple[str, str], ...] = (
+    ("去世", ResidentStatus.DECEASED),
+    ("死亡", ResidentStatus.DECEASED),
+    ("已故", ResidentStatus.DECEASED),
+    ("亡故", ResidentStatus.DECEASED),
+    ("病故", ResidentStatus.DECEASED),
+    ("过世", ResidentStatus.DECEASED),
+    ("逝世", ResidentStatus.DECEASED),
+    ("身故", ResidentStatus.DECEASED),
+    ("迁出", ResidentStatus.MOVED_OUT),
+    ("迁走", ResidentStatus.MOVED_OUT),
+    ("搬离", ResidentStatus.MOVED_OUT),
+    ("搬走", ResidentStatus.MOVED_OUT),
+    ("住院", ResidentStatus.HOSPITALISED),
+    ("外出", ResidentStatus.AWAY),
+    ("在外", ResidentStatus.AWAY),
+)
+# When several absences are stated, the strongest fact wins: a person who went away to work
+# and is now in hospital is in hospital; one who moved and then died is dead.
+ABSENCE_RANK = {
+    ResidentStatus.AWAY: 1,
+    ResidentStatus.HOSPITALISED: 2,
+    ResidentStatus.MOVED_OUT: 3,
+    ResidentStatus.DECEASED: 4,
+}
+# 在家 says the person is at home; 正常, 在住, 常住 say the registration is in order, which a
+# remark such as 外出务工 refines rather than contradicts. Dead or moved out contradicts both.
+_AT_HOME = frozenset({"在家", "现在家", "在家中"})
+
+
+def contradicts_present(present_word: str, absence: str) -> bool:
+    """Whether a status column's word for "lives here" and an absence found elsewhere
+    cannot both be true."""
+    if absence in (ResidentStatus.DECEASED, ResidentStatus.MOVED_OUT):
+        return True
+    return _key(present_word) in _AT_HOME
+
+
+# A clause about someone else (子女外出务工, 配偶已故), a negation (未外出, 无外出) or a
+# return (外出已返回, 已出院) says nothing about this person's absence.
+_OTHER_PERSON = re.compile(
+    r"父|母|爸|妈|夫|妻|配偶|爱人|儿|女|子|孙|爷|奶|兄|弟|姐|妹|户主|家属|亲属"
+)
+_NEGATION = re.compile(r"(未|没|没有|无|不|非)$")
+_RETURNED = re.compile(r"返回|返乡|已回|回来|回家|回村|出院")
+_CLAUSE = re.compile(r"[,，;；。、/|\n]+")
 
 ID_TYPE_WORDS: dict[str, str] = {
     "": "",
@@ -142,6 +203,23 @@ def status_code(text: str) -> str | None:
         if key.startswith(stem):
             return status
     return None
+
+
+@lru_cache(maxsize=4096)
+def status_in_text(text: str) -> tuple[str, str] | None:
+    """(status, the word that says it) when a category or remarks cell says this person is
+    away, moved, in hospital or dead; None when it says nothing of the kind."""
+    found: tuple[str, str] | None = None
+    for clause in _CLAUSE.split(_key(text)):
+        if _RETURNED.search(clause):
+            continue
+        for word, status in STATUS_PHRASES:
+            at = clause.find(word)
+            if at < 0 or _NEGATION.search(clause[:at]) or _OTHER_PERSON.search(clause[:at]):
+                continue
+            if found is None or ABSENCE_RANK[status] > ABSENCE_RANK[found[0]]:
+                found = (status, word)
+    return found
 
 
 @lru_cache(maxsize=1024)

@@ -348,7 +348,7 @@ def test_reading_a_zip_bomb_keeps_the_worker_small(bomb):
 
 
 def test_the_inflated_size_is_a_limit():
-    data = xlsx([HEADER, *[[i, "张三", "", "", "1", "1", str(i), "", "无"] for i in range(3000)]])
+    data = xlsx([HEADER, *[[i, "张三", "", "", "1", "1", str(i), "", "无"] for i in range(1000)]])
     assert read_table(data, "a.xlsx", limits=Limits()).header.row == 1
     with pytest.raises(SpreadsheetError) as total:
         read_table(data, "a.xlsx", limits=Limits(uncompressed_bytes=100_000))

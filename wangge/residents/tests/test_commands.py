@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wangge.accounts.models import AuditEntry
 from wangge.residents import actions
@@ -21,9 +21,10 @@ def register(tmp_path):
     return path
 
 
-def run(*args):
+def run(*args, language="en"):
     out = StringIO()
-    call_command("import_register", *args, "--no-progress", stdout=out)
+    with translation.override(language):
+        call_command("import_register", *args, "--no-progress", stdout=out)
     return out.getvalue()
 
 

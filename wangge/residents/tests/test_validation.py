@@ -155,7 +155,22 @@ def test_every_reason_renders_in_both_languages():
     for language in ("en", "zh-hans"):
         with translation.override(language):
             for code in MESSAGES:
-                assert render(code, {"row": 3})
+                assert render(code, REASON_PARAMS)
+
+
+# Every parameter some reason takes.
+REASON_PARAMS = {
+    "row": 3,
+    "first": "状态",
+    "first_word": "在家",
+    "second": "备注",
+    "second_word": "已故",
+    "grid": "一组",
+    "read": "1组",
+    "limit": 10,
+    "part": "xl/worksheets/sheet1.xml",
+    "ratio": 500,
+}
 
 
 @pytest.mark.parametrize("tags", ["bedridden", -1, 1 << 10, 1.5, True])

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import Actor
 from wangge.areas.actions import TreeImportError, import_tree, plan_tree_import
@@ -33,28 +34,35 @@ class Command(BaseCommand):
         try:
             rows = read_tree_file(path.read_bytes(), path.name)
         except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc}") from exc
+            raise CommandError(_("%(path)s cannot be read.") % {"path": path}) from exc
         except TreeFileError as exc:
             raise CommandError(str(exc)) from exc
         within = None
         if options["within"]:
             within = Area.objects.filter(code=options["within"]).first()
             if within is None:
-                raise CommandError(f"no area has the code {options['within']}")
+                raise CommandError(
+                    _("No area has the division code or id %(value)s.")
+                    % {"value": options["within"]}
+                )
         plan = plan_tree_import(rows, scope=None, within=within)
         counts = plan.counts()
-        summary = ", ".join(
-            f"{count} {ImportOutcome(outcome).label}" for outcome, count in counts.items() if count
-        )
-        self.stdout.write(f"{path.name}: {len(rows)} rows — {summary or 'nothing'}")
+        self.stdout.write(_("%(file)s: %(rows)s rows") % {"file": path.name, "rows": len(rows)})
+        for outcome, count in counts.items():
+            if count:
+                self.stdout.write(f"  {ImportOutcome(outcome).label}: {count}")
         for error in plan.errors[:SHOWN_ERRORS]:
-            self.stderr.write(f"row {error.line}: {error.message}")
+            self.stderr.write(
+                _("  row %(row)s: %(reason)s") % {"row": error.line, "reason": error.message}
+            )
         if len(plan.errors) > SHOWN_ERRORS:
-            self.stderr.write(f"… and {len(plan.errors) - SHOWN_ERRORS} more errors")
+            self.stderr.write(
+                _("  … and %(count)s more") % {"count": len(plan.errors) - SHOWN_ERRORS}
+            )
         if not plan.ok:
-            raise CommandError("The sheet has errors; nothing was imported.")
+            raise CommandError(_("The sheet has errors; nothing was imported."))
         if not options["apply"]:
-            self.stdout.write("Dry run: nothing was written. Run again with --apply to import.")
+            self.stdout.write(_("Dry run: nothing was written. Add --apply to import."))
             return
         try:
             report = import_tree(
@@ -67,7 +75,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported: {report.created} new, {report.renamed} renamed, "
-                f"{report.coded} codes added, {report.unchanged} unchanged."
+                _(
+                    "Imported: %(created)s new, %(renamed)s renamed, %(coded)s codes added, "
+                    "%(unchanged)s unchanged."
+                )
+                % {
+                    "created": report.created,
+                    "renamed": report.renamed,
+                    "coded": report.coded,
+                    "unchanged": report.unchanged,
+                }
             )
         )

@@ -5,20 +5,25 @@
 A dry run by default: the file is checked and the report's summary printed, nothing is
 written. With --apply the valid rows are imported, all or nothing, through the same
 actions as the web upload (and audited as that user). --report writes the sheet with
-its problem column to an .xlsx file.
+its problem column to an .xlsx file. A sheet whose grid column names another grid than
+the chosen one goes into the chosen grid only with --into-chosen-grid.
+
+Everything it prints is in the active language (LANGUAGE_CODE, zh-Hans by default), so a
+reason is never a Chinese sentence inside an English line.
 """
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
 from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
-from wangge.residents import actions, exports, importing
+from wangge.residents import actions, errors, exports, importing
 from wangge.residents.errors import RegistryError
 
 ERRORS_PRINTED = 20
@@ -46,7 +51,7 @@ def _find_area(value: str) -> Area:
     if area is None and value.isdigit():
         area = Area.objects.filter(pk=int(value)).first()
     if area is None:
-        raise CommandError(f"no area with division code or id {value!r}")
+        raise CommandError(_("No area has the division code or id %(value)s.") % {"value": value})
     return area
 
 
@@ -60,27 +65,35 @@ class Command(BaseCommand):
         parser.add_argument("--apply", action="store_true", help="import the valid rows")
         parser.add_argument("--report", type=Path, help="write the problem report (.xlsx)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--into-chosen-grid",
+            action="store_true",
+            help="import into the chosen grid a sheet whose grid column names it otherwise",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path} is not a file")
+            raise CommandError(_("%(path)s is not a file.") % {"path": path})
         area = _find_area(options["area"])
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"no active user {options['user']!r}")
+            raise CommandError(_("No active user is called %(name)s.") % {"name": options["user"]})
         if not user.has_area_permission(Perm.IMPORT_REGISTRY, area):
-            raise CommandError(f"{user.username} may not import registers into {area.name}")
+            raise CommandError(
+                _("%(user)s may not import registers into %(area)s.")
+                % {"user": user.username, "area": area.name}
+            )
         data = path.read_bytes()
         show = not options["no_progress"]
-        checking = _Bar("checking", show)
+        checking = _Bar(_("checking"), show)
         try:
             if options["apply"]:
                 batch = actions.stage_import(
                     data, path.name, area, acting_user=user, progress=checking
                 )
                 checking.close()
-                errors = importing.load_plan(batch.storage_key).errors
+                problems = importing.load_plan(batch.storage_key).errors
                 self._summary(
                     batch.rows_total,
                     batch.rows_skipped,
@@ -88,24 +101,34 @@ class Command(BaseCommand):
                     batch.rows_new,
                     batch.rows_updated,
                     batch.rows_unchanged,
-                    errors,
+                    problems,
+                    batch.notices,
                 )
-                self._report(options["report"], data, path.name, errors)
+                self._report(options["report"], data, path.name, problems)
                 if not batch.rows_valid:
                     actions.discard_import(batch)
-                    self.stdout.write("Nothing to import.")
+                    self.stdout.write(_("Nothing to import."))
                     return
-                importing_bar = _Bar("importing", show)
-                done = actions.apply_import(
-                    batch,
-                    acting_user=Actor(user=user, source="command line"),
-                    progress=importing_bar,
-                )
+                importing_bar = _Bar(_("importing"), show)
+                try:
+                    done = actions.apply_import(
+                        batch,
+                        acting_user=Actor(user=user, source="command line"),
+                        progress=importing_bar,
+                        grid_confirmed=options["into_chosen_grid"],
+                    )
+                except RegistryError:
+                    actions.discard_import(batch)
+                    raise
                 importing_bar.close()
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"Imported: {done.rows_new} new, {done.rows_updated} updated, "
-                        f"{done.rows_unchanged} unchanged."
+                        _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                        % {
+                            "new": done.rows_new,
+                            "updated": done.rows_updated,
+                            "unchanged": done.rows_unchanged,
+                        }
                     )
                 )
             else:
@@ -120,9 +143,10 @@ class Command(BaseCommand):
                     len(plan.updates),
                     plan.unchanged,
                     analysis.errors,
+                    analysis.notices,
                 )
                 self._report(options["report"], data, path.name, analysis.errors)
-                self.stdout.write("Dry run: nothing was written. Add --apply to import.")
+                self.stdout.write(_("Dry run: nothing was written. Add --apply to import."))
         except RegistryError as exc:
             raise CommandError(exc.message) from exc
         finally:
@@ -136,18 +160,41 @@ class Command(BaseCommand):
         new: int,
         updated: int,
         unchanged: int,
-        errors: list[importing.RowError],
+        problems: list[importing.RowError],
+        notices: list[list[Any]],
     ) -> None:
         self.stdout.write(
-            f"Rows: {total} (and {skipped} blank or totals rows skipped)\n"
-            f"Valid: {valid} — new {new}, updated {updated}, unchanged {unchanged}\n"
-            f"Rows with errors: {len(errors)}"
+            _(
+                "Rows: %(total)s (and %(skipped)s blank or totals rows skipped)\n"
+                "Valid: %(valid)s — new %(new)s, updated %(updated)s, unchanged %(unchanged)s\n"
+                "Rows with errors: %(errors)s"
+            )
+            % {
+                "total": total,
+                "skipped": skipped,
+                "valid": valid,
+                "new": new,
+                "updated": updated,
+                "unchanged": unchanged,
+                "errors": len(problems),
+            }
         )
-        for error in errors[:ERRORS_PRINTED]:
-            column = f" · {error.column}" if error.column else ""
-            self.stdout.write(f"  row {error.row}{column}: {error.message}")
-        if len(errors) > ERRORS_PRINTED:
-            self.stdout.write(f"  … and {len(errors) - ERRORS_PRINTED} more (see --report)")
+        for code, params in notices:
+            self.stdout.write(errors.render(code, params))
+        for error in problems[:ERRORS_PRINTED]:
+            line = (
+                _("  row %(row)s · %(column)s: %(reason)s")
+                if error.column
+                else _("  row %(row)s: %(reason)s")
+            )
+            self.stdout.write(
+                line % {"row": error.row, "column": error.column, "reason": error.message}
+            )
+        if len(problems) > ERRORS_PRINTED:
+            self.stdout.write(
+                _("  … and %(count)s more (see --report)")
+                % {"count": len(problems) - ERRORS_PRINTED}
+            )
 
     def _report(
         self, target: Path | None, data: bytes, name: str, errors: list[importing.RowError]
@@ -155,4 +202,4 @@ class Command(BaseCommand):
         if target is None:
             return
         target.write_bytes(exports.report_workbook(data, name, errors))
-        self.stdout.write(f"Report written to {target}")
+        self.stdout.write(_("Report written to %(path)s") % {"path": target})

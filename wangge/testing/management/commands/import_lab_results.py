@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+            raise CommandError(_("%(path)s cannot be read.") % {"path": path}) from exc
         try:
             lab_file = read_lab_file(data, path.name)
         except SpreadsheetError as exc:
@@ -52,20 +53,36 @@ class Command(BaseCommand):
         if options["user"]:
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
-                raise CommandError(f"no active user {options['user']!r}")
+                raise CommandError(
+                    _("No active user is called %(name)s.") % {"name": options["user"]}
+                )
             tubes = Tube.objects.visible_to(user, Perm.LOAD_RESULTS)
         report = check(lab_file, tubes)
         self.stdout.write(
-            f"{path.name}: {len(report.rows)} rows — {report.accepted} new, "
-            f"{report.duplicates} already stored (unchanged), {report.rejected} not importable"
+            _(
+                "%(file)s: %(rows)s rows — %(new)s new, %(same)s already stored (unchanged), "
+                "%(bad)s not importable"
+            )
+            % {
+                "file": path.name,
+                "rows": len(report.rows),
+                "new": report.accepted,
+                "same": report.duplicates,
+                "bad": report.rejected,
+            }
         )
         for row in report.problems[: max(options["show"], 0)]:
-            reason = row.reason or "same result already stored"
-            self.stdout.write(f"  row {row.row.number}: {row.row.barcode or '—'}: {reason}")
+            reason = row.reason or _("The same result is already stored.")
+            self.stdout.write(
+                _("  row %(row)s · %(barcode)s: %(reason)s")
+                % {"row": row.row.number, "barcode": row.row.barcode or "—", "reason": reason}
+            )
         if len(report.problems) > options["show"]:
-            self.stdout.write(f"  … {len(report.problems) - options['show']} more")
+            self.stdout.write(
+                _("  … and %(count)s more") % {"count": len(report.problems) - options["show"]}
+            )
         if not options["apply"]:
-            self.stdout.write("Dry run: nothing imported. Run again with --apply to import.")
+            self.stdout.write(_("Dry run: nothing was written. Add --apply to import."))
             return
         result = record_results(
             lab_file.items,
@@ -75,7 +92,15 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {result.accepted} results; {result.recalls_opened} people to recall, "
-                f"{result.recalls_closed} recalls closed, {result.cases_opened} positive cases."
+                _(
+                    "Imported %(results)s results; %(recalls)s people to recall, %(closed)s "
+                    "recalls closed, %(cases)s positive cases."
+                )
+                % {
+                    "results": result.accepted,
+                    "recalls": result.recalls_opened,
+                    "closed": result.recalls_closed,
+                    "cases": result.cases_opened,
+                }
             )
         )
