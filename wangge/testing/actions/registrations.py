@@ -37,7 +37,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Field, Model, Q
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts import audit
@@ -134,7 +134,10 @@ class ItemResult:
     @classmethod
     def rejected(cls, client_id: str | None, code: str, detail: str = "") -> "ItemResult":
         reason = _reason(code, get_language())
-        return cls(client_id, REJECTED, code, f"{reason} {detail}" if detail else reason)
+        if detail:
+            # Two sentences of one language: Chinese puts no space between them.
+            reason = gettext("%(reason)s %(detail)s") % {"reason": reason, "detail": detail}
+        return cls(client_id, REJECTED, code, reason)
 
     def as_dict(self) -> dict[str, Any]:
         return {
