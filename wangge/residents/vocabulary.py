@@ -105,7 +105,7 @@ STATUS_PHRASES: tuple[tuple[str, str], ...] = (
 )
 # When several absences are stated, the strongest fact wins: a person who went away to work
 # and is now in hospital is in hospital; one who moved and then died is dead.
-ABSENCE_RANK = {
+ABSENCE_RANK: dict[str, int] = {
     ResidentStatus.AWAY: 1,
     ResidentStatus.HOSPITALISED: 2,
     ResidentStatus.MOVED_OUT: 3,

@@ -294,7 +294,8 @@ def test_rows_come_back_with_their_sheet_row_numbers(titles, rows, blanks, fmt):
 # --- reading within limits ----------------------------------------------------------------
 
 # A child process reading the sheet bomb may not grow past this (Python with Django and
-# openpyxl loaded is about 60 MB; inflating the bomb's sheet would take 300 MB and more).
+# openpyxl loaded is about 80 MB). A reader without limits streams the bomb's 3.6 million
+# rows for minutes (the 120 s timeout fails it), or holds 300 MB for a shared-strings bomb.
 BOMB_READ_PEAK_MB = 150
 
 _CHILD = """
