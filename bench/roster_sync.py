@@ -79,7 +79,7 @@ def build_grid(residents: int) -> tuple[str, Any]:
                 grid=grid,
                 code=new_resident_code(),
                 name=f"居民{n}",
-                birth_date=born + dt.timedelta(days=n // 1000),
+                birth_year=(born + dt.timedelta(days=n // 1000)).year,
             )
             resident.set_id_number(
                 IdType.RESIDENT_CARD,
@@ -139,7 +139,7 @@ def raw_read(grid_id: int) -> float:
     sql = (
         "SELECT r.code, r.name, r.id_type, r.id_number_cipher, r.id_number_masked, "
         "r.phone_masked, r.household_id, h.building, h.unit, h.room, h.address, r.grid_id, "
-        "a.name, r.status, r.tags, r.birth_date, r.updated_at "
+        "a.name, r.status, r.tags, r.birth_year, r.updated_at "
         "FROM residents_resident r JOIN residents_household h ON h.id = r.household_id "
         "JOIN areas_area a ON a.id = r.grid_id WHERE r.grid_id = %s ORDER BY r.id"
     )

@@ -17,10 +17,11 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
+from django.utils import timezone
 
 from wangge.areas.models import Area
 from wangge.core.personal_data import seal_id_number, seal_phone
-from wangge.lib.idnumbers import IdType
+from wangge.lib.idnumbers import IdType, disclosable_birth_year
 from wangge.residents.models import _CODE_ALPHABET, RESIDENT_CODE_LENGTH, Household, Resident
 
 HOUSEHOLD_COLUMNS = ("id", "grid_id", "building", "unit", "room", "address", "created_at")
@@ -38,7 +39,7 @@ RESIDENT_COLUMNS = (
     "phone_index",
     "phone_masked",
     "sex",
-    "birth_date",
+    "birth_year",
     "ethnicity",
     "status",
     "tags",
@@ -74,8 +75,8 @@ class Layout:
     table: str
     columns: tuple[str, ...]
     extra: tuple[Any, ...]  # values of the columns we do not fill, in `columns` order
-    dates_as_text: bool
     created_at: Any  # the creation time, already in the database's format
+    written_on: dt.date  # its local date: the birth years it may hold depend on it
 
     @property
     def insert_sql(self) -> str:
@@ -114,8 +115,8 @@ def layout_for(model: type[models.Model], filled: Sequence[str], now: dt.datetim
         table=model._meta.db_table,
         columns=(*filled, *extra_columns),
         extra=tuple(extra_values),
-        dates_as_text=connection.vendor == "sqlite",
         created_at=connection.ops.adapt_datetimefield_value(now),
+        written_on=timezone.localdate(now),
     )
 
 
@@ -147,7 +148,7 @@ def prepare(
 ) -> Batch:
     """Rows in column order, ID numbers and phones sealed. Runs in a worker process."""
     created = resident_layout.created_at
-    text_dates = resident_layout.dates_as_text
+    written_on = resident_layout.written_on
     h_tail = (household_layout.created_at, *household_layout.extra)
     r_tail = ("", created, created, *resident_layout.extra)
     card, nothing = str(IdType.RESIDENT_CARD), str(IdType.NONE)
@@ -179,7 +180,7 @@ def prepare(
                 sealed_phone.index,
                 sealed_phone.masked,
                 p.sex,
-                birth.isoformat() if text_dates else birth,
+                disclosable_birth_year(birth, written_on),
                 p.ethnicity,
                 p.status,
                 p.tags,

@@ -144,14 +144,49 @@ def resident_card_facts(number: str) -> ResidentCardFacts:
     )
 
 
+# What may be shown or stored in clear must leave any ID number at least this many
+# candidates, for an attacker who knows its region, its structure and its check digit
+# (shared/DOMAIN.md; the arithmetic is in docs/security.md "What a mask may show").
+MIN_CANDIDATES = 10_000
+# Sequence codes of one sex: 1000 codes, the last digit odd for men and even for women.
+SEQUENCES_PER_SEX = 500
+# The sex is stored in clear, so a birth year written in that same year leaves one
+# candidate date per day already passed: the year is kept only once this many days have.
+MIN_DAYS_INTO_BIRTH_YEAR = -(-MIN_CANDIDATES // SEQUENCES_PER_SEX)  # 20
+# Hidden characters of other documents' masks: 4 digits are 10,000 candidates.
+_MIN_HIDDEN = 4
+
+
 def mask(id_type: IdType | str, number: str) -> str:
-    """The number as lists show it: 6201**********123X."""
+    """The number as lists show it.
+
+    A resident card shows its region only (620103************): any digit of the
+    sequence or the check, beside a birth year and sex, would leave fewer than
+    MIN_CANDIDATES. Other documents keep up to two characters at each end and hide at
+    least four (10,000 candidates even for digits only).
+    """
     if not number:
         return ""
     if id_type == IdType.RESIDENT_CARD and len(number) == 18:
-        return number[:4] + "*" * 10 + number[-4:]
-    keep = 2 if len(number) > 6 else 1
-    return number[:keep] + "*" * (len(number) - 2 * keep) + number[-keep:]
+        return number[:6] + "*" * 12
+    keep = max(0, min(2, (len(number) - _MIN_HIDDEN) // 2))
+    return number[:keep] + "*" * (len(number) - 2 * keep) + number[len(number) - keep :]
+
+
+def disclosable_birth_year(birth_date: dt.date | None, written_on: dt.date) -> int | None:
+    """The birth year that may be stored in clear for a record first written on `written_on`.
+
+    The record's creation time is in clear too, and a birth is not after it: for someone
+    born in the year the record was written, the year and the sex leave (days of the
+    year passed) x 500 candidates. Before MIN_DAYS_INTO_BIRTH_YEAR days the year is
+    withheld (None: unknown age), and so is a year after the writing (bad data).
+    """
+    if birth_date is None:
+        return None
+    days_into_year = (written_on - dt.date(birth_date.year, 1, 1)).days + 1
+    if days_into_year < MIN_DAYS_INTO_BIRTH_YEAR:
+        return None
+    return birth_date.year
 
 
 def make_resident_card_number(region: str, birth_date: dt.date, sequence: int, sex: str) -> str:

@@ -6,6 +6,7 @@ in `importing`; applying or discarding an uploaded register are actions here.
 """
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +26,16 @@ from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_ph
 from wangge.core.scoping import require_in_scope
 from wangge.lib import idnumbers, phones, spreadsheets
 from wangge.lib.idnumbers import IdType
-from wangge.residents import importing, vocabulary
+from wangge.residents import importing, selectors, vocabulary
 from wangge.residents.choices import ImportStatus, ResidentStatus, Sex, Tag
 from wangge.residents.errors import RegistryError
-from wangge.residents.models import Household, ImportBatch, Resident, new_resident_code
+from wangge.residents.models import (
+    Household,
+    ImportBatch,
+    Resident,
+    ResidentQuerySet,
+    new_resident_code,
+)
 
 __all__ = [
     "GONE",
@@ -38,6 +45,7 @@ __all__ = [
     "apply_import",
     "create_household",
     "discard_import",
+    "find_residents",
     "get_or_create_household",
     "move_resident",
     "recheck_import",
@@ -115,13 +123,22 @@ class ResidentData:
     # Personal data stays out of reprs, so a traceback or a log line cannot carry it.
     id_number: str = field(default="", repr=False)
     sex: str = Sex.UNKNOWN
-    birth_date: dt.date | None = None
+    # The full date is read to check it and to derive the year; only the year is stored.
+    birth_date: dt.date | None = field(default=None, repr=False)
     phone: str = field(default="", repr=False)
     ethnicity: str = ""
     status: str = ResidentStatus.PRESENT
     tags: int = 0
     relation: str = ""
     note: str = ""
+    # A stored birth year to keep when no birth date is given (an edit that leaves it).
+    kept_birth_year: int | None = None
+
+    def birth_year_as_of(self, written_on: dt.date) -> int | None:
+        """The birth year to store for a record first written on `written_on`."""
+        if self.birth_date is not None:
+            return idnumbers.disclosable_birth_year(self.birth_date, written_on)
+        return self.kept_birth_year
 
     @classmethod
     def clean(cls, **raw: object) -> "ResidentData":
@@ -131,7 +148,8 @@ class ResidentData:
         居民身份证/护照/无 … or ID type codes, dates as dates or text. An ID number given
         as a number (an Excel cell that lost digits) is refused, never stored. With no ID
         type, a number means a resident ID card and no number with a birth date means a
-        person without a document (a newborn).
+        person without a document (a newborn). `kept_birth_year` (the stored year, from an
+        edit form) stands when neither a birth date nor a resident card gives one.
         """
         name = clean_text(raw.get("name"), "name")
         if not name:
@@ -176,6 +194,7 @@ class ResidentData:
             sex, birth_date = card_sex, card_birth
         elif birth_date is not None and birth_date > timezone.localdate():
             raise RegistryError("birth_date_future", field="birth_date")
+        kept_year = raw.get("kept_birth_year")
         return cls(
             name=name,
             id_type=id_type,
@@ -188,6 +207,7 @@ class ResidentData:
             tags=_tags(raw.get("tags")),
             relation=clean_text(raw.get("relation"), "relation", 20),
             note=clean_text(raw.get("note"), "note", 200),
+            kept_birth_year=kept_year if isinstance(kept_year, int) else None,
         )
 
     def apply_to(self, resident: Resident) -> None:
@@ -195,7 +215,7 @@ class ResidentData:
         resident.set_id_number(self.id_type, self.id_number)
         resident.set_phone(self.phone)
         resident.sex = self.sex
-        resident.birth_date = self.birth_date  # type: ignore[assignment]
+        resident.birth_year = self.birth_year_as_of(resident.written_on)
         resident.ethnicity = self.ethnicity
         resident.status = self.status
         resident.tags = self.tags
@@ -335,7 +355,7 @@ def register_resident(
     return resident
 
 
-_TRACKED = ("name", "sex", "birth_date", "ethnicity", "status", "tags", "relation", "note")
+_TRACKED = ("name", "sex", "birth_year", "ethnicity", "status", "tags", "relation", "note")
 
 
 @transaction.atomic
@@ -398,6 +418,26 @@ def move_resident(
         details={"from_grid": old_grid, "to_grid": household.grid_id},
     )
     return resident
+
+
+def find_residents(user: User, query: str, *, acting_user: "User | Actor") -> ResidentQuerySet:
+    """The residents a search box query finds in the user's scope.
+
+    A search by ID number or phone tells whether that number is someone's here, so it is
+    audited like a reveal: who searched and which kind of lookup, never the number. That
+    makes trying the candidates of someone's number through the search box visible.
+    """
+    terms = selectors.search_terms(query)
+    if terms is not None and terms.lookups:
+        paths = user.scope_paths(Perm.VIEW_REGISTRY) or [""]
+        common = os.path.commonprefix(paths)
+        audit.record(
+            acting_user,
+            "resident.search",
+            area_path=common[: len(common) - len(common) % Area.steplen],
+            details={"lookups": [str(lookup) for lookup in terms.lookups]},
+        )
+    return selectors.residents_matching(user, terms)
 
 
 def reveal_identity(resident: Resident, field_name: str, *, acting_user: "User | Actor") -> str:
@@ -625,9 +665,8 @@ def _resident_values(
     columns: Sequence[Any],
 ) -> Iterator[list[Any]]:
     """Each new resident's column values, in `columns` order, as the backend takes them."""
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    sqlite = connection.vendor == "sqlite"
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    written_on = timezone.localdate(now)
     defaults = {
         f.attname: f.get_db_prep_save(f.get_default(), connection)
         for f in columns
@@ -643,9 +682,7 @@ def _resident_values(
             "code": new_resident_code(),
             "name": data.name,
             "sex": data.sex,
-            "birth_date": (
-                ops.adapt_datefield_value(data.birth_date) if sqlite else data.birth_date
-            ),
+            "birth_year": data.birth_year_as_of(written_on),
             "ethnicity": data.ethnicity,
             "status": data.status,
             "tags": data.tags,
@@ -672,7 +709,7 @@ _INSERTED = frozenset(
         "code",
         "name",
         "sex",
-        "birth_date",
+        "birth_year",
         "ethnicity",
         "status",
         "tags",
@@ -697,7 +734,7 @@ _MODEL_FIELDS: Mapping[str, str] = {
     "id_number": "id_number_cipher",
     "phone": "phone_cipher",
     "sex": "sex",
-    "birth_date": "birth_date",
+    "birth_year": "birth_year",
     "ethnicity": "ethnicity",
     "status": "status",
     "tags": "tags",
@@ -727,6 +764,8 @@ def _apply_fields(
         elif name == "household":
             resident.household_id = households[row.household_key]
             resident.grid_id = row.grid_id
+        elif name == "birth_year":
+            resident.birth_year = data.birth_year_as_of(resident.written_on)
         else:
             setattr(resident, name, getattr(data, name))
 

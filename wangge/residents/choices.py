@@ -19,7 +19,7 @@ class ResidentStatus(models.TextChoices):
 
 
 class Tag(IntFlag):
-    """Stored tags of a resident (age tags such as 80+ and infant derive from the birth date)."""
+    """Stored tags of a resident (age tags such as 80+ and infant derive from the birth year)."""
 
     BEDRIDDEN = 1
     LIMITED_MOBILITY = 2

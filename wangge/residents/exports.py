@@ -1,7 +1,7 @@
 """A grid's register as Excel and as the printed PDF volunteers carry; the import report.
 
 Every export reads through `visible_to(user, Perm.EXPORT_REGISTRY)`, shows ID numbers
-and phones masked, and writes one audit entry ("residents.export") with what was
+and phones masked and a birth year and age, never a birth date, and writes one audit entry ("residents.export") with what was
 exported and how many people, never who. Excel cells go through `wangge.lib.excel`, so
 a name such as "=HYPERLINK(…)" stays text.
 """
@@ -82,7 +82,7 @@ REGISTER_COLUMNS: Sequence[tuple[Any, float]] = (
     (_("Room"), 8),
     (_("Name"), 12),
     (_("Sex"), 6),
-    (_("Birth date"), 12),
+    (_("Birth year"), 10),
     (_("Age"), 6),
     (_("ID type"), 12),
     (_("ID number"), 22),
@@ -118,7 +118,7 @@ def grid_register_xlsx(grid: Area, user: User, *, acting_user: "User | Actor") -
                 home.room,
                 person.name,
                 person.get_sex_display(),
-                person.birth_date,
+                person.birth_year,
                 person.age(today),
                 person.get_id_type_display(),
                 person.id_number_masked,

@@ -45,7 +45,7 @@ class ResidentForm(forms.Form):
         label=_("ID number"),
         max_length=40,
         required=False,
-        help_text=_("Sex and birth date are read from a resident ID card number."),
+        help_text=_("Sex and birth year are read from a resident ID card number."),
     )
     sex = forms.ChoiceField(
         label=_("Sex"),
@@ -60,7 +60,7 @@ class ResidentForm(forms.Form):
         label=_("Birth date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Only needed without a resident ID card number."),
+        help_text=_("Only needed without a resident ID card number. Only the year is kept."),
     )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False)
@@ -84,7 +84,6 @@ class ResidentForm(forms.Form):
                 "name": resident.name,
                 "id_type": resident.id_type,
                 "sex": resident.sex if resident.sex != Sex.UNKNOWN else "",
-                "birth_date": resident.birth_date,
                 "ethnicity": resident.ethnicity,
                 "relation": resident.relation,
                 "status": resident.status,
@@ -100,6 +99,10 @@ class ResidentForm(forms.Form):
             self.fields["phone"].help_text = _(
                 "Stored: %(phone)s. Leave blank to keep it; type 0 to remove it."
             ) % {"phone": resident.phone_masked or "—"}
+            if resident.birth_year is not None:
+                self.fields["birth_date"].help_text = _(
+                    "Stored: born in %(year)s. Leave blank to keep it."
+                ) % {"year": resident.birth_year}
         self.resident_data: ResidentData | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -124,6 +127,7 @@ class ResidentForm(forms.Form):
                 id_number=id_number,
                 sex=cleaned.get("sex") or "",
                 birth_date=cleaned.get("birth_date"),
+                kept_birth_year=resident.birth_year if resident is not None else None,
                 phone=phone,
                 ethnicity=cleaned.get("ethnicity"),
                 relation=cleaned.get("relation"),

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.models import Area
@@ -84,7 +85,7 @@ HOUSEHOLD_FIELDS = ("building", "unit", "room", "address")
 # Sheet columns → the resident fields they fill (the others are kept as stored).
 _PRESENT = {
     "sex": "sex",
-    "birth_date": "birth_date",
+    "birth_date": "birth_year",
     "phone": "phone",
     "ethnicity": "ethnicity",
     "status": "status",
@@ -538,7 +539,7 @@ class Stored(NamedTuple):
     id_number_index: str | None
     name: str
     sex: str
-    birth_date: dt.date | None
+    birth_year: int | None
     ethnicity: str
     status: str
     tags: int
@@ -550,6 +551,7 @@ class Stored(NamedTuple):
     unit: str
     room: str
     grid_path: str
+    created_at: dt.datetime
 
     @property
     def household_key(self) -> HouseholdKey:
@@ -561,7 +563,7 @@ _STORED_COLUMNS = (
     "id_number_index",
     "name",
     "sex",
-    "birth_date",
+    "birth_year",
     "ethnicity",
     "status",
     "tags",
@@ -573,6 +575,7 @@ _STORED_COLUMNS = (
     "household__unit",
     "household__room",
     "grid__path",
+    "created_at",
 )
 
 
@@ -668,9 +671,12 @@ def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tu
         if not same_phone:
             changes.append("phone")
     derived = data.id_type == IdType.RESIDENT_CARD
-    for name in ("sex", "birth_date"):
-        if (derived or name in present) and getattr(stored, name) != getattr(data, name):
-            changes.append(name)
+    if (derived or "sex" in present) and stored.sex != data.sex:
+        changes.append("sex")
+    if (derived or "birth_year" in present) and stored.birth_year != data.birth_year_as_of(
+        timezone.localdate(stored.created_at)
+    ):
+        changes.append("birth_year")
     for name in ("ethnicity", "status", "tags", "relation", "note"):
         given = name in present or (name == "status" and row.status_stated)
         if given and getattr(stored, name) != getattr(data, name):

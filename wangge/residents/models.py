@@ -112,7 +112,10 @@ class Resident(PersonalIdentity):
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Only the year, and not in the first days of the year the record was written
+    # (lib.idnumbers.disclosable_birth_year): the full date is inside the encrypted ID
+    # number, and beside the sex a full date would narrow the number to a few hundred.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT
@@ -145,12 +148,17 @@ class Resident(PersonalIdentity):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def written_on(self) -> dt.date:
+        """The day this record was first written (today for a new one): a birth is not
+        after it, which is what `disclosable_birth_year` reckons with."""
+        return timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+
     def age(self, on: dt.date | None = None) -> int | None:
-        if self.birth_date is None:
+        """Age in years as this year minus the birth year: the birthday itself is not known."""
+        if self.birth_year is None:
             return None
-        today = on or timezone.localdate()
-        years = today.year - self.birth_date.year
-        return years - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+        return (on or timezone.localdate()).year - self.birth_year
 
     def tag_labels(self) -> list[Any]:
         labels: list[Any] = [label for tag, label in TAG_LABELS.items() if self.tags & tag]

@@ -1,6 +1,8 @@
 """Reads of the registry. Every one starts from `visible_to(user, permission)`."""
 
 import re
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q
@@ -22,17 +24,34 @@ from wangge.residents.models import (
 _CODE = re.compile(rf"^[0-9A-HJKMNP-TV-Z]{{{RESIDENT_CODE_LENGTH}}}$")
 
 
-def search_residents(user: Any, query: str) -> ResidentQuerySet:
-    """Find people by name, exact ID number, phone, resident code, or the last four digits.
+class IdentityLookup(StrEnum):
+    """How a search used a person's identity: each is audited like a reveal."""
+
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    PHONE_LAST_FOUR = "phone_last_four"
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What a search box query matches, and which identity lookups that takes."""
+
+    condition: Q
+    lookups: tuple[IdentityLookup, ...]
+
+
+def search_terms(query: str) -> SearchTerms | None:
+    """Read a query as a name, exact ID number, phone, resident code or a phone's last four.
 
     Full ID numbers and phones are encrypted, so they match exactly through the blind
-    index; a partial number can only match the visible last four of the masked form.
+    index; the last four digits of a phone are in its mask. An ID number's last digits
+    are in no mask, so they find nobody. None for an empty query.
     """
-    visible: ResidentQuerySet = Resident.objects.visible_to(user, Perm.VIEW_REGISTRY)
     text = idnumbers.normalise_text(query)
     if not text:
-        return visible.none()
+        return None
     condition = Q(name__startswith=text)
+    lookups: list[IdentityLookup] = []
     number = idnumbers.normalise(text)
     if _CODE.match(number):
         condition |= Q(code=number)
@@ -47,12 +66,33 @@ def search_residents(user: Any, query: str) -> ResidentQuerySet:
         except idnumbers.IdNumberError:
             continue
         condition |= Q(id_number_index__in=id_number_lookups(id_type, canonical))
-    phone = phones.normalise(text)
-    if phone.isdigit() and len(phone) >= 7:
+        if IdentityLookup.ID_NUMBER not in lookups:
+            lookups.append(IdentityLookup.ID_NUMBER)
+    try:
+        phone = phones.validate(text)
+    except phones.PhoneError:
+        phone = ""  # stored phones are valid ones: nothing else can match
+    if phone:
         condition |= Q(phone_index__in=phone_lookups(phone))
-    if len(number) == 4 and re.fullmatch(r"\d{3}[\dX]", number):
-        condition |= Q(id_number_masked__endswith=number) | Q(phone_masked__endswith=number)
-    return visible.filter(condition)
+        lookups.append(IdentityLookup.PHONE)
+    if re.fullmatch(r"[0-9]{4}", number):
+        condition |= Q(phone_masked__endswith=number)
+        lookups.append(IdentityLookup.PHONE_LAST_FOUR)
+    return SearchTerms(condition, tuple(lookups))
+
+
+def residents_matching(user: Any, terms: SearchTerms | None) -> ResidentQuerySet:
+    """The residents in the user's scope that search terms find."""
+    visible: ResidentQuerySet = Resident.objects.visible_to(user, Perm.VIEW_REGISTRY)
+    if terms is None:
+        return visible.none()
+    return visible.filter(terms.condition)
+
+
+def search_residents(user: Any, query: str) -> ResidentQuerySet:
+    """The residents in the user's scope a query finds, unaudited: pages search through
+    `actions.find_residents`, which records the identity lookups."""
+    return residents_matching(user, search_terms(query))
 
 
 # How many areas the import page offers to choose from (a district has about a thousand).

@@ -33,7 +33,6 @@ from wangge.residents.errors import RegistryError
 from wangge.residents.forms import HouseholdForm, ImportUploadForm, ResidentForm
 from wangge.residents.importing import FIELD_LABELS, RowError
 from wangge.residents.models import Household, ImportBatch, Resident
-from wangge.residents.selectors import search_residents
 
 PER_PAGE = 50
 REVEALABLE = {"id_number", "phone"}
@@ -53,7 +52,9 @@ def search(request: AuthedRequest) -> HttpResponse:
     page = None
     if query:
         results = (
-            search_residents(request.user, query).select_related("household").order_by("name", "id")
+            actions.find_residents(request.user, query, acting_user=actor_for(request))
+            .select_related("household")
+            .order_by("name", "id")
         )
         page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     partial = request.headers.get("HX-Request") == "true"

@@ -2,7 +2,7 @@
 
 Sheets and forms give 男 / 女, 在住 / 外出, 居民身份证 / 护照, 卧床 / 孕妇 …; these maps
 turn them into the registry's codes. Unknown words return None so the validator can say
-so. Age categories (80岁以上, 婴幼儿) are not stored: they derive from the birth date.
+so. Age categories (80岁以上, 婴幼儿) are not stored: they derive from the birth year.
 """
 
 import re

@@ -4,7 +4,6 @@ The same rule is applied two ways: as a queryset for counting and listing, and i
 (`ExpectationRules.expects`) for a batch of residents already loaded during ingestion.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q
@@ -22,16 +21,17 @@ def scope_paths(round_: Round) -> list[str]:
     return list(RoundScope.objects.filter(round=round_).values_list("area__path", flat=True))
 
 
-def _infant_cutoff(round_: Round) -> dt.date | None:
-    """Residents born after this date are infants the round exempts (None: no such rule)."""
+def _infant_cutoff(round_: Round) -> int | None:
+    """Residents born in this year or later are infants the round exempts (None: no rule).
+
+    Only the birth year is stored, so "under N" is by year: with N = 1 a round starting
+    in 2026 exempts those born in 2026, with N = 3 those born in 2024 or later. A person
+    of unknown birth year (a newborn registered in the first days of the year) is expected.
+    """
     years = round_.exempt_infants_under_years
     if not years:
         return None
-    start = timezone.localdate(round_.starts_at)
-    try:
-        return start.replace(year=start.year - years)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year - years, day=28)
+    return timezone.localdate(round_.starts_at).year - years + 1
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class ExpectationRules:
     """A round's rule, ready to test residents one by one."""
 
     paths: tuple[str, ...]
-    infant_cutoff: dt.date | None
+    infant_cutoff: int | None  # the first birth year exempted as an infant
     exempt_under_treatment: bool
 
     @classmethod
@@ -58,8 +58,8 @@ class ExpectationRules:
             return False
         return not (
             self.infant_cutoff is not None
-            and resident.birth_date is not None
-            and resident.birth_date > self.infant_cutoff
+            and resident.birth_year is not None
+            and resident.birth_year >= self.infant_cutoff
         )
 
 
@@ -77,6 +77,6 @@ def expected_residents(round_: Round, rules: ExpectationRules | None = None) -> 
             under_treatment=F("tags").bitand(int(Tag.UNDER_TREATMENT))
         ).filter(under_treatment=0)
     if rules.infant_cutoff is not None:
-        queryset = queryset.exclude(birth_date__gt=rules.infant_cutoff)
+        queryset = queryset.exclude(birth_year__gte=rules.infant_cutoff)
     exempted = Exemption.objects.filter(round=round_, resident=OuterRef("pk"))
     return queryset.exclude(Exists(exempted))

@@ -91,7 +91,11 @@ class RoundForm(forms.Form):
         min_value=0,
         max_value=18,
         initial=0,
-        help_text=_("0 means infants are sampled like everyone else."),
+        help_text=_(
+            "Counted by birth year: 1 exempts those born in the year the round starts, 3 "
+            "those born in that year or the two before it. People whose birth year is not "
+            "known are expected. 0 means infants are sampled like everyone else."
+        ),
     )
     exempt_under_treatment = forms.BooleanField(
         label=_("Exempt people under treatment"), required=False, initial=True

@@ -179,7 +179,7 @@ _ROSTER_FIELDS = (
     "status",
     "tags",
     "sex",
-    "birth_date",
+    "birth_year",
     "updated_at",
     "household__building",
     "household__unit",
@@ -212,7 +212,7 @@ def roster_items(residents: Iterable[Resident], *, limited: bool) -> list[dict[s
                 "status": resident.status,
                 "home_visit": bool(resident.tags & HOME_VISIT_TAGS),
                 "sex": resident.sex,
-                "birth_year": resident.birth_date.year if resident.birth_date else None,
+                "birth_year": resident.birth_year,
             }
         )
     return items

@@ -91,8 +91,10 @@ def test_phone_validation_only_returns_digits_or_raises(text):
 
 
 def test_masks():
-    assert idnumbers.mask(IdType.RESIDENT_CARD, "62010319800517123X") == "6201**********123X"
+    assert idnumbers.mask(IdType.RESIDENT_CARD, "62010319800517123X") == "620103************"
+    assert idnumbers.mask(IdType.PASSPORT, "E12345678") == "E1*****78"
     assert phones.mask("13900000000") == "139****0000"
+    assert phones.mask("09318123456") == "093******56"
     assert phones.validate("+86 139-0000-0000") == "13900000000"
     assert phones.validate("0931-8123456") == "09318123456"
 
@@ -177,3 +179,72 @@ def test_reasons_are_whole_translated_sentences():
         assert not re.search("[A-Za-z]", str(phone_info.value))
     with translation.override("en"):
         assert str(info.value) == "A resident ID number has 18 characters."
+
+
+@given(
+    st.sampled_from(["620103", "620981", "110101"]),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2024, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from(["M", "F"]),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2024, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from(["M", "F"]),
+)
+def test_a_resident_card_mask_shows_the_region_and_nothing_else(
+    region, birth, sequence, sex, other_birth, other_sequence, other_sex
+):
+    # Two numbers of one region share their mask, whatever their birth date, sequence
+    # and check character: the mask reveals none of them.
+    number = idnumbers.make_resident_card_number(region, birth, sequence, sex)
+    other = idnumbers.make_resident_card_number(region, other_birth, other_sequence, other_sex)
+    masked = idnumbers.mask(IdType.RESIDENT_CARD, number)
+    assert masked == idnumbers.mask(IdType.RESIDENT_CARD, other) == region + "*" * 12
+
+
+@given(
+    st.sampled_from([IdType.PASSPORT, IdType.HK_MACAU_PERMIT, IdType.TAIWAN_PERMIT]),
+    st.from_regex(r"\A[A-Z0-9]{5,17}\Z"),
+)
+def test_other_documents_hide_at_least_four_characters(id_type, number):
+    # Four hidden characters are 10,000 candidates even when every one is a digit.
+    masked = idnumbers.mask(id_type, number)
+    assert len(masked) == len(number) and masked.count("*") >= 4
+    visible = len(number) - masked.count("*")
+    assert (
+        masked
+        == number[: visible // 2] + "*" * masked.count("*") + number[len(number) - visible // 2 :]
+    )
+
+
+@given(st.from_regex(r"\A(1[3-9][0-9]{9}|0[0-9]{2,3}[0-9]{7,8})\Z"))
+def test_a_phone_mask_leaves_at_least_four_unknown_digits(number):
+    assert phones.validate(number) == number
+    masked = phones.mask(number)
+    # The attacker knows the area code (010 and 02x have three digits, the others four).
+    known = 0 if number.startswith("1") else 3 if number[1] in "12" else 4
+    assert masked[known:].count("*") >= 4
+    assert all(m in ("*", n) for m, n in zip(masked, number, strict=True))
+
+
+def test_a_birth_year_is_kept_from_the_twentieth_day_of_the_year_it_is_written_in():
+    born = dt.date(2026, 1, 3)
+    assert idnumbers.disclosable_birth_year(born, dt.date(2026, 1, 19)) is None
+    assert idnumbers.disclosable_birth_year(born, dt.date(2026, 1, 20)) == 2026
+    assert idnumbers.disclosable_birth_year(dt.date(2025, 12, 31), dt.date(2026, 1, 1)) == 2025
+    assert idnumbers.disclosable_birth_year(dt.date(2027, 1, 1), dt.date(2026, 6, 1)) is None
+    assert idnumbers.disclosable_birth_year(None, dt.date(2026, 6, 1)) is None
+
+
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.integers(0, 800),
+)
+def test_a_kept_birth_year_leaves_ten_thousand_numbers_beside_the_sex(born, days_after):
+    written_on = born + dt.timedelta(days=days_after)
+    year = idnumbers.disclosable_birth_year(born, written_on)
+    if year is None:
+        return
+    # Every date of that year up to the day the record was written remains possible.
+    last = min(dt.date(year, 12, 31), written_on)
+    dates = (last - dt.date(year, 1, 1)).days + 1
+    assert dates * idnumbers.SEQUENCES_PER_SEX >= idnumbers.MIN_CANDIDATES

@@ -179,7 +179,7 @@ class _Person:
     grid_id: int
     status: str
     tags: int
-    birth_date: dt.date | None
+    birth_year: int | None
     id_number_index: str | None
 
 
@@ -531,13 +531,11 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
 
     residents_by_code: dict[str, _Person] = {}
     residents_by_number: dict[tuple[str, str], _Person] = {}
-    columns = ("id", "code", "grid", "status", "tags", "birth_date", "id_number_index")
+    columns = ("id", "code", "grid", "status", "tags", "birth_year", "id_number_index")
     rows = sql.select_in(Resident, columns, "code", sorted(codes))
     rows += sql.select_in(Resident, columns, "id_number_index", sorted(index_values))
-    for pk, code, grid_id, status, tags, birth_date, index_value in rows:
-        if isinstance(birth_date, str):  # SQLite hands dates back as text
-            birth_date = dt.date.fromisoformat(birth_date)
-        resident = _Person(pk, code, grid_id, status, tags, birth_date, index_value)
+    for pk, code, grid_id, status, tags, birth_year, index_value in rows:
+        resident = _Person(pk, code, grid_id, status, tags, birth_year, index_value)
         residents_by_code[code] = resident
         if index_value in index_values:
             residents_by_number[index_values[index_value]] = resident
@@ -634,7 +632,7 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
                 round_id,
                 first.pk,
                 first.grid_id,
-                # `expects` reads a resident's status, tags and birth date: _Person has them.
+                # `expects` reads a resident's status, tags and birth year: _Person has them.
                 plan.rules[round_id].expects(
                     cast(Resident, first),
                     plan.grid_paths[first.grid_id],

@@ -73,7 +73,8 @@ def test_rules_exempt_infants_and_people_under_treatment(tree, alice):
     )
     patient = make_resident(tree["grid_a"], "病人", tags=int(Tag.UNDER_TREATMENT), phone="")
     adult = make_resident(tree["grid_a"], "成人", phone="")
-    round_ = make_round(tree["grid_a"], user=alice, exempt_infants_under_years=1)
+    # Two years by birth year: 200 days old is born this year or the one before.
+    round_ = make_round(tree["grid_a"], user=alice, exempt_infants_under_years=2)
     untested = untested_residents(round_, tree["grid_a"], Resident.objects.all())
     assert list(untested) == [adult]
     assert {baby.pk, patient.pk}.isdisjoint(r.pk for r in untested)

@@ -17,9 +17,11 @@ from wangge.accounts.models import AuditEntry
 from wangge.lib.uuid7 import uuid7
 from wangge.residents import actions as registry
 from wangge.residents.choices import Tag
+from wangge.residents.models import Resident
 from wangge.testing.actions import registrations as actions
 from wangge.testing.actions.rounds import record_exemption
 from wangge.testing.choices import TubeStatus
+from wangge.testing.expectation import expected_residents
 from wangge.testing.models import (
     DoorToDoorTeam,
     HomeVisit,
@@ -312,6 +314,22 @@ def test_the_first_registration_records_who_counts(station, people, tree, alice)
     assert not samples[b[0].pk].counted  # lives outside the round's scope
     assert samples[bedridden.pk].home_visit and not samples[a[0].pk].home_visit
     assert Registration.objects.get(resident=bedridden).mode == "door"
+
+
+def test_infants_are_exempt_by_birth_year_alike_in_counts_and_in_ingestion(station, tree, alice):
+    round_ = make_round(tree["community"], user=alice, exempt_infants_under_years=3)
+    start = timezone.localdate(round_.starts_at).year
+    born = {}
+    for n, year in enumerate([start - 3, start - 2, start, None]):
+        person = make_resident(tree["grid_a"], f"生于{year}", phone="", room=f"30{n}")
+        Resident.objects.filter(pk=person.pk).update(birth_year=year)
+        born[year] = person
+    # Under 3 by year: born in the start year or the two before it. Unknown: expected.
+    expected = set(expected_residents(round_).values_list("pk", flat=True))
+    assert expected == {born[start - 3].pk, born[None].pk}
+    upload(station, [item(round_, "T1", person) for person in born.values()])
+    counted = dict(RoundSample.objects.filter(round=round_).values_list("resident", "counted"))
+    assert counted == {person.pk: person.pk in expected for person in born.values()}
 
 
 def test_sampling_points_must_belong_to_the_round(station, people, round_, tree, alice):
