@@ -1,9 +1,17 @@
-"""Every model change has its migration: a model edited without one fails here."""
+"""Every model change has its migration (a model edited without one fails here), and the
+migrations that rewrite stored data do what they say."""
 
+import datetime as dt
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from wangge.core.personal_data import seal_id_number, seal_phone
+from wangge.lib.idnumbers import IdType, make_resident_card_number
 
 
 @pytest.mark.django_db
@@ -13,3 +21,93 @@ def test_no_model_change_lacks_a_migration():
         call_command("makemigrations", "--check", "--dry-run", stdout=out)
     except SystemExit:
         pytest.fail(f"makemigrations would write migrations:\n{out.getvalue()}")
+
+
+BEFORE = [("residents", "0003_lean_indexes"), ("testing", "0002_lean_indexes")]
+
+
+@pytest.fixture
+def before_birth_years():
+    """The schema as it was before birth years; every migration is applied again after."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    try:
+        yield executor.loader.project_state(BEFORE).apps
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_keeps_birth_years_only_and_masks_every_stored_identity_again(
+    before_birth_years,
+):
+    apps = before_birth_years
+    grid = apps.get_model("areas", "Area").objects.create(
+        path="0001", depth=1, name="一号小区", kind="compound"
+    )
+    home = apps.get_model("residents", "Household").objects.create(grid=grid, room="101")
+    Resident = apps.get_model("residents", "Resident")
+    january = dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)
+    people = {
+        # name: (birth date, created at, number, phone)
+        "老人": (dt.date(1950, 6, 1), january, ("620103", "M"), "13912345678"),
+        "新生": (dt.date(2026, 1, 2), january, None, "09318123456"),
+        "去年": (dt.date(2025, 12, 30), january, ("620103", "F"), ""),
+        "二月": (dt.date(2026, 1, 2), dt.datetime(2026, 2, 1, tzinfo=dt.UTC), None, ""),
+    }
+    numbers = {}
+    for n, (name, (born, created, card, phone)) in enumerate(people.items()):
+        number = make_resident_card_number(card[0], born, n, card[1]) if card else ""
+        id_type = IdType.RESIDENT_CARD if card else IdType.NONE
+        numbers[name] = number
+        sealed_id, sealed_phone = seal_id_number(id_type, number), seal_phone(phone)
+        resident = Resident.objects.create(
+            household=home,
+            grid=grid,
+            code=f"CODE{n:06d}",
+            name=name,
+            birth_date=born,
+            id_type=id_type,
+            id_number_cipher=sealed_id.cipher,
+            id_number_index=sealed_id.index,
+            # What the old code stored: the last four of a number and of a phone.
+            id_number_masked=number[:4] + "*" * 10 + number[-4:] if number else "",
+            phone_cipher=sealed_phone.cipher,
+            phone_index=sealed_phone.index,
+            phone_masked=phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if phone else "",
+        )
+        Resident.objects.filter(pk=resident.pk).update(created_at=created)
+    walk_in = apps.get_model("testing", "WalkIn").objects.create(
+        client_id=uuid.uuid4(),
+        round=apps.get_model("testing", "Round").objects.create(
+            name="第一轮", starts_at=january, ends_at=january + dt.timedelta(days=1)
+        ),
+        area=grid,
+        name="访客",
+        id_type=IdType.RESIDENT_CARD,
+        id_number_cipher=seal_id_number(IdType.RESIDENT_CARD, numbers["老人"]).cipher,
+        id_number_masked=numbers["老人"][:4] + "*" * 10 + numbers["老人"][-4:],
+        phone_cipher=seal_phone("0931812345").cipher,
+        phone_masked="093***2345",
+    )
+
+    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    from wangge.residents.models import Resident as Current
+    from wangge.testing.models import WalkIn
+
+    after = {r.name: r for r in Current.objects.all()}
+    # Written on 10 January: a birth that year would leave 10 x 500 numbers; not kept.
+    assert {name: r.birth_year for name, r in after.items()} == {
+        "老人": 1950,
+        "新生": None,
+        "去年": 2025,
+        "二月": 2026,
+    }
+    assert after["老人"].id_number_masked == "620103" + "*" * 12
+    assert after["老人"].phone_masked == "139****5678"
+    assert after["新生"].phone_masked == "093******56"
+    assert after["老人"].reveal_id_number() == numbers["老人"]  # the ciphertext is untouched
+    moved = WalkIn.objects.get(pk=walk_in.pk)
+    assert (moved.id_number_masked, moved.phone_masked) == ("620103" + "*" * 12, "093*****45")

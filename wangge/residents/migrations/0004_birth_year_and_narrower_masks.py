@@ -18,16 +18,18 @@ from wangge.core.personal_data import ID_CONTEXT, PHONE_CONTEXT, cipher
 from wangge.lib import idnumbers, phones
 
 _BATCH = 1000
-_IDENTITY_FIELDS = {"id_type", "id_number_cipher", "id_number_masked", "phone_cipher", "phone_masked"}
+_IDENTITY_FIELDS = {
+    "id_type",
+    "id_number_cipher",
+    "id_number_masked",
+    "phone_cipher",
+    "phone_masked",
+}
 
 
 def fill_birth_year(apps, schema_editor):
     Resident = apps.get_model("residents", "Resident")
-    years = (
-        Resident.objects.filter(birth_date__isnull=False)
-        .dates("birth_date", "year")
-        .order_by()
-    )
+    years = Resident.objects.filter(birth_date__isnull=False).dates("birth_date", "year")
     # One UPDATE per birth year; then the few born in a year some record was written in
     # are checked one by one against the day their record was created.
     for year in years:
@@ -64,7 +66,8 @@ def remask(apps, schema_editor):
         # Pages by primary key, each read whole before it is written: SQLite does not
         # isolate a cursor from writes to the table it reads.
         last = 0
-        while page := list(model.objects.only(*_IDENTITY_FIELDS).filter(pk__gt=last).order_by("pk")[:_BATCH]):
+        rows = model.objects.only(*_IDENTITY_FIELDS).order_by("pk")
+        while page := list(rows.filter(pk__gt=last)[:_BATCH]):
             last = page[-1].pk
             changed = []
             for row in page:
@@ -91,5 +94,6 @@ class Migration(migrations.Migration):
         # Not reversible: the dates and the old masks are not kept anywhere to come back to.
         migrations.RunPython(fill_birth_year, migrations.RunPython.noop),
         migrations.RunPython(remask, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="resident", name="birth_date"),
+        # birth_date goes in 0005: PostgreSQL alters no table with the row updates above
+        # still queued for their deferred foreign-key checks in the same transaction.
     ]

@@ -1,14 +1,17 @@
+import datetime as dt
 import io
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.factories import make_resident
+from tests.factories import id_number, make_resident
 from wangge.accounts.models import AuditEntry
 from wangge.residents import actions
+from wangge.lib.idnumbers import IdType
 from wangge.residents.choices import ResidentStatus
 
 
@@ -109,3 +112,61 @@ def test_grid_pages_offer_the_exports(client, tree, alice, bob):
     client.force_login(bob)
     page = client.get(reverse("areas:detail", args=[tree["grid_a"].pk])).content.decode()
     assert reverse("residents:export_grid_pdf", args=[tree["grid_a"].pk]) not in page
+
+
+def date_spellings(day):
+    """The ways a page, a sheet or a PDF could write a full date (or its month and day)."""
+    return {
+        day.isoformat(),
+        f"{day:%Y%m%d}",
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+        f"{day.year}年{day.month}月",
+        f"{day.month}月{day.day}日",
+        f"{day:%b}. {day.day}, {day.year}",
+        f"{day:%B} {day.day}, {day.year}",
+    }
+
+
+def test_pages_and_exports_show_a_birth_year_never_a_birth_date(client, tree, alice):
+    card_birth = dt.date(1990, 2, 3)
+    card = make_resident(tree["grid_a"], "王芳", number=id_number(birth=card_birth, sex="F"))
+    passport_birth = dt.date(1985, 11, 23)
+    passport = actions.register_resident(
+        card.household,
+        actions.ResidentData.clean(
+            name="Anna", id_type=IdType.PASSPORT, id_number="E12345678", birth_date=passport_birth
+        ),
+        acting_user=alice,
+    )
+    assert (card.birth_year, passport.birth_year) == (1990, 1985)
+    client.force_login(alice)
+    texts = {
+        url: client.get(url).content.decode()
+        for url in (
+            reverse("residents:detail", args=[card.pk]),
+            reverse("residents:detail", args=[passport.pk]),
+            reverse("residents:edit", args=[passport.pk]),
+            reverse("residents:household", args=[card.household_id]),
+            reverse("residents:search") + "?q=王",
+            f"/areas/{tree['grid_a'].pk}/",
+        )
+    }
+    xlsx = client.get(reverse("residents:export_grid_xlsx", args=[tree["grid_a"].pk])).content
+    cells = [
+        cell
+        for row in load_workbook(io.BytesIO(xlsx)).worksheets[0].iter_rows(values_only=True)
+        for cell in row
+    ]
+    assert not any(isinstance(cell, dt.date) for cell in cells)
+    texts["xlsx"] = " ".join(str(cell) for cell in cells if cell is not None)
+    pdf = client.get(reverse("residents:export_grid_pdf", args=[tree["grid_a"].pk])).content
+    texts["pdf"] = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for where, text in texts.items():
+        for day in (card_birth, passport_birth):
+            for spelling in date_spellings(day):
+                assert spelling not in text, (where, spelling)
+    # Not vacuous: the year is there (and the age by year in the PDF volunteers carry).
+    assert "1990" in texts[reverse("residents:detail", args=[card.pk])]
+    assert {1990, 1985} <= {cell for cell in cells if isinstance(cell, int)}
+    assert str(timezone.localdate().year - 1990) in texts["pdf"]
