@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from tests.factories import id_number, make_resident
 from wangge.accounts.models import AuditEntry
-from wangge.residents import actions
 from wangge.lib.idnumbers import IdType
+from wangge.residents import actions
 from wangge.residents.choices import ResidentStatus
 
 
