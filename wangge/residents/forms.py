@@ -99,7 +99,7 @@ class ResidentForm(forms.Form):
             self.fields["phone"].help_text = _(
                 "Stored: %(phone)s. Leave blank to keep it; type 0 to remove it."
             ) % {"phone": resident.phone_masked or "—"}
-            if resident.birth_year is not None:
+            if resident.birth_year is not None and resident.id_type != IdType.RESIDENT_CARD:
                 self.fields["birth_date"].help_text = _(
                     "Stored: born in %(year)s. Leave blank to keep it."
                 ) % {"year": resident.birth_year}

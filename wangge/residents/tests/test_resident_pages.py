@@ -101,6 +101,24 @@ def test_edit_a_resident_and_change_their_status(client, tree, alice):
     assert tree["grid_a"].resident_count == 1
 
 
+def test_a_birth_date_typed_without_a_card_is_kept_as_its_year_and_an_edit_keeps_it(
+    client, tree, alice
+):
+    home = make_resident(tree["grid_a"], "户主").household
+    client.force_login(alice)
+    baby = {"name": "宝宝", "id_type": "none", "birth_date": "2021-06-01", "status": "present"}
+    assert client.post(reverse("residents:create", args=[home.pk]), baby).status_code == 302
+    resident = Resident.objects.get(name="宝宝")
+    assert resident.birth_year == 2021
+    url = reverse("residents:edit", args=[resident.pk])
+    page = client.get(url).content.decode()
+    assert "2021-06-01" not in page and "2021" in page  # the year is said, no date put back
+    edited = {**baby, "birth_date": "", "status": "away"}
+    assert client.post(url, edited).status_code == 302
+    resident.refresh_from_db()
+    assert (resident.birth_year, resident.status) == (2021, ResidentStatus.AWAY)
+
+
 def test_create_a_household_in_a_grid(client, tree, alice):
     client.force_login(alice)
     url = reverse("residents:household_create", args=[tree["grid_a"].pk])
