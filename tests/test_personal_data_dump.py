@@ -55,11 +55,10 @@ def leaks(blob: bytes) -> list[str]:
 
 def build_registry() -> str:
     """Register everyone through the actions, update and reveal one of them, search by
-    number; returns the first person's masked number (it must be in the dump)."""
+    number (an audited search); returns the first person's masked number (it must be in the dump)."""
     from tests.factories import UserFactory, make_resident, make_tree
     from wangge.accounts.audit import Actor
     from wangge.residents import actions
-    from wangge.residents.selectors import search_residents
 
     tree = make_tree()
     actor = Actor(user=None, label="dump test")
@@ -80,7 +79,7 @@ def build_registry() -> str:
     actions.update_resident(first, changed, acting_user=actor)
     actions.reveal_identity(first, "phone", acting_user=actor)
     searcher = UserFactory(username="dump_searcher", is_superuser=True)
-    assert list(search_residents(searcher, PEOPLE[1][1])) == [residents[1]]
+    assert list(actions.find_residents(searcher, PEOPLE[1][1], acting_user=actor)) == [residents[1]]
     return str(first.id_number_masked)
 
 

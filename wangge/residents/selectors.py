@@ -82,17 +82,12 @@ def search_terms(query: str) -> SearchTerms | None:
 
 
 def residents_matching(user: Any, terms: SearchTerms | None) -> ResidentQuerySet:
-    """The residents in the user's scope that search terms find."""
+    """The residents in the user's scope that search terms find. Pages search through
+    `actions.find_residents`, which audits the lookups by ID number or phone."""
     visible: ResidentQuerySet = Resident.objects.visible_to(user, Perm.VIEW_REGISTRY)
     if terms is None:
         return visible.none()
     return visible.filter(terms.condition)
-
-
-def search_residents(user: Any, query: str) -> ResidentQuerySet:
-    """The residents in the user's scope a query finds, unaudited: pages search through
-    `actions.find_residents`, which records the identity lookups."""
-    return residents_matching(user, search_terms(query))
 
 
 # How many areas the import page offers to choose from (a district has about a thousand).
