@@ -80,7 +80,7 @@ def remask(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("residents", "0003_lean_indexes"),
+        ("residents", "0004_importbatch_notices"),
         # Walk-ins hold personal identities too: their masks are computed again here.
         ("testing", "0002_lean_indexes"),
     ]
@@ -94,6 +94,6 @@ class Migration(migrations.Migration):
         # Not reversible: the dates and the old masks are not kept anywhere to come back to.
         migrations.RunPython(fill_birth_year, migrations.RunPython.noop),
         migrations.RunPython(remask, migrations.RunPython.noop),
-        # birth_date goes in 0005: PostgreSQL alters no table with the row updates above
+        # birth_date goes in 0006: PostgreSQL alters no table with the row updates above
         # still queued for their deferred foreign-key checks in the same transaction.
     ]
