@@ -203,6 +203,9 @@ WANGGE_SHEET_MAX_SECONDS = envint("WANGGE_SHEET_MAX_SECONDS", 600)
 WANGGE_RETENTION_DAYS = envint("WANGGE_RETENTION_DAYS", 180)
 # Device tokens of sampling stations and checkpoint phones expire after this (hours).
 WANGGE_DEVICE_TOKEN_HOURS = envint("WANGGE_DEVICE_TOKEN_HOURS", 72)
+# How far ahead of the server's clock a device's time may be (seconds); an item timed
+# later than that, or earlier than its round's start by more, is refused (docs/api.md).
+WANGGE_CLOCK_SKEW_SECONDS = envint("WANGGE_CLOCK_SKEW_SECONDS", 300)
 
 # Nothing personal in logs: every handler masks ID numbers and phones (wangge.core.logging),
 # and Django's own loggers are pointed at that handler instead of the unfiltered ones of

@@ -9,15 +9,16 @@ import json
 from typing import Any, cast
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import P, PathEx, QueryEx, Router, Status
 
 from wangge.accounts.api_auth import device_auth
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken
 from wangge.accounts.roles import Perm
+from wangge.core.api_input import MAX_ID, read_body
 from wangge.core.scoping import get_visible_or_404, overlapping
 from wangge.lib import idnumbers
 from wangge.testing import roster
@@ -26,7 +27,8 @@ from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import DoorToDoorTeam, Round, SamplingPoint, Tube
 from wangge.testing.schemas import (
-    BatchError,
+    BARCODE_PATTERN,
+    ERRORS,
     ErrorOut,
     HomeVisitBatchIn,
     HomeVisitBatchOut,
@@ -49,6 +51,12 @@ from wangge.testing.schemas import (
 router = Router(tags=["testing"])
 
 STATION = "station/"
+
+# Parameters, bounded like every body field (docs/api.md, "Errors"): out of bounds is 422.
+RoundId = PathEx[int, P(ge=1, le=MAX_ID)]
+TeamId = QueryEx[int | None, P(ge=1, le=MAX_ID)]
+Cursor = QueryEx[str | None, P(max_length=1000)]
+Limit = QueryEx[int | None, P(ge=1, le=roster.MAX_PAGE)]
 
 
 def _device(request: HttpRequest) -> DeviceToken:
@@ -82,7 +90,9 @@ def _body_schema(model: Any) -> dict[str, Any]:
     }
 
 
-@router.get(STATION + "me", auth=device_auth, response=StationMeOut, summary="This device")
+@router.get(
+    STATION + "me", auth=device_auth, response={200: StationMeOut, **ERRORS}, summary="This device"
+)
 def station_me(request: HttpRequest) -> dict[str, Any]:
     device = _device(request)
     area = device.area
@@ -104,7 +114,10 @@ def station_me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(
-    STATION + "rounds", auth=device_auth, response=list[RoundOut], summary="Open rounds here"
+    STATION + "rounds",
+    auth=device_auth,
+    response={200: list[RoundOut], **ERRORS},
+    summary="Open rounds here",
 )
 def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
     device = _device(request)
@@ -142,9 +155,14 @@ def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get(STATION + "roster", auth=device_auth, response=RosterPage, summary="Roster page")
+@router.get(
+    STATION + "roster",
+    auth=device_auth,
+    response={200: RosterPage, **ERRORS},
+    summary="Roster page",
+)
 def station_roster(
-    request: HttpRequest, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, cursor: Cursor = None, limit: Limit = None
 ) -> HttpResponse:
     device = _device(request)
     answer = station.download_roster(device, cursor, limit, acting_user=_actor(device))
@@ -169,11 +187,11 @@ def _round(device: DeviceToken, round_id: int) -> Round:
 @router.get(
     STATION + "rounds/{round_id}/sampled",
     auth=device_auth,
-    response=SampledPage,
+    response={200: SampledPage, 404: ErrorOut, **ERRORS},
     summary="Codes sampled in a round",
 )
 def station_sampled(
-    request: HttpRequest, round_id: int, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, round_id: RoundId, cursor: Cursor = None, limit: Limit = None
 ) -> HttpResponse:
     device = _device(request)
     answer = roster.sampled_page(device, _round(device, round_id), cursor, limit)
@@ -190,7 +208,7 @@ def station_sampled(
 @router.post(
     STATION + "registrations",
     auth=device_auth,
-    response={200: RegistrationBatchOut, 422: ErrorOut},
+    response={200: RegistrationBatchOut, **ERRORS},
     summary="Upload a batch of registrations",
     openapi_extra=_body_schema(RegistrationBatchIn),
 )
@@ -198,10 +216,7 @@ def station_registrations(request: HttpRequest) -> HttpResponse:
     """Validated from the raw body in one pydantic-core pass (see schemas.parse_batch), so
     that a bad item is answered by itself instead of failing the batch with a 422."""
     device = _device(request)
-    try:
-        items = parse_batch(request.body, RegistrationBatchIn, RegistrationIn)
-    except BatchError as exc:
-        return JsonResponse({"detail": str(exc)}, status=422)
+    items = parse_batch(read_body(request), RegistrationBatchIn, RegistrationIn)
     results = registrations.register_batch(items, device=device, acting_user=_actor(device))
     return _json({"results": [result.as_dict() for result in results]})
 
@@ -209,10 +224,10 @@ def station_registrations(request: HttpRequest) -> HttpResponse:
 @router.post(
     STATION + "tubes/{path:barcode}/seal",  # a barcode may hold a "/" (percent-encoded)
     auth=device_auth,
-    response={200: SealOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: SealOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
     summary="Seal a tube before it is full",
 )
-def station_seal(request: HttpRequest, barcode: str) -> Any:
+def station_seal(request: HttpRequest, barcode: PathEx[str, P(pattern=BARCODE_PATTERN)]) -> Any:
     device = _device(request)
     tube: Tube = get_visible_or_404(
         Tube.objects.select_related("area"), device, Perm.REGISTER_SAMPLES, barcode=barcode.strip()
@@ -232,11 +247,11 @@ def station_seal(request: HttpRequest, barcode: str) -> Any:
 @router.get(
     STATION + "rounds/{round_id}/home-visits",
     auth=device_auth,
-    response=list[HomeVisitHouseholdOut],
+    response={200: list[HomeVisitHouseholdOut], 404: ErrorOut, **ERRORS},
     summary="Homes a door-to-door team visits",
 )
 def station_home_visits(
-    request: HttpRequest, round_id: int, team: int | None = None
+    request: HttpRequest, round_id: RoundId, team: TeamId = None
 ) -> list[dict[str, Any]]:
     device = _device(request)
     round_ = _round(device, round_id)
@@ -254,16 +269,13 @@ def station_home_visits(
 @router.post(
     STATION + "home-visits",
     auth=device_auth,
-    response={200: HomeVisitBatchOut, 422: ErrorOut},
+    response={200: HomeVisitBatchOut, **ERRORS},
     summary="Upload a batch of home-visit outcomes",
     openapi_extra=_body_schema(HomeVisitBatchIn),
 )
 def station_home_visit_batch(request: HttpRequest) -> HttpResponse:
     device = _device(request)
-    try:
-        items = parse_batch(request.body, HomeVisitBatchIn, HomeVisitIn)
-    except BatchError as exc:
-        return JsonResponse({"detail": str(exc)}, status=422)
+    items = parse_batch(read_body(request), HomeVisitBatchIn, HomeVisitIn)
     results = registrations.record_home_visits(items, device=device, acting_user=_actor(device))
     return _json({"results": [result.as_batch_dict() for result in results]})
 
@@ -271,7 +283,7 @@ def station_home_visit_batch(request: HttpRequest) -> HttpResponse:
 @router.post(
     STATION + "lookup",
     auth=device_auth,
-    response={200: LookupOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: LookupOut, 429: ErrorOut, **ERRORS},
     summary="Find a resident of this area by ID number (audited)",
 )
 def station_lookup(request: HttpRequest, payload: LookupIn) -> Any:

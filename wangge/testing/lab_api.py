@@ -7,24 +7,35 @@ batch sent twice changes nothing. A positive or invalid pool is a recall list by
 the answer leaves.
 """
 
+import datetime as dt
 import json
 from typing import Annotated, Any, cast
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from wangge.accounts.api_auth import device_auth
 from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken
 from wangge.accounts.roles import Perm
+from wangge.core.api_input import (
+    CLOCK_AHEAD,
+    Timestamp,
+    clock_skew,
+    field_reason,
+    plain,
+    read_body,
+)
 from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import ResultSource
 from wangge.testing.lab_import import normalise_barcode, parse_ct, parse_result
 from wangge.testing.models import Tube
 from wangge.testing.schemas import (
+    ERRORS,
     MAX_BATCH,
-    BatchError,
     ErrorOut,
     InvalidItem,
     inline_schema,
@@ -33,9 +44,9 @@ from wangge.testing.schemas import (
 
 router = Router(tags=["laboratory"])
 
-Barcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-ResultWord = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
-Target = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Barcode = Annotated[str, plain(40, min_length=1)]
+ResultWord = Annotated[str, plain(20)]
+Target = Annotated[str, plain(20, min_length=1)]
 
 
 class LabResultIn(BaseModel):
@@ -52,7 +63,7 @@ class LabResultIn(BaseModel):
         max_length=10,
         description='Ct value per target, e.g. {"ORF1ab": 31.2, "N": 30.8}; null: none.',
     )
-    tested_at: AwareDatetime | None = Field(
+    tested_at: Timestamp | None = Field(
         default=None, description="When the laboratory tested the tube (with an offset)."
     )
 
@@ -67,10 +78,11 @@ class LabResultOut(BaseModel):
     barcode: str
     status: str = Field(description="accepted, duplicate or rejected")
     reason_code: str = Field(
-        description="When rejected: invalid, unknown_barcode, unknown_result, "
+        description="When rejected: invalid, clock_ahead, unknown_barcode, unknown_result, "
         "conflicting_result, conflicting_rows, tube_not_sealed, empty_tube."
     )
     reason: str
+    field: str = Field(description="The field that is wrong, if the item was rejected for one.")
     recalls_opened: int = Field(description="People put on the recall list by this result.")
     recalls_closed: int = Field(description="Recalls this individual result closed.")
     case_opened: bool = Field(description="A positive individual result: a positive case.")
@@ -80,24 +92,29 @@ class LabBatchOut(BaseModel):
     results: list[LabResultOut]
 
 
-def _item(parsed: LabResultIn) -> tuple[ResultItem | None, str]:
-    """The result item, or the problem that makes the item invalid."""
+def _item(parsed: LabResultIn, latest: dt.datetime) -> ResultItem | tuple[str, str, str]:
+    """The result item, or why it is refused: reason code, field and reason."""
     ct_values: dict[str, float] = {}
-    try:
-        for target, value in parsed.ct_values.items():
+    for target, value in parsed.ct_values.items():
+        try:
             number = parse_ct(value)
-            if number is not None:
-                ct_values[target] = number
-    except ValueError:
-        return None, "a Ct value is outside 0–60"
+        except ValueError:
+            reason = field_reason(
+                f"ct_values.{target}", str(_("A Ct value lies between 0 and 60."))
+            )
+            return "invalid", f"ct_values.{target}", reason
+        if number is not None:
+            ct_values[target] = number
+    if parsed.tested_at is not None and parsed.tested_at > latest:
+        return "clock_ahead", "tested_at", str(CLOCK_AHEAD)
     result = parse_result(parsed.result) or parsed.result
-    return ResultItem(normalise_barcode(parsed.barcode), result, ct_values, parsed.tested_at), ""
+    return ResultItem(normalise_barcode(parsed.barcode), result, ct_values, parsed.tested_at)
 
 
 @router.post(
     "results",
     auth=device_auth,
-    response={200: LabBatchOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: LabBatchOut, 403: ErrorOut, **ERRORS},
     summary="Post a batch of laboratory results",
     openapi_extra={
         "requestBody": {
@@ -111,25 +128,27 @@ def post_results(request: HttpRequest) -> HttpResponse:
     `unknown_barcode`, exactly like tubes that do not exist."""
     device = cast(DeviceToken, request.auth)  # type: ignore[attr-defined]
     if not device.scope_paths(Perm.LOAD_RESULTS):
-        return JsonResponse({"detail": "this device may not load laboratory results"}, status=403)
-    try:
-        parsed = parse_batch(request.body, LabBatchIn, LabResultIn)
-    except BatchError as exc:
-        return JsonResponse({"detail": str(exc)}, status=422)
+        detail = _("This device may not load laboratory results.")
+        return JsonResponse({"detail": str(detail)}, status=403)
+    parsed = parse_batch(read_body(request), LabBatchIn, LabResultIn)
     items: list[ResultItem] = []
     answers: list[dict[str, Any] | None] = []
+    latest = timezone.now() + clock_skew()
     for entry in parsed:
-        problem = entry.problem if isinstance(entry, InvalidItem) else ""
-        item = None
-        if not problem and isinstance(entry, LabResultIn):
-            item, problem = _item(entry)
-        if item is None:
+        item: ResultItem | tuple[str, str, str]
+        if isinstance(entry, InvalidItem):
+            item = ("invalid", entry.field, field_reason(entry.field, entry.problem))
+        else:
+            item = _item(entry, latest)
+        if isinstance(item, tuple):
+            code, field, reason = item
             answers.append(
                 {
                     "barcode": "",
                     "status": "rejected",
-                    "reason_code": "invalid",
-                    "reason": problem,
+                    "reason_code": code,
+                    "reason": reason,
+                    "field": field,
                     "recalls_opened": 0,
                     "recalls_closed": 0,
                     "case_opened": False,
@@ -163,6 +182,7 @@ def post_results(request: HttpRequest) -> HttpResponse:
                 "status": str(outcome.status),
                 "reason_code": outcome.reason_code,
                 "reason": outcome.reason,
+                "field": "",
                 "recalls_opened": outcome.recalls_opened,
                 "recalls_closed": outcome.recalls_closed,
                 "case_opened": outcome.case_opened,

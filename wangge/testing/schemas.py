@@ -2,34 +2,34 @@
 
 Plain pydantic models rather than ninja's `Schema`: the registration batch is the hot path
 and is validated straight from the request bytes by pydantic-core (see `parse_batch`),
-without ninja's per-object wrapper. Every field a station sends is bounded here, so a
-malformed item is refused by its own answer, not by the batch.
+without ninja's per-object wrapper. Every field a station sends is bounded here (with the
+API's shared types, wangge/core/api_input.py), so a malformed item is refused by its own
+answer, not by the batch.
 """
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    TypeAdapter,
-    ValidationError,
-)
+import pydantic_core
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from wangge.core.api_input import MAX_DEPTH, BodyError, DbId, Timestamp, describe, plain
+from wangge.lib.jsonsplit import SplitError, split_list
 
 MAX_BATCH = 500
 M = TypeVar("M", bound=BaseModel)
 
 IdTypeName = Literal["resident_card", "hk_macau_permit", "taiwan_permit", "passport", "none"]
 # Barcodes are pre-printed: printable ASCII without spaces (what a scanner sends).
-Barcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[!-~]{1,40}$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+BARCODE_PATTERN = r"^[!-~]{1,40}$"
+Barcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=BARCODE_PATTERN)]
+ShortText = Annotated[str, plain(200)]
+Note = Annotated[str, plain(200, multi_line=True)]
+DocumentNumber = Annotated[str, plain(40)]
 
 
 class _In(BaseModel):
@@ -131,26 +131,24 @@ class SampledPage(BaseModel):
 
 
 class ByResidentCode(_In):
-    resident_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
-        max_length=20
-    )
+    resident_code: Annotated[str, plain(20, min_length=1)]
     # The ID number scanned when the operator chose this person offline from a list: the
     # server checks that it is theirs (and the station forgets it once answered).
     id_type: IdTypeName | None = None
-    id_number: Annotated[str, StringConstraints(max_length=40)] = ""
+    id_number: DocumentNumber = ""
 
 
 class ByIdNumber(_In):
     id_type: IdTypeName
-    id_number: Annotated[str, StringConstraints(max_length=40)]
+    id_number: DocumentNumber
 
 
 class WalkInIn(_In):
     client_id: UUID
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    name: Annotated[str, plain(60, min_length=1)]
     id_type: IdTypeName = "resident_card"
-    id_number: Annotated[str, StringConstraints(max_length=40)] = ""
-    phone: Annotated[str, StringConstraints(max_length=30)] = ""
+    id_number: DocumentNumber = ""
+    phone: Annotated[str, plain(30)] = ""
     address: ShortText = ""
 
 
@@ -165,12 +163,12 @@ class RegistrationIn(_In):
     """One person put into one tube, as the station recorded it."""
 
     client_id: UUID = Field(description="The station's UUIDv7 for this record.")
-    round_id: int
+    round_id: DbId
     tube_barcode: Barcode
     tube_capacity: Literal[1, 5, 10, 20]
-    sampled_at: AwareDatetime
+    sampled_at: Timestamp
     mode: Literal["point", "door"] = "point"
-    sampling_point_id: int | None = None
+    sampling_point_id: DbId | None = None
     person: Person
 
 
@@ -186,6 +184,10 @@ class RegistrationResultOut(BaseModel):
     status: ItemStatus
     reason_code: str = Field(description="Empty unless rejected.")
     reason: str = Field(description="A readable, translated reason; empty unless rejected.")
+    field: str = Field(
+        description="The field that is wrong (e.g. sampled_at, person.walk_in.address) "
+        "when the item was rejected for one; empty otherwise."
+    )
     already_sampled: bool | None = Field(
         description="Accepted: the person had a registration in this round before. "
         "Null for duplicates and rejections."
@@ -228,12 +230,12 @@ class HomeVisitHouseholdOut(BaseModel):
 
 class HomeVisitIn(_In):
     client_id: UUID
-    round_id: int
-    household_id: int
+    round_id: DbId
+    household_id: DbId
     outcome: Literal["sampled", "nobody_home", "refused"]
-    note: ShortText = ""
-    visited_at: AwareDatetime
-    team_id: int | None = None
+    note: Note = ""
+    visited_at: Timestamp
+    team_id: DbId | None = None
 
 
 class HomeVisitBatchIn(_In):
@@ -245,6 +247,7 @@ class BatchResultOut(BaseModel):
     status: ItemStatus
     reason_code: str
     reason: str
+    field: str = Field(description="The field that is wrong, if the item was rejected for one.")
 
 
 class HomeVisitBatchOut(BaseModel):
@@ -265,28 +268,35 @@ class LookupOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: str
+    detail: str = Field(description="What is wrong, in the request's language.")
+    field: str = Field(
+        default="", description="On a 422: the parameter or body field that is wrong."
+    )
+
+
+# The error answers every route may give besides its own: a token that is missing, unknown,
+# expired or revoked (401), a parameter out of bounds (422), a body too large (413) or not
+# JSON (400), and the last resort (500, logged) that the schemathesis test keeps unused.
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+    500: ErrorOut,
+}
 
 
 # --- parsing a batch ---------------------------------------------------------------------
 
 
-class BatchError(ValueError):
-    """The request as a whole is not a batch (not JSON, no item list, too many items)."""
-
-
 @dataclass(frozen=True)
 class InvalidItem:
-    """An item that does not have the documented shape: answered `rejected`, `invalid`."""
+    """An item that does not have the documented shape: answered `rejected`, `invalid`,
+    with the field that is wrong and why (translated)."""
 
     client_id: str | None
+    field: str
     problem: str
-
-
-def _describe(error: ValidationError) -> str:
-    first = error.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 def parse_batch(
@@ -295,7 +305,11 @@ def parse_batch(
     """The items of a batch, validated one by one; an invalid item is answered by itself.
 
     The common case (every item valid) is one pydantic-core pass over the raw bytes.
-    Only when something is wrong is the body parsed again to find which items are.
+    Only when something is wrong is the body parsed again to find which items are, by
+    pydantic-core's parser too: it stops at MAX_DEPTH levels where Python's `json` would
+    recurse until the interpreter gives up; a body that deep is split into its items, and
+    only an item that deep is refused. A body that is no batch at all raises BodyError
+    (400: not JSON; 422: not an object with at most MAX_BATCH "items").
     """
     try:
         batch = batch_model.model_validate_json(body)
@@ -305,15 +319,40 @@ def parse_batch(
         items: list[M | InvalidItem] = list(batch.items)  # type: ignore[attr-defined]
         return items
     try:
-        raw = json.loads(body)
+        raw = pydantic_core.from_json(body)
     except ValueError as exc:
-        raise BatchError("the body is not JSON") from exc
+        if "recursion limit" not in str(exc):
+            raise BodyError(400, str(_("The body is not valid JSON (UTF-8)."))) from exc
+        raw = {"items": _items_one_by_one(body)}
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
-        raise BatchError('the body must be an object with a list "items"')
+        raise BodyError(422, str(_("The body must be an object with a list “items”.")))
     if len(raw["items"]) > MAX_BATCH:
-        raise BatchError(f"a batch holds at most {MAX_BATCH} items")
+        message = str(_("A batch holds at most %(count)s items.")) % {"count": MAX_BATCH}
+        raise BodyError(422, message)
     adapter = _adapter(item_model)
     return list(_validate_each(raw["items"], adapter))
+
+
+class _TooDeep:
+    """An item nested deeper than the parser goes: refused by itself."""
+
+
+def _items_one_by_one(body: bytes) -> list[Any]:
+    """The items of a body too deep to parse whole, each parsed alone (a too-deep one
+    becomes a _TooDeep), so that one such item does not cost the others."""
+    try:
+        elements = split_list(body.decode(), "items")
+    except (UnicodeDecodeError, SplitError) as exc:
+        raise BodyError(400, str(_("The body is not valid JSON (UTF-8)."))) from exc
+    items: list[Any] = []
+    for element in elements:
+        try:
+            items.append(pydantic_core.from_json(element))
+        except ValueError as exc:
+            if "recursion limit" not in str(exc):
+                raise BodyError(400, str(_("The body is not valid JSON (UTF-8)."))) from exc
+            items.append(_TooDeep())
+    return items
 
 
 _ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
@@ -327,12 +366,17 @@ def _adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
 
 def _validate_each(raw_items: list[Any], adapter: TypeAdapter[Any]) -> Iterator[M | InvalidItem]:
     for raw in raw_items:
+        if isinstance(raw, _TooDeep):
+            problem = _("This item nests more than %(depth)s levels deep.") % {"depth": MAX_DEPTH}
+            yield InvalidItem(None, "", str(problem))
+            continue
         try:
             yield adapter.validate_python(raw)
         except ValidationError as exc:
             client_id = raw.get("client_id") if isinstance(raw, dict) else None
+            field, problem = describe(exc.errors(include_url=False))
             yield InvalidItem(
-                str(client_id)[:64] if client_id is not None else None, _describe(exc)
+                str(client_id)[:64] if client_id is not None else None, field, problem
             )
 
 

@@ -45,6 +45,7 @@ from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken, User
 from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.core.api_input import BEFORE_ROUND, CLOCK_AHEAD, clock_skew, field_reason
 from wangge.core.personal_data import id_number_lookups
 from wangge.core.scoping import in_scope, overlapping, require_in_scope
 from wangge.core.sql import column, table
@@ -104,6 +105,8 @@ REASONS: dict[str, Promise] = {
     "already_in_tube": _("This person is already in this tube."),
     "unknown_household": _("There is no such household for this device."),
     "unknown_team": _("This door-to-door team does not belong to the round."),
+    "clock_ahead": CLOCK_AHEAD,
+    "before_round": BEFORE_ROUND,
 }
 
 
@@ -130,14 +133,23 @@ class ItemResult:
     already_sampled: bool | None = None
     tube_filled: int | None = None
     tube_sealed: bool | None = None
+    field: str = ""
 
     @classmethod
-    def rejected(cls, client_id: str | None, code: str, detail: str = "") -> "ItemResult":
+    def rejected(
+        cls, client_id: str | None, code: str, detail: str = "", *, field: str = ""
+    ) -> "ItemResult":
         reason = _reason(code, get_language())
         if detail:
             # Two sentences of one language: Chinese puts no space between them.
             reason = gettext("%(reason)s %(detail)s") % {"reason": reason, "detail": detail}
-        return cls(client_id, REJECTED, code, reason)
+        return cls(client_id, REJECTED, code, reason, field=field)
+
+    @classmethod
+    def invalid(cls, item: InvalidItem) -> "ItemResult":
+        """The answer to an item that does not have the documented form."""
+        detail = field_reason(item.field, item.problem)
+        return cls.rejected(item.client_id, "invalid", detail, field=item.field)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +160,7 @@ class ItemResult:
             "already_sampled": self.already_sampled,
             "tube_filled": self.tube_filled,
             "tube_sealed": self.tube_sealed,
+            "field": self.field,
         }
 
     def as_batch_dict(self) -> dict[str, Any]:
@@ -156,6 +169,7 @@ class ItemResult:
             "status": self.status,
             "reason_code": self.reason_code,
             "reason": self.reason,
+            "field": self.field,
         }
 
 
@@ -448,7 +462,7 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
     valid: list[tuple[int, RegistrationIn, str]] = []
     for index, item in enumerate(items):
         if isinstance(item, InvalidItem):
-            plan.results[index] = ItemResult.rejected(item.client_id, "invalid", item.problem)
+            plan.results[index] = ItemResult.invalid(item)
             continue
         client_id = str(item.client_id)
         if client_id in first_seen:
@@ -468,18 +482,28 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
     }
     open_rounds = {pk for pk, round_ in rounds.items() if round_.status == RoundStatus.OPEN}
     plan.rules = {pk: ExpectationRules.for_round(rounds[pk]) for pk in open_rounds}
+    earliest = {pk: earliest_time(rounds[pk]) for pk in open_rounds}
+    latest = sql.now + clock_skew()
 
     codes: set[str] = set()
     index_values: dict[str, tuple[str, str]] = {}
     # item index -> the ID number scanned beside a resident code (checked to be theirs)
     scanned: dict[int, tuple[str, str]] = {}
     walk_in_ids: set[uuid.UUID] = set()
-    prepared: list[tuple[int, RegistrationIn, str, Any]] = []
+    prepared: list[tuple[int, RegistrationIn, str, Any, dt.datetime]] = []
     normalise = idnumbers.normalise
     for index, item, client_id in valid:
         if item.round_id not in open_rounds:
             code = "round_not_open" if item.round_id in rounds else "unknown_round"
             plan.results[index] = ItemResult.rejected(client_id, code)
+            continue
+        # In UTC once: comparing times of two different zones costs a conversion each.
+        sampled_at = item.sampled_at.astimezone(dt.UTC)
+        if sampled_at > latest:
+            plan.results[index] = ItemResult.rejected(client_id, "clock_ahead", field="sampled_at")
+            continue
+        if sampled_at < earliest[item.round_id]:
+            plan.results[index] = ItemResult.rejected(client_id, "before_round", field="sampled_at")
             continue
         person = item.person
         if isinstance(person, ByResidentCode):
@@ -527,7 +551,7 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
                     index_values[value] = number_key
             walk_in_ids.add(walk_in.client_id)
             key = (number_key, data)
-        prepared.append((index, item, client_id, key))
+        prepared.append((index, item, client_id, key, sampled_at))
 
     residents_by_code: dict[str, _Person] = {}
     residents_by_number: dict[tuple[str, str], _Person] = {}
@@ -552,8 +576,8 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
                 walk_ins_by_number[(round_id, index_values[index_value])] = pk
 
     new_walk_ins: dict[uuid.UUID, _NewWalkIn] = {}
-    for index, item, client_id, key in prepared:
-        planned = _Item(index, item, client_id, sql.uuid(item.client_id), sql.time(item.sampled_at))
+    for index, item, client_id, key, sampled_at in prepared:
+        planned = _Item(index, item, client_id, sql.uuid(item.client_id), sql.time(sampled_at))
         person = item.person
         if isinstance(person, ByResidentCode):
             planned.resident = residents_by_code.get(key)
@@ -642,6 +666,12 @@ def _plan(items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sq
                 planned.sampled_db,
             )
     return plan
+
+
+def earliest_time(round_: Round) -> dt.datetime:
+    """The earliest time an item of this round may give: its planned start (or its
+    creation, for a round opened early), less the clock skew a device may have."""
+    return min(round_.starts_at, round_.created_at) - clock_skew()
 
 
 def _known_walk_in(
@@ -988,6 +1018,7 @@ def _answers(outcome: _Outcome, plan: _Plan) -> list[ItemResult]:
                 None,
                 first.tube_filled,
                 first.tube_sealed,
+                first.field,
             )
         results.append(result)
     return results
@@ -1100,17 +1131,17 @@ def record_home_visits(
     echoes: dict[int, int] = {}
     for index, item in enumerate(items):
         if isinstance(item, InvalidItem):
-            results[index] = ItemResult.rejected(item.client_id, "invalid", item.problem)
+            results[index] = ItemResult.invalid(item)
         elif str(item.client_id) in seen:
             echoes[index] = seen[str(item.client_id)]
         else:
             seen[str(item.client_id)] = index
             valid.append((index, item))
     rounds = {
-        pk: status
-        for pk, status in Round.objects.visible_to(device, Perm.REGISTER_SAMPLES)
+        round_.pk: round_
+        for round_ in Round.objects.visible_to(device, Perm.REGISTER_SAMPLES)
         .filter(pk__in={item.round_id for _, item in valid})
-        .values_list("pk", "status")
+        .only("status", "starts_at", "created_at")
     }
     households = set(
         Household.objects.visible_to(device, Perm.REGISTER_SAMPLES)
@@ -1128,6 +1159,7 @@ def record_home_visits(
         else []
     )
     user = acting_user.user if isinstance(acting_user, Actor) else acting_user
+    latest = timezone.now() + clock_skew()
     created = 0
     for attempt in range(_ATTEMPTS):
         try:
@@ -1141,20 +1173,25 @@ def record_home_visits(
                 visits: list[HomeVisit] = []
                 for index, item in valid:
                     client_id = str(item.client_id)
-                    code = ""
+                    code = field = ""
                     if client_id in stored:
                         results[index] = ItemResult(client_id, DUPLICATE)
                         continue
-                    if item.round_id not in rounds:
+                    round_ = rounds.get(item.round_id)
+                    if round_ is None:
                         code = "unknown_round"
-                    elif rounds[item.round_id] != RoundStatus.OPEN:
+                    elif round_.status != RoundStatus.OPEN:
                         code = "round_not_open"
+                    elif item.visited_at > latest:
+                        code, field = "clock_ahead", "visited_at"
+                    elif item.visited_at < earliest_time(round_):
+                        code, field = "before_round", "visited_at"
                     elif item.household_id not in households:
                         code = "unknown_household"
                     elif item.team_id is not None and teams.get(item.team_id) != item.round_id:
                         code = "unknown_team"
                     if code:
-                        results[index] = ItemResult.rejected(client_id, code)
+                        results[index] = ItemResult.rejected(client_id, code, field=field)
                         continue
                     results[index] = ItemResult(client_id, ACCEPTED)
                     visits.append(
@@ -1185,6 +1222,7 @@ def record_home_visits(
                 DUPLICATE if first.status in (ACCEPTED, DUPLICATE) else first.status,
                 first.reason_code,
                 first.reason,
+                field=first.field,
             )
         answers.append(result)
     if answers:

@@ -107,15 +107,18 @@ def test_a_bad_item_is_answered_alone(client, setup):
     ]
 
 
-@pytest.mark.parametrize("body", ["not json", json.dumps({"items": "x"}), json.dumps([1])])
-def test_a_body_that_is_not_a_batch_is_422(client, setup, body):
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [("not json", 400), (json.dumps({"items": "x"}), 422), (json.dumps([1]), 422)],
+)
+def test_a_body_that_is_not_a_batch_is_refused_whole(client, setup, body, status):
     response = client.post(
         URL,
         data=body,
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {setup['token']}",
     )
-    assert response.status_code == 422
+    assert response.status_code == status and response.json()["detail"]
 
 
 def test_too_many_items_is_422(client, setup):

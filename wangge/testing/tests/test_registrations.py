@@ -498,7 +498,8 @@ def test_capacity_and_barcode_are_checked_by_the_schema(raw):
 
 
 def test_a_body_that_is_not_a_batch_fails_as_a_whole():
-    from wangge.testing.schemas import MAX_BATCH, BatchError
+    from wangge.core.api_input import BodyError
+    from wangge.testing.schemas import MAX_BATCH
 
     for body in (
         b"not json",
@@ -506,7 +507,7 @@ def test_a_body_that_is_not_a_batch_fails_as_a_whole():
         b'{"items": 3}',
         json.dumps({"items": [{}] * (MAX_BATCH + 1)}).encode(),
     ):
-        with pytest.raises(BatchError):
+        with pytest.raises(BodyError):
             parse_batch(body, RegistrationBatchIn, RegistrationIn)
 
 

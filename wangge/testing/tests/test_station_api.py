@@ -167,8 +167,10 @@ def test_registrations_over_http_answer_per_item(client, station, far_station, p
         "already_sampled": False,
         "tube_filled": 1,
         "tube_sealed": False,
+        "field": "",
     }
     assert results[1]["reason_code"] == "invalid" and results[1]["reason"]
+    assert results[1]["field"] == "tube_capacity"
     again = call(client, station, "post", "registrations", {"items": [good]}).json()
     assert again["results"][0]["status"] == "duplicate"
     far = call(client, far_station, "post", "registrations", {"items": [item(round_, "T9", a[2])]})
@@ -192,14 +194,18 @@ def test_reasons_are_translated(client, station, people, round_):
 
 
 @pytest.mark.parametrize(
-    "body",
-    [b"not json", b'{"items": "no"}', json.dumps({"items": [{}] * 501}).encode()],
+    ("body", "status"),
+    [
+        (b"not json", 400),
+        (b'{"items": "no"}', 422),
+        (json.dumps({"items": [{}] * 501}).encode(), 422),
+    ],
 )
-def test_a_body_that_is_not_a_batch_is_a_422(client, station, body):
+def test_a_body_that_is_not_a_batch_is_refused_whole(client, station, body, status):
     response = call(client, station, "post", "registrations", body)
-    assert response.status_code == 422 and response.json()["detail"]
+    assert response.status_code == status and response.json()["detail"]
     response = call(client, station, "post", "home-visits", body)
-    assert response.status_code == 422
+    assert response.status_code == status
 
 
 def test_sealing_a_tube_early_and_404_outside(client, station, far_station, people, round_):
