@@ -28,6 +28,7 @@ from wangge.testing.errors import RoundError
 from wangge.testing.models import DoorToDoorTeam, Round, SamplingPoint, Tube
 from wangge.testing.schemas import (
     BARCODE_PATTERN,
+    BODY_ERRORS,
     ERRORS,
     ErrorOut,
     HomeVisitBatchIn,
@@ -52,7 +53,8 @@ router = Router(tags=["testing"])
 
 STATION = "station/"
 
-# Parameters, bounded like every body field (docs/api.md, "Errors"): out of bounds is 422.
+# Parameters, bounded like every body field (docs/api.md, "Bounds and errors"): out of
+# bounds is a 422.
 RoundId = PathEx[int, P(ge=1, le=MAX_ID)]
 TeamId = QueryEx[int | None, P(ge=1, le=MAX_ID)]
 Cursor = QueryEx[str | None, P(max_length=1000)]
@@ -208,7 +210,7 @@ def station_sampled(
 @router.post(
     STATION + "registrations",
     auth=device_auth,
-    response={200: RegistrationBatchOut, **ERRORS},
+    response={200: RegistrationBatchOut, **BODY_ERRORS},
     summary="Upload a batch of registrations",
     openapi_extra=_body_schema(RegistrationBatchIn),
 )
@@ -269,7 +271,7 @@ def station_home_visits(
 @router.post(
     STATION + "home-visits",
     auth=device_auth,
-    response={200: HomeVisitBatchOut, **ERRORS},
+    response={200: HomeVisitBatchOut, **BODY_ERRORS},
     summary="Upload a batch of home-visit outcomes",
     openapi_extra=_body_schema(HomeVisitBatchIn),
 )
@@ -283,7 +285,7 @@ def station_home_visit_batch(request: HttpRequest) -> HttpResponse:
 @router.post(
     STATION + "lookup",
     auth=device_auth,
-    response={200: LookupOut, 429: ErrorOut, **ERRORS},
+    response={200: LookupOut, 429: ErrorOut, **BODY_ERRORS},
     summary="Find a resident of this area by ID number (audited)",
 )
 def station_lookup(request: HttpRequest, payload: LookupIn) -> Any:

@@ -34,7 +34,7 @@ from wangge.testing.choices import ResultSource
 from wangge.testing.lab_import import normalise_barcode, parse_ct, parse_result
 from wangge.testing.models import Tube
 from wangge.testing.schemas import (
-    ERRORS,
+    BODY_ERRORS,
     MAX_BATCH,
     ErrorOut,
     InvalidItem,
@@ -114,7 +114,7 @@ def _item(parsed: LabResultIn, latest: dt.datetime) -> ResultItem | tuple[str, s
 @router.post(
     "results",
     auth=device_auth,
-    response={200: LabBatchOut, 403: ErrorOut, **ERRORS},
+    response={200: LabBatchOut, 403: ErrorOut, **BODY_ERRORS},
     summary="Post a batch of laboratory results",
     openapi_extra={
         "requestBody": {

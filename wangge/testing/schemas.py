@@ -275,15 +275,11 @@ class ErrorOut(BaseModel):
 
 
 # The error answers every route may give besides its own: a token that is missing, unknown,
-# expired or revoked (401), a parameter out of bounds (422), a body too large (413) or not
-# JSON (400), and the last resort (500, logged) that the schemathesis test keeps unused.
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-    500: ErrorOut,
-}
+# expired or revoked (401), a parameter out of bounds (422), and the last resort (500,
+# logged) that the schemathesis test keeps unused; a route that reads a body may also find
+# it too large (413) or not JSON (400).
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 422: ErrorOut, 500: ErrorOut}
+BODY_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 413: ErrorOut, **ERRORS}
 
 
 # --- parsing a batch ---------------------------------------------------------------------
