@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "wangge.core.middleware.AdminEmptyToFieldMiddleware",
 ]
 
 ROOT_URLCONF = "wangge.urls"
@@ -129,7 +130,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
+        # Accounts carry their person's name as the display name, not first/last name.
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "display_name", "first_name", "last_name", "email")
+        },
     },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

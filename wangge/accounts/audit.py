@@ -142,6 +142,25 @@ def record(
     return entry
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def detail_pairs(details: Any) -> list[tuple[str, str]]:
+    """An entry's details as (key, text) pairs for a page.
+
+    A template that loops over `details.items` reads a key named "items" (a station's
+    batch has one) instead of the method, so pages get the pairs made here.
+    """
+    if not isinstance(details, dict):
+        return [("", _shown(details))] if details else []
+    return [(str(key), _shown(value)) for key, value in details.items()]
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     """A place where the chain no longer holds: the entry it is found at, and why."""

@@ -11,6 +11,7 @@ from wangge.accounts.models import User
 from wangge.accounts.roles import Perm, Role
 from wangge.accounts.selectors import AuditFilter, areas_for_choice
 from wangge.areas.models import Area
+from wangge.core.params import BoundedDateField
 
 
 class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -86,10 +87,10 @@ class AuditFilterForm(forms.Form):
         help_text=_("An action or its beginning, e.g. “resident.” or “role.grant”."),
     )
     username = forms.CharField(label=_("Who"), max_length=150, required=False)
-    since = forms.DateField(
+    since = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = BoundedDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.accounts import actions
 from wangge.accounts.actions import AccountsError
-from wangge.accounts.audit import actor_for
+from wangge.accounts.audit import actor_for, detail_pairs
 from wangge.accounts.forms import AuditFilterForm, DeviceIssueForm, RoleGrantForm, UserCreateForm
 from wangge.accounts.http import AuthedRequest
 from wangge.accounts.models import RoleAssignment, User
@@ -36,6 +36,7 @@ from wangge.accounts.selectors import (
     users_below,
     users_visible_to,
 )
+from wangge.core import params
 from wangge.core.scoping import get_visible_or_404
 
 PER_PAGE = 50
@@ -70,9 +71,9 @@ def _query_without_page(request: AuthedRequest) -> str:
 @require_GET
 @permission_somewhere(Perm.MANAGE_USERS)
 def users(request: AuthedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:150]
+    query = params.text(request.GET, "q", max_length=150)
     page = Paginator(users_visible_to(request.user, query), PER_PAGE).get_page(
-        request.GET.get("page")
+        params.page(request.GET)
     )
     return render(
         request,
@@ -238,7 +239,7 @@ def password_change(request: AuthedRequest) -> HttpResponse:
 @login_required
 def devices(request: AuthedRequest) -> HttpResponse:
     listed = devices_visible_to(request.user).order_by("-created_at")
-    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listed, PER_PAGE).get_page(params.page(request.GET))
     return render(
         request,
         "accounts/devices.html",
@@ -310,9 +311,10 @@ def device_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 def audit_log(request: AuthedRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, actor=request.user)
     entries = audit_entries(request.user, form.wanted())
-    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(entries, PER_PAGE).get_page(params.page(request.GET))
+    rows = [(entry, detail_pairs(entry.details)) for entry in page.object_list]
     return render(
         request,
         "accounts/audit.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "page": page, "rows": rows, "query": _query_without_page(request)},
     )

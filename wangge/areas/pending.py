@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from wangge.areas.importing import TreeRow, rows_from_dicts, rows_to_dicts
+from wangge.lib.private_files import private_directory, write_private
 
 MAX_AGE_SECONDS = 24 * 3600
 _TOKEN_BYTES = 18
@@ -29,9 +30,7 @@ class PendingImport:
 
 
 def _folder() -> Path:
-    folder = Path(settings.WANGGE_IMPORT_DIR) / "areas"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_directory(Path(settings.WANGGE_IMPORT_DIR) / "areas")
 
 
 def _path(token: str) -> Path | None:
@@ -53,7 +52,7 @@ def save(user_id: int, within_id: int | None, source: str, rows: list[TreeRow]) 
         "source": source,
         "rows": rows_to_dicts(rows),
     }
-    (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False))
+    write_private(folder / f"{token}.json", json.dumps(payload, ensure_ascii=False))
     return token
 
 

@@ -32,6 +32,7 @@ from wangge.areas.selectors import (
     search_areas,
     with_totals,
 )
+from wangge.core import params
 from wangge.core.scoping import get_visible_or_404
 from wangge.residents.models import Resident
 
@@ -62,14 +63,9 @@ def tree(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def branch(request: AuthedRequest, pk: int) -> HttpResponse:
     area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_AREAS, pk=pk)
-    indent = request.GET.get("indent", "2")
+    indent = params.integer(request.GET, "indent", default=2, minimum=0, maximum=MAX_LEVEL + 1)
     return render(
-        request,
-        "areas/_branch.html",
-        {
-            "rows": children_with_totals(area),
-            "indent": min(int(indent), MAX_LEVEL + 1) if indent.isdigit() else 2,
-        },
+        request, "areas/_branch.html", {"rows": children_with_totals(area), "indent": indent}
     )
 
 
@@ -77,7 +73,7 @@ def branch(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def search(request: AuthedRequest) -> HttpResponse:
     """Areas by name, each with where it lies (the tree is deep: 七里河区 has 1,000 grids)."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = params.text(request.GET, "q", max_length=100)
     context = {"query": query, "matches": search_areas(request.user, query)}
     template = "areas/_search_results.html" if _is_htmx(request) else "areas/search.html"
     return render(request, template, context)
@@ -125,7 +121,9 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             .select_related("household")
             .order_by("household__building", "household__unit", "household__room", "id")
         )
-        context["page"] = Paginator(residents, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+        context["page"] = Paginator(residents, RESIDENTS_PER_PAGE).get_page(
+            params.page(request.GET)
+        )
     return render(request, "areas/detail.html", context)
 
 
@@ -274,9 +272,7 @@ def import_apply(request: AuthedRequest, token: str) -> HttpResponse:
 @require_GET
 def export_tree(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """The tree (or one subtree) as the sheet the importer reads back (?format=xlsx|csv)."""
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS:
-        raise Http404
+    fmt = params.choice(request.GET, "format", FORMATS, "xlsx", strict=True)
     if pk is not None:
         roots = [get_visible_or_404(Area.objects.all(), request.user, Perm.MANAGE_AREAS, pk=pk)]
     else:

@@ -53,3 +53,26 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Cache-Control", "private, no-store")
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class AdminEmptyToFieldMiddleware:
+    """Drop an empty `_to_field` from the admin's query string.
+
+    Django's admin answers 500 to `?_to_field=` on a change or delete page (its
+    get_object asks the model for a field named ""); an empty value names no field, so it
+    is dropped before the admin reads it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.path.startswith("/admin/")
+            and "_to_field" in request.GET
+            and not request.GET.get("_to_field")
+        ):
+            query = request.GET.copy()
+            del query["_to_field"]
+            request.GET = query  # type: ignore[assignment]
+        return self.get_response(request)

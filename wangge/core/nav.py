@@ -39,3 +39,31 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for provider in _providers:
         items.extend(provider(request))
     return {"nav_extra": items}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something the user must act on, shown at the top of their start page."""
+
+    url: str
+    text: "str | Promise"
+
+
+AlertProvider = Callable[[HttpRequest], list[Alert]]
+_alert_providers: list[AlertProvider] = []
+
+
+def register_alerts(provider: AlertProvider) -> AlertProvider:
+    """Add a provider of alerts for the start page (idempotent, like `register`)."""
+    if provider not in _alert_providers:
+        _alert_providers.append(provider)
+    return provider
+
+
+def alerts(request: HttpRequest) -> list[Alert]:
+    """The alerts of every app for this user (only the start page asks: each costs a
+    query, and no list page should pay for it)."""
+    found: list[Alert] = []
+    for provider in _alert_providers:
+        found.extend(provider(request))
+    return found

@@ -18,6 +18,7 @@ from wangge.accounts.models import RoleAssignment, User
 from wangge.accounts.roles import Role
 from wangge.areas.models import Area
 from wangge.demo.profiles import Profile
+from wangge.lib.private_files import write_private
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,8 @@ def _known_hashes() -> dict[str, str]:
 
 
 def _remember_hashes(hashes: dict[str, str]) -> None:
-    path = _state_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {"password_hashes": {**_known_hashes(), **hashes}}
-    path.write_text(json.dumps(data, indent=1))
+    write_private(_state_file(), json.dumps(data, indent=1))
 
 
 def places(profile: Profile, district: Area) -> dict[str, Area]:
@@ -158,8 +157,8 @@ def hash_passwords(secrets: list[str]) -> list[str]:
 
 
 def write_table(table: list[DemoLogin], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(format_table(table) + "\n", encoding="utf-8")
+    """The demo's passwords, for their owner's eyes only (0600)."""
+    write_private(path, format_table(table) + "\n")
 
 
 def format_table(table: list[DemoLogin]) -> str:

@@ -40,6 +40,7 @@ from wangge.areas.models import Area
 from wangge.core.personal_data import cipher, id_number_lookups, phone_lookups
 from wangge.lib import spreadsheets
 from wangge.lib.idnumbers import IdType
+from wangge.lib.private_files import private_directory, write_private
 from wangge.lib.spreadsheets import Row, SpreadsheetError
 from wangge.residents import actions, errors, vocabulary
 from wangge.residents.choices import ResidentStatus
@@ -719,9 +720,7 @@ def new_storage_key() -> str:
 
 
 def _folder() -> Path:
-    folder = Path(settings.WANGGE_IMPORT_DIR)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
+    return private_directory(Path(settings.WANGGE_IMPORT_DIR))
 
 
 def _path(key: str, kind: str) -> Path:
@@ -750,11 +749,7 @@ def _unseal(blob: bytes, key: str, kind: str) -> bytes:
 
 
 def _write(key: str, kind: str, data: bytes, *, replace: bool = False) -> None:
-    path = _path(key, kind)
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
-    descriptor = os.open(path, flags, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(_seal(data, key, kind))
+    write_private(_path(key, kind), _seal(data, key, kind), exclusive=not replace)
 
 
 def store_source(key: str, data: bytes) -> None:

@@ -26,6 +26,7 @@ from wangge.accounts.audit import actor_for
 from wangge.accounts.http import AuthedRequest
 from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.core import params
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib.excel import XLSX_CONTENT_TYPE
 from wangge.residents import actions, errors, exports, selectors
@@ -35,6 +36,8 @@ from wangge.residents.importing import FIELD_LABELS, RowError
 from wangge.residents.models import Household, ImportBatch, Resident
 
 PER_PAGE = 50
+# A name, a part of one, or an ID number with room for spaces and dashes.
+SEARCH_MAX = 100
 REVEALABLE = {"id_number", "phone"}
 # A register is read in memory and never written to disk unencrypted (see import_upload).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -48,7 +51,7 @@ def _link(url: str, label: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def search(request: AuthedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = params.text(request.GET, "q", max_length=SEARCH_MAX)
     page = None
     if query:
         results = (
@@ -56,7 +59,7 @@ def search(request: AuthedRequest) -> HttpResponse:
             .select_related("household")
             .order_by("name", "id")
         )
-        page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(results, PER_PAGE).get_page(params.page(request.GET))
     partial = request.headers.get("HX-Request") == "true"
     template = "residents/_search_results.html" if partial else "residents/search.html"
     registry_actions = []
@@ -277,9 +280,9 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def _import_upload(request: AuthedRequest) -> HttpResponse:
-    chosen = request.POST.get("area") or request.GET.get("area")
+    chosen = params.object_id(request.POST, "area") or params.object_id(request.GET, "area")
     area = None
-    if chosen:
+    if chosen is not None:
         area = get_visible_or_404(Area.objects.all(), request.user, Perm.IMPORT_REGISTRY, pk=chosen)
     choices = _import_areas(request)
     if area is not None and all(pk != area.pk for pk, _label in choices):

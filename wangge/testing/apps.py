@@ -13,4 +13,5 @@ class TestingConfig(AppConfig):
 
         nav.register(views.testing_links)
         nav.register(station_views.station_links)
+        nav.register_alerts(views.unknown_result_alerts)
         register_area_actions(views.area_testing_actions)

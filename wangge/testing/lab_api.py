@@ -29,7 +29,8 @@ from wangge.core.api_input import (
     plain,
     read_body,
 )
-from wangge.testing.actions.results import ResultItem, record_results
+from wangge.testing.actions.alarms import record_results_with_alarms
+from wangge.testing.actions.results import ResultItem
 from wangge.testing.choices import ResultSource
 from wangge.testing.lab_import import normalise_barcode, parse_ct, parse_result
 from wangge.testing.models import Tube
@@ -163,10 +164,11 @@ def post_results(request: HttpRequest) -> HttpResponse:
         label=device.label,
         device=device,
     )
-    report = record_results(
+    report, _alarms = record_results_with_alarms(
         items,
         tubes=Tube.objects.visible_to(device, Perm.LOAD_RESULTS),
         source=ResultSource.API,
+        area=device.area,
         acting_user=actor,
     )
     outcomes = iter(report.outcomes)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wangge.lib.private_files import private_directory, write_private
 from wangge.lib.spreadsheets import Cell, as_text, read_table, stored_as_number
 from wangge.testing.actions.results import ItemStatus, ResultItem, plan_results
 from wangge.testing.choices import TestResult
@@ -381,9 +382,7 @@ MAX_AGE_SECONDS = 24 * 3600
 
 
 def _folder() -> Path:
-    folder = Path(settings.WANGGE_IMPORT_DIR) / "lab"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_directory(Path(settings.WANGGE_IMPORT_DIR) / "lab")
 
 
 def _path(token: str) -> Path | None:
@@ -441,7 +440,8 @@ def save_pending(lab_file: LabFile, user_id: int) -> str:
         "filename": lab_file.filename,
         "rows": [_row_to_dict(row) for row in lab_file.rows],
     }
-    (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False))
+    # Results before they are imported: health data, for the uploader's process only.
+    write_private(folder / f"{token}.json", json.dumps(payload, ensure_ascii=False))
     return token
 
 

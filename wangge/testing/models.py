@@ -536,3 +536,55 @@ class PositiveCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tube} · {self.resident or self.walk_in}"
+
+
+class UnknownResult(models.Model):
+    """A positive or invalid laboratory result for a barcode no tube in the uploader's
+    areas has: an alarm until someone finds the tube (or the typing slip) and resolves it.
+
+    The result itself cannot be stored (there is no tube to hold it), yet it means people
+    somewhere must be recalled or are a case: it is kept here so that it is never lost in a
+    list of "skipped" rows. It belongs to the area of the upload (the device's area, or the
+    uploader's area), so the command centre of that area sees it; with no area (a superuser
+    uploading) only superusers do.
+    """
+
+    scope_path_lookup = "area__path"
+
+    barcode = models.CharField(_("barcode"), max_length=40)
+    result = models.CharField(_("result"), max_length=10, choices=TestResult.choices)
+    source = models.CharField(_("source"), max_length=10, choices=ResultSource.choices)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("result for an unknown barcode")
+        verbose_name_plural = _("results for unknown barcodes")
+        constraints = [
+            # A batch sent again raises no second alarm while the first is open.
+            models.UniqueConstraint(
+                fields=["barcode", "result", "area"],
+                condition=Q(resolved_at__isnull=True),
+                name="unknown_result_open_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["area"], condition=Q(resolved_at__isnull=True), name="unknown_result_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.barcode} · {self.get_result_display()}"

@@ -24,7 +24,7 @@ from django.db.models import (
     When,
 )
 
-from wangge.accounts.models import AuditEntry, RoleAssignment
+from wangge.accounts.models import AuditEntry, RoleAssignment, User
 from wangge.accounts.roles import Perm, Role
 from wangge.areas.models import Area
 from wangge.core.scoping import ScopedUser
@@ -40,6 +40,7 @@ from wangge.testing.models import (
     RoundGridStats,
     RoundSample,
     Tube,
+    UnknownResult,
 )
 
 PURGE_ACTION = "round.purge"
@@ -518,3 +519,19 @@ def tube_counts(tubes: "QuerySet[Tube]") -> TubeCounts:
         by_status[row["status"]] = row["n"]
         people += row["people"] or 0
     return TubeCounts(by_status=by_status, people=people)
+
+
+def open_unknown_results(user: ScopedUser) -> "QuerySet[UnknownResult]":
+    """Alarms still open for results whose barcode no tube had, in the user's areas."""
+    alarms: QuerySet[UnknownResult] = UnknownResult.objects.visible_to(user, Perm.VIEW_TESTING)
+    return alarms.filter(resolved_at__isnull=True)
+
+
+def results_area(user: User | None) -> Area | None:
+    """Where a user loads laboratory results from: their topmost area with the permission;
+    None for a superuser or the operator of a command (their alarms superusers see)."""
+    paths = user.scope_paths(Perm.LOAD_RESULTS) if user is not None else None
+    if not paths:
+        return None
+    area: Area | None = Area.objects.filter(path__in=paths).order_by("path").first()
+    return area

@@ -31,6 +31,7 @@ from wangge.accounts.models import User
 from wangge.accounts.roles import Perm
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
+from wangge.core import params
 from wangge.core.http import client_ip
 from wangge.core.nav import NavItem
 from wangge.core.scoping import get_visible_or_404
@@ -202,9 +203,12 @@ def setup(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         # An area outside the user's scope is answered like one that does not exist.
         area = get_visible_or_404(
-            Area.objects.all(), request.user, Perm.REGISTER_SAMPLES, pk=request.POST.get("area")
+            Area.objects.all(),
+            request.user,
+            Perm.REGISTER_SAMPLES,
+            pk=params.object_id(request.POST, "area"),
         )
-        label = " ".join(request.POST.get("label", "").split())[:LABEL_MAX]
+        label = params.text(request.POST, "label", max_length=LABEL_MAX)
         if label:
             token, device = issue_own_station(
                 request.user,
@@ -228,7 +232,7 @@ def setup(request: AuthedRequest) -> HttpResponse:
             "areas": _setup_areas(request),
             "error": error,
             "label": label,
-            "selected": request.POST.get("area", ""),
+            "selected": params.text(request.POST, "area", max_length=20),
             "hours": own_station_hours(request.user),
             "limited": own_station_is_limited(request.user),
         },

@@ -9,6 +9,12 @@ urlpatterns = [
     path("planner/", views.planner_page, name="planner"),
     path("results/import/", views.results_import, name="results_import"),
     path("results/import/<str:token>/", views.results_check, name="results_check"),
+    path("alarms/", views.unknown_results, name="unknown_results"),
+    path(
+        "alarms/<int:alarm_pk>/resolve/",
+        views.unknown_result_resolve,
+        name="unknown_result_resolve",
+    ),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/coverage/", views.round_coverage, name="round_coverage"),
     path("<int:pk>/edit/", views.round_edit, name="round_edit"),

@@ -16,8 +16,13 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.audit import actor_for
@@ -26,14 +31,17 @@ from wangge.accounts.models import User
 from wangge.accounts.roles import Perm
 from wangge.areas.extensions import AreaAction
 from wangge.areas.models import Area
-from wangge.core.nav import NavItem
+from wangge.core import params
+from wangge.core.nav import Alert, NavItem
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib.spreadsheets import SpreadsheetError
 from wangge.residents.models import Resident
 from wangge.testing import exports, lab_import, planner
+from wangge.testing.actions import alarms as alarm_actions
 from wangge.testing.actions import results as result_actions
 from wangge.testing.actions import rounds as round_actions
 from wangge.testing.actions import shipments as shipment_actions
+from wangge.testing.actions.results import RECALL_RESULTS
 from wangge.testing.choices import (
     ExemptionReason,
     RecallStatus,
@@ -60,6 +68,7 @@ from wangge.testing.models import (
     SamplingPoint,
     Shipment,
     Tube,
+    UnknownResult,
 )
 from wangge.testing.selectors import (
     Coverage,
@@ -69,10 +78,12 @@ from wangge.testing.selectors import (
     coverage,
     grid_leaders,
     homes_to_visit,
+    open_unknown_results,
     overview,
     recall_list,
     recall_progress,
     recall_rows,
+    results_area,
     round_entry_areas,
     tube_counts,
     untested_residents,
@@ -81,6 +92,8 @@ from wangge.testing.selectors import (
 
 ROUNDS_PER_PAGE = 30
 ROWS_PER_PAGE = 100
+# A page to come back to after a form: a path on this site and its query.
+NEXT_MAX = 500
 # Who may see tubes and boxes, and who packs and ships them: those who register samples
 # (the laboratory receives them: LOAD_RESULTS).
 TUBE_READERS = (Perm.VIEW_TESTING, Perm.REGISTER_SAMPLES, Perm.LOAD_RESULTS)
@@ -109,10 +122,10 @@ def _managed_round(request: AuthedRequest, pk: int) -> Round:
     return round_
 
 
-def _round_area(request: AuthedRequest, round_: Round, area_id: str | int | None) -> Area | None:
+def _round_area(request: AuthedRequest, round_: Round, area_id: int | None) -> Area | None:
     """The area of the round a page is about (`?area=`), in scope and visible; None if not
     asked for."""
-    if area_id in (None, ""):
+    if area_id is None:
         return None
     area: Area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_TESTING, pk=area_id)
     if not area_in_scope(round_, area):
@@ -131,7 +144,9 @@ def _grid(request: AuthedRequest, round_: Round, pk: int) -> Area:
 
 
 def _next_url(request: AuthedRequest, fallback: str) -> str:
-    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    target = params.text(request.POST, "next", max_length=NEXT_MAX) or params.text(
+        request.GET, "next", max_length=NEXT_MAX
+    )
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -196,6 +211,22 @@ def area_testing_actions(request: AuthedRequest, area: Area) -> list[AreaAction]
     return buttons
 
 
+def unknown_result_alerts(request: Any) -> list[Alert]:
+    """On the start page: the open alarms for results that reached no tube, if any."""
+    user = request.user
+    if not isinstance(user, User) or not user.has_any_area_permission(Perm.VIEW_TESTING):
+        return []
+    count = open_unknown_results(user).count()
+    if not count:
+        return []
+    text = ngettext(
+        "Alarm: %(count)d positive or invalid laboratory result names a barcode no tube has.",
+        "Alarm: %(count)d positive or invalid laboratory results name barcodes no tube has.",
+        count,
+    ) % {"count": count}
+    return [Alert(reverse("testing:unknown_results"), text)]
+
+
 # --- rounds ----------------------------------------------------------------------------
 
 
@@ -209,7 +240,7 @@ def round_list(request: AuthedRequest) -> HttpResponse:
         "scope__area"
     )
     page = Paginator(rounds.order_by("-starts_at", "-id"), ROUNDS_PER_PAGE).get_page(
-        request.GET.get("page")
+        params.page(request.GET)
     )
     return render(
         request,
@@ -335,7 +366,7 @@ def _coverage_context(request: AuthedRequest, round_: Round) -> dict[str, Any]:
     entry = round_entry_areas(round_, request.user, Perm.VIEW_TESTING)
     if not entry:
         raise Http404
-    area = _round_area(request, round_, request.GET.get("area"))
+    area = _round_area(request, round_, params.object_id(request.GET, "area"))
     if area is None and len(entry) == 1:
         area = entry[0]
     recalls = Recall.objects.visible_to(request.user, Perm.VIEW_TESTING).filter(round=round_)
@@ -378,6 +409,7 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         can_manage=can_manage_round(user, round_),
         can_plan_points=user.has_any_area_permission(Perm.MANAGE_ROUNDS),
         can_load_results=user.has_any_area_permission(Perm.LOAD_RESULTS),
+        alerts=unknown_result_alerts(request),
     )
     return render(request, "testing/round_detail.html", context)
 
@@ -660,7 +692,7 @@ def untested(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     grid = _grid(request, round_, grid_pk)
     residents = _untested(request, round_, grid)
-    page = Paginator(residents, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(residents, ROWS_PER_PAGE).get_page(params.page(request.GET))
     user = request.user
     can_exempt = round_.status != RoundStatus.CLOSED and user.has_area_permission(
         Perm.RECORD_EXEMPTIONS, grid
@@ -713,7 +745,7 @@ def exemption_list(request: AuthedRequest, pk: int) -> HttpResponse:
     A list of people (and why they are excused): it needs the registry permission.
     """
     round_ = _round(request, pk)
-    area = _round_area(request, round_, request.GET.get("area"))
+    area = _round_area(request, round_, params.object_id(request.GET, "area"))
     exemptions = (
         Exemption.objects.visible_to(request.user, Perm.VIEW_REGISTRY)
         .filter(round=round_)
@@ -722,7 +754,7 @@ def exemption_list(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if area is not None:
         exemptions = exemptions.filter(resident__grid__path__startswith=area.path)
-    page = Paginator(exemptions, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(exemptions, ROWS_PER_PAGE).get_page(params.page(request.GET))
     user = request.user
     removable = (
         {
@@ -817,17 +849,15 @@ def recall_page(request: AuthedRequest, pk: int) -> HttpResponse:
     A list of people: it needs the registry permission on their areas.
     """
     round_ = _round(request, pk)
-    area = _round_area(request, round_, request.GET.get("area"))
-    status = request.GET.get("status", RecallStatus.OPEN)
+    area = _round_area(request, round_, params.object_id(request.GET, "area"))
+    status = params.choice(request.GET, "status", [*RecallStatus.values, "all"], RecallStatus.OPEN)
     recalls = Recall.objects.visible_to(request.user, Perm.VIEW_REGISTRY).filter(round=round_)
     if area is not None:
         recalls = recalls.filter(area__path__startswith=area.path)
     progress = recall_progress(recalls)
     if status in RecallStatus.values:
         recalls = recalls.filter(status=status)
-    else:
-        status = "all"
-    page = Paginator(recall_list(recalls), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(recall_list(recalls), ROWS_PER_PAGE).get_page(params.page(request.GET))
     rows = recall_rows(page.object_list)
     query = "&".join(
         part for part in (f"area={area.pk}" if area else "", f"status={status}") if part
@@ -864,7 +894,7 @@ def case_list(request: AuthedRequest, pk: int) -> HttpResponse:
         .select_related("resident__household", "walk_in", "area", "tube")
         .order_by("-detected_at", "-pk")
     )
-    page = Paginator(cases, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(cases, ROWS_PER_PAGE).get_page(params.page(request.GET))
     leaders = grid_leaders({case.area_id for case in page.object_list})
     rows = [(case, leaders.get(case.area_id, [])) for case in page.object_list]
     return render(request, "testing/cases.html", {"round": round_, "page": page, "rows": rows})
@@ -882,8 +912,8 @@ def _tube_readers(request: AuthedRequest) -> QuerySet[Tube]:
 def tube_list(request: AuthedRequest, pk: int) -> HttpResponse:
     """The round's tubes by stage; sealed tubes not yet packed can go into a box."""
     round_ = _round(request, pk, *TUBE_READERS)
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()[:40]
+    status = params.choice(request.GET, "status", TubeStatus.values, "")
+    query = params.text(request.GET, "q", max_length=40)
     tubes = (
         _tube_readers(request)
         .filter(round=round_)
@@ -895,7 +925,7 @@ def tube_list(request: AuthedRequest, pk: int) -> HttpResponse:
         tubes = tubes.filter(status=status)
     if query:
         tubes = tubes.filter(barcode__startswith=query)
-    page = Paginator(tubes, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(tubes, ROWS_PER_PAGE).get_page(params.page(request.GET))
     packable = visible_any(Tube.objects.all(), request.user, *PACKERS).filter(
         round=round_, status=TubeStatus.SEALED, shipment__isnull=True
     )
@@ -934,10 +964,8 @@ def tube_list(request: AuthedRequest, pk: int) -> HttpResponse:
             "status": status,
             "statuses": TubeStatus.choices,
             "q": query,
-            "query": "&".join(
-                p
-                for p in (f"status={status}" if status else "", f"q={query}" if query else "")
-                if p
+            "query": urlencode(
+                {key: value for key, value in (("status", status), ("q", query)) if value}
             ),
             "packable_ids": packable_ids,
             "can_pack": can_pack,
@@ -961,7 +989,7 @@ def shipment_list(request: AuthedRequest, pk: int) -> HttpResponse:
         .annotate(tube_count=Count("tubes"), people=Sum("tubes__filled"))
         .order_by("-pk")
     )
-    page = Paginator(shipments, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(shipments, ROWS_PER_PAGE).get_page(params.page(request.GET))
     return render(request, "testing/shipments.html", {"round": round_, "page": page})
 
 
@@ -1082,7 +1110,11 @@ def results_import(request: AuthedRequest) -> HttpResponse:
             else:
                 token = lab_import.save_pending(lab_file, request.user.pk)
                 return redirect("testing:results_check", token=token)
-    return render(request, "testing/results_import.html", {"form": form})
+    return render(
+        request,
+        "testing/results_import.html",
+        {"form": form, "alerts": unknown_result_alerts(request)},
+    )
 
 
 # What a laboratory's sheet needs; every other reason is the reader's own (translated).
@@ -1099,6 +1131,17 @@ def _reason_text(code: str) -> str:
     return str(text) if text is not None else code
 
 
+def _alarm_message(alarms: list[UnknownResult]) -> str:
+    return str(
+        _(
+            "Alarm: %(count)d positive or invalid results name barcodes that no tube in your "
+            "areas has (%(barcodes)s). They are kept as alarms on the command centre's pages "
+            "until someone finds the tubes."
+        )
+        % {"count": len(alarms), "barcodes": ", ".join(alarm.barcode for alarm in alarms[:20])}
+    )
+
+
 def _spreadsheet_message(exc: SpreadsheetError) -> str:
     return str(SPREADSHEET_ERRORS.get(exc.code, exc))
 
@@ -1113,17 +1156,20 @@ def results_check(request: AuthedRequest, token: str) -> HttpResponse:
     if lab_file is None:
         raise Http404
     if request.method == "POST":
-        if request.POST.get("choice") != "import":
+        if params.choice(request.POST, "choice", ["import"], "") != "import":
             lab_import.discard_pending(token)
             messages.info(request, _("Nothing was imported."))
             return redirect("testing:results_import")
-        report = result_actions.record_results(
+        report, alarms = alarm_actions.record_results_with_alarms(
             lab_file.items,
             tubes=_result_tubes(request),
             source=ResultSource.IMPORT,
+            area=results_area(request.user),
             acting_user=actor_for(request),
         )
         lab_import.discard_pending(token)
+        if alarms:
+            messages.error(request, _alarm_message(alarms))
         messages.success(
             request,
             _(
@@ -1145,6 +1191,13 @@ def results_check(request: AuthedRequest, token: str) -> HttpResponse:
         request,
         "testing/results_check.html",
         {
+            "unknown_alarming": [
+                row.row
+                for row in problems
+                if row.reason_code == "unknown_barcode"
+                and row.row.item is not None
+                and row.row.item.result in RECALL_RESULTS
+            ],
             "token": token,
             "lab_file": lab_file,
             "report": checked,
@@ -1171,10 +1224,10 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     source: Round | Area | None = None
     source_param = ""
-    round_id = request.GET.get("round")
-    area_id = request.GET.get("area")
-    if round_id:
-        round_ = _round(request, int(round_id) if round_id.isdigit() else 0)
+    round_id = params.object_id(request.GET, "round")
+    area_id = params.object_id(request.GET, "area")
+    if round_id is not None:
+        round_ = _round(request, round_id)
         total, _rows = overview(round_, round_entry_areas(round_, user, Perm.VIEW_TESTING))
         desks = (
             SamplingPoint.objects.visible_to(user, Perm.VIEW_TESTING)
@@ -1183,7 +1236,7 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
         )
         initial.update(population=total.expected, desks=desks or None)
         source, source_param = round_, "round"
-    elif area_id:
+    elif area_id is not None:
         area = get_visible_or_404(Area.objects.all(), user, Perm.VIEW_TESTING, pk=area_id)
         initial.update(population=area.subtree_totals()["residents"])
         source, source_param = area, "area"
@@ -1219,3 +1272,62 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
         form = PlannerForm(initial=initial)
         context["form"] = form
     return render(request, "testing/planner.html", context)
+
+
+# --- alarms: results for barcodes no tube has ---------------------------------------------
+
+ALARMS_SHOWN = 200
+
+
+@login_required
+@require_GET
+def unknown_results(request: AuthedRequest) -> HttpResponse:
+    """Open alarms for positive or invalid results that reached no tube, and the last ones
+    closed, in the user's areas; those who load results or manage rounds close them."""
+    user = request.user
+    if not user.has_any_area_permission(Perm.VIEW_TESTING):
+        raise Http404
+    visible = UnknownResult.objects.visible_to(user, Perm.VIEW_TESTING).select_related(
+        "area", "reported_by", "resolved_by"
+    )
+    open_alarms = list(visible.filter(resolved_at__isnull=True).order_by("-reported_at", "-pk"))
+    closed = list(visible.filter(resolved_at__isnull=False).order_by("-resolved_at", "-pk")[:50])
+    resolvable = {alarm.pk for alarm in open_alarms[:ALARMS_SHOWN] if _may_resolve(user, alarm)}
+    return render(
+        request,
+        "testing/unknown_results.html",
+        {
+            "open_alarms": open_alarms[:ALARMS_SHOWN],
+            "more": max(len(open_alarms) - ALARMS_SHOWN, 0),
+            "closed": closed,
+            "resolvable": resolvable,
+        },
+    )
+
+
+def _may_resolve(user: User, alarm: UnknownResult) -> bool:
+    if alarm.area is None:
+        return user.is_superuser
+    held = user.permissions_at(alarm.area)
+    return Perm.LOAD_RESULTS in held or Perm.MANAGE_ROUNDS in held
+
+
+@login_required
+@require_POST
+def unknown_result_resolve(request: AuthedRequest, alarm_pk: int) -> HttpResponse:
+    alarm: UnknownResult = get_visible_or_404(
+        UnknownResult.objects.select_related("area"), request.user, Perm.VIEW_TESTING, pk=alarm_pk
+    )
+    if not _may_resolve(request.user, alarm):
+        raise Http404
+    try:
+        alarm_actions.resolve_unknown_result(
+            alarm,
+            note=params.text(request.POST, "note", max_length=alarm_actions.NOTE_MAX),
+            acting_user=actor_for(request),
+        )
+    except RoundError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The alarm is closed."))
+    return redirect("testing:unknown_results")

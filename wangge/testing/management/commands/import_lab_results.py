@@ -14,10 +14,11 @@ from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
 from wangge.accounts.roles import Perm
 from wangge.lib.spreadsheets import SpreadsheetError
-from wangge.testing.actions.results import record_results
+from wangge.testing.actions.alarms import record_results_with_alarms
 from wangge.testing.choices import ResultSource
 from wangge.testing.lab_import import check, read_lab_file
 from wangge.testing.models import Tube
+from wangge.testing.selectors import results_area
 
 
 class Command(BaseCommand):
@@ -84,12 +85,20 @@ class Command(BaseCommand):
         if not options["apply"]:
             self.stdout.write(_("Dry run: nothing was written. Add --apply to import."))
             return
-        result = record_results(
+        result, alarms = record_results_with_alarms(
             lab_file.items,
             tubes=tubes,
             source=ResultSource.IMPORT,
+            area=results_area(user),
             acting_user=Actor(user=user, source="command", label="import_lab_results"),
         )
+        for alarm in alarms:
+            self.stderr.write(
+                self.style.ERROR(
+                    f"ALARM: {alarm.get_result_display()} result for barcode {alarm.barcode}, "
+                    "which no tube has: kept as an alarm until someone finds the tube."
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _(
