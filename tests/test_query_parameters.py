@@ -2,12 +2,13 @@
 
 Every route of the permission matrix (tests/test_permission_matrix.py) that is not an API
 route (the API's inputs are Schemathesis's) is requested as a principal allowed to use it,
-first plainly — while every name the view reads from the request's dictionaries is
-recorded — then with odd values for each of those names and for a few names every view
-could be asked for: a fixed list of nasty values (non-ASCII digits, out-of-range dates,
-huge and negative numbers, NUL bytes, very long values) and Hypothesis-generated ones,
-scalars and repeated keys. The run is derandomized with a fixed number of examples per
-route so that it stays well under a minute on SQLite.
+first plainly — while every name the view reads from a QueryDict is recorded — then with
+odd values for each of those names and for a few names any page could be asked for: a
+fixed list of nasty values (non-ASCII digits, out-of-range and impossible dates, huge and
+negative numbers, NUL, very long values), the same names repeated, and Hypothesis-generated
+values (derandomized, a fixed number per route). A view that reads no parameter, and the
+admin's many look-alike pages, get the nasty values spread over their names in a few
+requests instead. Run by URL namespace, so that xdist shares the work.
 """
 
 import contextlib

@@ -133,6 +133,14 @@ def object_id(query: QueryDict, name: str) -> int | None:
     return number
 
 
+def posted_id(query: QueryDict, name: str) -> int | None:
+    """The id a form's field names, or None when it names none that can exist: the
+    caller's scoped lookup then answers 404, as for an object that is not there."""
+    text = raw(query, name)
+    number = read_integer(text) if text else None
+    return number if number is not None and 1 <= number <= MAX_ID else None
+
+
 def date(
     query: QueryDict, name: str, *, earliest: dt.date = EARLIEST, latest: dt.date = LATEST
 ) -> dt.date | None:

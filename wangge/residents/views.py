@@ -280,7 +280,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def _import_upload(request: AuthedRequest) -> HttpResponse:
-    chosen = params.object_id(request.POST, "area") or params.object_id(request.GET, "area")
+    chosen = params.posted_id(request.POST, "area") or params.object_id(request.GET, "area")
     area = None
     if chosen is not None:
         area = get_visible_or_404(Area.objects.all(), request.user, Perm.IMPORT_REGISTRY, pk=chosen)

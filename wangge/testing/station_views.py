@@ -206,7 +206,7 @@ def setup(request: AuthedRequest) -> HttpResponse:
             Area.objects.all(),
             request.user,
             Perm.REGISTER_SAMPLES,
-            pk=params.object_id(request.POST, "area"),
+            pk=params.posted_id(request.POST, "area"),
         )
         label = params.text(request.POST, "label", max_length=LABEL_MAX)
         if label:

@@ -158,3 +158,10 @@ def test_an_unreadable_area_is_a_400_in_the_sites_layout(client, tree):
     page = response.content.decode()
     assert 'class="topbar"' in page and "area" in page
     assert "²" not in page  # the value itself is never echoed
+
+
+@HYPOTHESIS
+@given(anything)
+def test_posted_id_is_a_database_id_or_none(text):
+    value = params.posted_id(_query(text), "x")
+    assert value is None or 1 <= value <= params.MAX_ID
