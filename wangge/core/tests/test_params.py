@@ -3,6 +3,8 @@ holds, the parsers return a value within bounds or raise BadParameter, never any
 and a page answers BadParameter with a 400 in the site's layout."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from django.http import QueryDict
@@ -165,3 +167,17 @@ def test_an_unreadable_area_is_a_400_in_the_sites_layout(client, tree):
 def test_posted_id_is_a_database_id_or_none(text):
     value = params.posted_id(_query(text), "x")
     assert value is None or 1 <= value <= params.MAX_ID
+
+
+def test_views_read_query_values_only_through_params():
+    """A view that reads `request.GET["x"]` or `request.GET.get("x")` itself bypasses the
+    rules above; binding a form (`request.GET or None`) or copying the query is fine."""
+    root = Path(__file__).resolve().parents[2]
+    direct = re.compile(r"request\.(GET|POST)(\.get(list)?\(|\[)")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*views.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert not found, f"read through wangge.core.params instead: {found}"
