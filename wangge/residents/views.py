@@ -372,7 +372,7 @@ def import_apply(request: AuthedRequest, pk: int) -> HttpResponse:
         done = actions.apply_import(
             batch,
             acting_user=actor_for(request),
-            grid_confirmed=request.POST.get("grid_confirmed") == "yes",
+            grid_confirmed=params.choice(request.POST, "grid_confirmed", ["yes"], "") == "yes",
         )
     except RegistryError as exc:
         if exc.code == "import_stale":

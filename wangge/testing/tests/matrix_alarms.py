@@ -7,7 +7,7 @@ loading results or managing rounds on its area. The other district's alarm is 40
 from django.utils import timezone
 
 from wangge.accounts.roles import ROLE_PERMISSIONS, Perm, Role
-from wangge.accounts.tests.permission_matrix import Case, World
+from wangge.accounts.tests.permission_matrix import Case, Sibling, World
 from wangge.testing.choices import ResultSource, TestResult
 from wangge.testing.models import UnknownResult
 
@@ -15,6 +15,7 @@ from wangge.testing.models import UnknownResult
 def build(world: World) -> None:
     for place, grid, barcode in (
         (world.mine, world.tree["grid_a"], "MX-ALARM-A"),
+        (world.sibling, world.tree["grid_b"], "MX-ALARM-B"),
         (world.foreign, world.other["grid_a"], "MX-ALARM-外"),
     ):
         place["alarm"] = UnknownResult.objects.create(
@@ -49,5 +50,7 @@ CASES = [
         data=lambda w: {"note": "条码录入错误，已找到原管"},
         ok=302,
         expect=_closers(),
+        # An actor of grid A cannot close grid B's alarm: it does not exist for them.
+        sibling=Sibling(kwargs=lambda w: {"alarm_pk": w.sibling["alarm"].pk}),
     ),
 ]
