@@ -11,19 +11,14 @@ and for their last eight digits (the masked forms show only the last four):
 """
 
 import datetime as dt
-import os
 import random
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.dumps import pg_dump_bytes, sqlite_snapshot
 from wangge.lib.idnumbers import IdType, make_resident_card_number
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _people() -> list[tuple[str, str, str]]:
@@ -83,47 +78,11 @@ def build_registry() -> str:
     return str(first.id_number_masked)
 
 
-_SQLITE_SCRIPT = """
-import os, shutil, sys
-import django
-django.setup()
-from django.core.management import call_command
-from django.db import connection
-call_command("migrate", verbosity=0)
-from tests.test_personal_data_dump import build_registry
-masked = build_registry()
-database, snapshot = sys.argv[1], sys.argv[2]
-# Copy the files while the connection is open: the -wal file still holds the writes.
-for suffix in ("", "-wal"):
-    if os.path.exists(database + suffix):
-        shutil.copyfile(database + suffix, os.path.join(snapshot, "open" + suffix))
-print(masked)
-"""
-
-
 def test_sqlite_file_and_wal_hold_no_number(tmp_path):
-    database = tmp_path / "registry.sqlite3"
-    snapshot = tmp_path / "snapshot"
-    snapshot.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "wangge.settings_test",
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", _SQLITE_SCRIPT, str(database), str(snapshot)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    database, snapshot, masked = sqlite_snapshot(
+        tmp_path, "tests.test_personal_data_dump:build_registry"
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    masked = done.stdout.strip().splitlines()[-1]
-    wal = snapshot / "open-wal"
-    assert wal.exists() and wal.stat().st_size > 0, "the database did not run in WAL mode"
-    files = [snapshot / "open", wal, database]
+    files = [snapshot / "open", snapshot / "open-wal", database]
     files += [Path(f"{database}{suffix}") for suffix in ("-wal", "-shm")]
     blobs = {str(path): path.read_bytes() for path in files if path.exists()}
     # The registry is really in there (masked), so the search below is not vacuous …
@@ -137,21 +96,8 @@ def test_sqlite_file_and_wal_hold_no_number(tmp_path):
 def test_pg_dump_holds_no_number():
     if connection.vendor != "postgresql":
         pytest.skip("the pg_dump half runs when the suite runs on PostgreSQL (DATABASE_URL)")
-    pg_dump = shutil.which("pg_dump")
-    assert pg_dump, "pg_dump is not installed"
     masked = build_registry()
-    connection.close()
-    settings = connection.settings_dict
-    env = {**os.environ}
-    if settings.get("PASSWORD"):
-        env["PGPASSWORD"] = str(settings["PASSWORD"])
-    command = [pg_dump, "--no-owner", "-d", str(settings["NAME"])]
-    for flag, key in (("-h", "HOST"), ("-p", "PORT"), ("-U", "USER")):
-        if settings.get(key):
-            command += [flag, str(settings[key])]
-    done = subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)  # noqa: S603
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    dump = done.stdout
+    dump = pg_dump_bytes()
     assert masked.encode() in dump and "居民0".encode() in dump
     assert not leaks(dump), f"pg_dump contains {leaks(dump)[:5]}"
 

@@ -31,12 +31,9 @@ import datetime as dt
 import importlib
 import itertools
 import json
-import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -51,13 +48,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
+from tests.dumps import pg_dump_bytes, sqlite_snapshot
 from tests.factories import UserFactory, grant
 from tests.privacy import candidates as cand
 from tests.privacy.candidates import IdFacts, Truth, count_id_candidates, facts_from_text
 from tests.privacy.district import District, build_district, district_specs
 from tests.privacy.texts import Evidence, Ledger, Person, raw_windows, response_chunks
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = 10_000
 # A keyed hash is brute-forced over at most this many candidates; beyond, the matches
 # are extrapolated from those tried (a hash is uniform over its inputs).
@@ -352,46 +349,9 @@ def sqlite_tables(path: Path) -> dict[str, tuple[list[str], list[Sequence[Any]]]
         database.close()
 
 
-_SQLITE_SCRIPT = """
-import os, shutil, sqlite3, sys
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-database, snapshot = sys.argv[1], sys.argv[2]
-# A second connection held open: if Django's closes meanwhile, the WAL is not folded back.
-witness = sqlite3.connect(database)
-witness.execute("SELECT count(*) FROM django_migrations").fetchall()
-from tests.privacy.district import build_district
-build_district()
-# Copied while the connection is open: the -wal file still holds the writes.
-for suffix in ("", "-wal"):
-    if os.path.exists(database + suffix):
-        shutil.copyfile(database + suffix, os.path.join(snapshot, "open" + suffix))
-print("built")
-"""
-
-
 @pytest.mark.django_db
 def test_sqlite_file_and_wal_leave_everyone_ten_thousand_candidates(tmp_path: Path) -> None:
-    database = tmp_path / "registry.sqlite3"
-    snapshot = tmp_path / "snapshot"
-    snapshot.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "wangge.settings_test",
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", _SQLITE_SCRIPT, str(database), str(snapshot)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    _database, snapshot, _ = sqlite_snapshot(tmp_path, "tests.privacy.district:build_district")
     today = timezone.localdate()
     raw = {path.name: path.read_bytes() for path in sorted(snapshot.iterdir())}
     assert raw.get("open-wal"), "the database did not run in WAL mode"
@@ -442,26 +402,14 @@ def pg_dump_tables(dump: str) -> dict[str, tuple[list[str], list[Sequence[Any]]]
 def test_pg_dump_leaves_everyone_ten_thousand_candidates() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the pg_dump half runs when the suite runs on PostgreSQL (DATABASE_URL)")
-    pg_dump = shutil.which("pg_dump")
-    assert pg_dump, "pg_dump is not installed"
     district = build_district()
     people = people_of(district)
-    connection.close()
-    settings_dict = connection.settings_dict
-    env = {**os.environ}
-    if settings_dict.get("PASSWORD"):
-        env["PGPASSWORD"] = str(settings_dict["PASSWORD"])
-    command = [pg_dump, "--no-owner", "-d", str(settings_dict["NAME"])]
-    for flag, key in (("-h", "HOST"), ("-p", "PORT"), ("-U", "USER")):
-        if settings_dict.get(key):
-            command += [flag, str(settings_dict[key])]
-    done = subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)  # noqa: S603
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
-    dump = done.stdout.decode()
+    dump_bytes = pg_dump_bytes()
+    dump = dump_bytes.decode()
     ledger = Ledger(timezone.localdate(), people)
     read_rows(ledger, "pg_dump rows", pg_dump_tables(dump))
     ledger.sources.setdefault("pg_dump text", {})
-    for person, window in raw_windows(done.stdout, people):
+    for person, window in raw_windows(dump_bytes, people):
         ledger.add("pg_dump text", "dump", person, window, raw=True)
     assert "pg_dump rows" in ledger.sources
     assert_everyone_keeps_ten_thousand(ledger)

@@ -7,7 +7,7 @@ shown only to people who can use the page behind it.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -19,26 +19,28 @@ class NavItem:
     label: "str | Promise"
 
 
-NavProvider = Callable[[HttpRequest], list[NavItem]]
-_providers: list[NavProvider] = []
+T = TypeVar("T")
 
 
-def register(provider: NavProvider) -> NavProvider:
-    """Add a provider of links (idempotent, so a reloaded app does not double its links)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+class Contributions(Generic[T]):
+    """Providers registered by the apps, each returning what one user gets of a kind."""
 
+    def __init__(self) -> None:
+        self._providers: list[Callable[[HttpRequest], list[T]]] = []
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: `nav_extra`, the links of every app for this user."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_extra": []}
-    items: list[NavItem] = []
-    for provider in _providers:
-        items.extend(provider(request))
-    return {"nav_extra": items}
+    def register(
+        self, provider: Callable[[HttpRequest], list[T]]
+    ) -> Callable[[HttpRequest], list[T]]:
+        """Add a provider (idempotent, so a reloaded app does not double what it adds)."""
+        if provider not in self._providers:
+            self._providers.append(provider)
+        return provider
+
+    def collect(self, request: HttpRequest) -> list[T]:
+        found: list[T] = []
+        for provider in self._providers:
+            found.extend(provider(request))
+        return found
 
 
 @dataclass(frozen=True)
@@ -49,21 +51,21 @@ class Alert:
     text: "str | Promise"
 
 
-AlertProvider = Callable[[HttpRequest], list[Alert]]
-_alert_providers: list[AlertProvider] = []
+_links = Contributions[NavItem]()
+_alerts = Contributions[Alert]()
+register = _links.register
+register_alerts = _alerts.register
 
 
-def register_alerts(provider: AlertProvider) -> AlertProvider:
-    """Add a provider of alerts for the start page (idempotent, like `register`)."""
-    if provider not in _alert_providers:
-        _alert_providers.append(provider)
-    return provider
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: `nav_extra`, the links of every app for this user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_extra": []}
+    return {"nav_extra": _links.collect(request)}
 
 
 def alerts(request: HttpRequest) -> list[Alert]:
     """The alerts of every app for this user (only the start page asks: each costs a
     query, and no list page should pay for it)."""
-    found: list[Alert] = []
-    for provider in _alert_providers:
-        found.extend(provider(request))
-    return found
+    return _alerts.collect(request)
