@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AwareDatetime, Field, StringConstraints
 
@@ -192,6 +193,18 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return body_error(request, too_large())
+
+    @api.exception_handler(HttpError)
+    @api.exception_handler(AuthenticationError)
+    def ninja_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja's own answers are English: an unreadable body (400) and a missing, unknown,
+        # expired or revoked token (401) are said again in the request's language.
+        translated = {
+            400: _("The body is not valid JSON (UTF-8)."),
+            401: _("This device is not signed in: its token is missing, expired or revoked."),
+        }.get(exc.status_code)
+        detail = str(translated) if translated is not None else exc.message
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

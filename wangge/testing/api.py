@@ -296,7 +296,7 @@ def station_lookup(request: HttpRequest, payload: LookupIn) -> Any:
             device, payload.id_type, payload.id_number, acting_user=_actor(device)
         )
     except idnumbers.IdNumberError as exc:
-        return Status(422, {"detail": str(exc)})
+        return Status(422, {"detail": str(exc), "field": "id_number"})
     except station.LookupLimited as exc:
         return Status(429, {"detail": str(exc)})
     return {"found": resident is not None, "resident": resident}

@@ -88,7 +88,7 @@ def test_a_revoked_token_is_refused(client, station, sampler):
     assert call(client, station, "get", "me").status_code == 200
     revoke_device_token(station.device, acting_user=sampler)
     response = call(client, station, "get", "me")
-    assert response.status_code == 401 and response.json() == {"detail": "Unauthorized"}
+    assert response.status_code == 401 and set(response.json()) == {"detail"}
 
 
 def test_me_describes_the_device_and_holds_no_key(client, station, tree):

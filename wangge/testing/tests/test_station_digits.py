@@ -44,6 +44,17 @@ def test_refusals_of_an_id_number_are_chinese_sentences(client, station, round_,
         )
     assert lookup.status_code == 422
     assert lookup.json()["detail"] and not latin_words(lookup.json()["detail"])
+    assert lookup.json()["field"] == "id_number"
     (result,) = batch.json()["results"]
     assert result["status"] == "rejected" and result["reason_code"] == "invalid_person"
     assert not latin_words(result["reason"]) and " " not in result["reason"]
+
+
+def test_ninjas_own_refusals_are_said_in_chinese_too(client, station):
+    with translation.override("zh-hans"):
+        unreadable = call(client, station, "post", "lookup", b"{not json")
+        unsigned = call(client, None, "get", "me")
+    assert unreadable.status_code == 400 and unsigned.status_code == 401
+    for answer in (unreadable, unsigned):
+        assert answer.json()["detail"]
+        assert not latin_words(answer.json()["detail"]) - {"JSON", "UTF"}
