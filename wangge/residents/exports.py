@@ -16,7 +16,7 @@ import segno
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts import audit
@@ -106,7 +106,7 @@ def grid_register_xlsx(grid: Area, user: User, *, acting_user: "User | Actor") -
         [Column(header, width) for header, width in REGISTER_COLUMNS],
         preamble=[
             [_path_label(grid)],
-            [_t("Household register, exported %(date)s") % {"date": today.isoformat()}],
+            [gettext("Household register, exported %(date)s") % {"date": today.isoformat()}],
         ],
     )
     for person in people:

@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import zipfile
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -170,3 +171,15 @@ def test_pages_and_exports_show_a_birth_year_never_a_birth_date(client, tree, al
     assert "1990" in texts[reverse("residents:detail", args=[card.pk])]
     assert {1990, 1985} <= {cell for cell in cells if isinstance(cell, int)}
     assert str(timezone.localdate().year - 1990) in texts["pdf"]
+
+
+def test_exported_registers_are_titled_and_named_in_chinese(client, tree, alice, people):
+    client.force_login(alice)
+    grid = tree["grid_a"]
+    today = f"{timezone.localdate():%Y%m%d}"
+    excel = client.get(reverse("residents:export_grid_xlsx", args=[grid.pk]))
+    sheet = load_workbook(io.BytesIO(excel.content)).worksheets[0]
+    assert sheet.cell(2, 1).value.startswith("户口底册，导出于 ")
+    assert f"{grid.name}-户口底册-{today}.xlsx" in unquote(excel["Content-Disposition"])
+    pdf = client.get(reverse("residents:export_grid_pdf", args=[grid.pk]))
+    assert f"{grid.name}-户口底册-{today}.pdf" in unquote(pdf["Content-Disposition"])

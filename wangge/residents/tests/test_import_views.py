@@ -1,4 +1,5 @@
 from io import BytesIO
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -46,6 +47,8 @@ def test_upload_report_and_import_the_valid_rows(client, tree, alice):
     download = client.get(reverse("residents:import_report", args=[batch.pk]))
     assert download.status_code == 200
     assert download["Cache-Control"] == "no-store"
+    # Named in the reader's language (a word inside an f-string escapes the catalogue).
+    assert "底册-校验报告.xlsx" in unquote(download["Content-Disposition"])
     sheet = load_workbook(BytesIO(download.content)).worksheets[0]
     assert sheet.cell(5, len(HEADER) + 1).value  # row 5 of the sheet is the bad row
 
