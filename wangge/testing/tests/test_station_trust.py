@@ -103,7 +103,7 @@ def test_a_volunteers_own_station_is_limited_to_a_desk(client, tree, monkeypatch
     assert call(client, own, "get", "me").json()["limited"] is True
     client.force_login(volunteer)
     listing = client.get("/accounts/devices/").content.decode()
-    assert "我的手机" in listing and "志愿者自设设备" in listing
+    assert "我的手机" in listing and "自设设备（受限）" in listing
     client.logout()
     # Its roster holds no phones: a desk confirms people by name, year and household.
     (row,) = call(client, own, "get", "roster").json()["items"]
@@ -120,6 +120,14 @@ def test_a_volunteers_own_station_is_limited_to_a_desk(client, tree, monkeypatch
         "not_found",
         "over_limit",
     ]
+
+
+def test_a_samplers_own_limited_station_is_not_called_a_volunteers(client, tree):
+    sampler = grant(UserFactory(username="caiyang"), Role.SAMPLER, tree["community"])
+    assert _set_up_own_station(client, sampler, tree["community"]).device.limited
+    client.force_login(sampler)
+    listing = client.get("/accounts/devices/").content.decode()
+    assert "自设设备（受限）" in listing and "志愿者" not in listing
 
 
 def test_staff_set_up_their_own_station_unlimited(client, tree, monkeypatch):
