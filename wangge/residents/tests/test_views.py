@@ -1,3 +1,7 @@
+import re
+
+from django.conf import settings
+
 from tests.factories import make_resident
 
 
@@ -49,3 +53,15 @@ def test_search_pages_keep_the_query_whole(client, tree, alice):
     assert "?q=%E7%8E%8B%26%E4%BA%94%23&amp;page=2" in body
     second = client.get("/residents/", {"q": "王&五#", "page": "2"}).content.decode()
     assert "王&amp;五#54" in second
+
+
+def test_resident_lists_keep_each_name_on_one_line(client, tree, alice):
+    # A phone's narrow screen broke names one character per line beside the long masked
+    # number: the list scrolls sideways instead.
+    make_resident(tree["grid_a"], "欧阳娜娜")
+    client.force_login(alice)
+    for url in (f"/areas/{tree['grid_a'].pk}/", "/residents/?q=欧阳"):
+        body = client.get(url).content.decode()
+        assert '<table class="nowrap">' in body.split("欧阳娜娜")[0].rsplit("table-wrap", 1)[1]
+    css = (settings.BASE_DIR / "wangge/static/wangge/app.css").read_text()
+    assert re.search(r"table\.nowrap td[^{]*\{ white-space: nowrap; \}", css)
