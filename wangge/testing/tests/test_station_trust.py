@@ -124,6 +124,10 @@ def test_a_volunteers_own_station_is_limited_to_a_desk(client, tree, monkeypatch
 
 def test_a_samplers_own_limited_station_is_not_called_a_volunteers(client, tree):
     sampler = grant(UserFactory(username="caiyang"), Role.SAMPLER, tree["community"])
+    client.force_login(sampler)
+    setup = client.get("/station/setup/").content.decode()
+    assert "您自行设置的登记台不保存电话号码" in setup and "志愿者" not in setup
+    client.logout()
     assert _set_up_own_station(client, sampler, tree["community"]).device.limited
     client.force_login(sampler)
     listing = client.get("/accounts/devices/").content.decode()
