@@ -141,6 +141,8 @@ def test_command_centre_sees_the_alarm_with_a_count_and_a_link(client, known, la
     assert 'href="/testing/alarms/"' in round_page
     alarms_page = client.get("/testing/alarms/").content.decode()
     assert "ZZ404" in alarms_page and "ZZ405" in alarms_page
+    # On a phone the result and the area stay whole words, never one character per line.
+    assert '<td class="error-cell nowrap">' in alarms_page
 
 
 def test_another_districts_command_centre_sees_no_alarm(client, known, lab, other_tree):
