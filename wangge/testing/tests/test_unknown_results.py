@@ -64,6 +64,11 @@ def test_check_page_shows_unknown_positive_barcodes_as_a_red_alarm(client, known
     assert not UnknownResult.objects.exists()  # nothing stored before the choice
 
 
+def test_the_alarm_names_its_rows_with_chinese_brackets(client, known, lab):
+    page = client.get(_upload(client, lab), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "阳性 （第 3 行）" in page and "(" not in page.split('role="alert"')[1].split("</ul>")[0]
+
+
 def test_web_import_stores_the_alarms_in_the_uploaders_area(client, known, lab, tree):
     check_url = _upload(client, lab)
     response = client.post(check_url, {"choice": "import"}, follow=True)
