@@ -179,3 +179,10 @@ def test_household_page_queries_do_not_grow(client, tree, alice, django_assert_m
     client.force_login(alice)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("residents:household", args=[home.pk])).status_code == 200
+
+
+def test_a_residents_age_is_in_chinese_brackets(client, tree, alice):
+    resident = make_resident(tree["grid_a"], "钱七")
+    client.force_login(alice)
+    page = client.get(reverse("residents:detail", args=[resident.pk])).content.decode()
+    assert f"{resident.birth_year} （{resident.age()} 岁）" in page
