@@ -20,8 +20,9 @@ from wangge.accounts.roles import Role
 from wangge.accounts.tests.permission_matrix import database_state
 from wangge.core.scoping import OutOfScope
 from wangge.residents import actions as registry
-from wangge.testing.actions import registrations, shipments
 from wangge.testing.actions import rounds as round_actions
+from wangge.testing.actions import shipments
+from wangge.testing.actions.registrations.storing import seal_tube
 from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
 from wangge.testing.choices import TubeStatus
 from wangge.testing.models import Tube
@@ -120,7 +121,7 @@ WRITES: dict[str, Callable[[dict[str, Any], Any, dict[str, Any]], Any]] = {
     "ship_box": lambda b, g, t: shipments.ship(b["unshipped"], acting_user=g),
     "unpack_box": lambda b, g, t: shipments.unpack(b["unshipped"], acting_user=g),
     "receive_box": lambda b, g, t: shipments.receive(b["shipment"], acting_user=g),
-    "seal_tube": lambda b, g, t: registrations.seal_tube(b["open"], acting_user=g),
+    "seal_tube": lambda b, g, t: seal_tube(b["open"], acting_user=g),
     "create_household": lambda b, g, t: registry.create_household(
         b["grid"], room="909", acting_user=g
     ),
@@ -187,5 +188,5 @@ def test_results_for_a_tube_beside_are_unknown_whatever_the_caller_passed(beside
 
 def test_the_system_still_acts_everywhere(beside):
     """Commands without a user and the demo act as the system: nothing is out of scope."""
-    registrations.seal_tube(beside["open"], acting_user=None)
+    seal_tube(beside["open"], acting_user=None)
     assert Tube.objects.get(barcode="BESIDE-OPEN").status == TubeStatus.SEALED

@@ -188,7 +188,9 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     from wangge.accounts.roles import Role
     from wangge.residents import actions
     from wangge.residents.models import Resident
-    from wangge.testing.actions import registrations, rounds
+    from wangge.testing.actions import rounds
+    from wangge.testing.actions.registrations.home_visits import record_home_visits
+    from wangge.testing.actions.registrations.storing import register_batch
     from wangge.testing.actions.results import ResultItem, record_results
     from wangge.testing.models import Tube
     from wangge.testing.schemas import (
@@ -286,7 +288,7 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     items.append(item("ENUM-SOLO-1", 1, {"id_type": typed.id_type, "id_number": typed.id_number}))
     body = json.dumps({"items": items}).encode()
     parsed = parse_batch(body, RegistrationBatchIn, RegistrationIn)
-    results = registrations.register_batch(parsed, device=device, acting_user=sampler)
+    results = register_batch(parsed, device=device, acting_user=sampler)
     assert all(result.status == "accepted" for result in results), [r.as_dict() for r in results]
     record_results(
         [
@@ -309,5 +311,5 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
         ]
     }
     visits = parse_batch(json.dumps(visit).encode(), HomeVisitBatchIn, HomeVisitIn)
-    registrations.record_home_visits(visits, device=device, acting_user=sampler)
+    record_home_visits(visits, device=device, acting_user=sampler)
     return District(tree=tree, specs=specs, round=round_, staff=staff)

@@ -22,7 +22,9 @@ from wangge.core.api_input import MAX_ID, read_body
 from wangge.core.scoping import get_visible_or_404, overlapping
 from wangge.lib import idnumbers
 from wangge.testing import roster
-from wangge.testing.actions import registrations, station
+from wangge.testing.actions import station
+from wangge.testing.actions.registrations.home_visits import record_home_visits
+from wangge.testing.actions.registrations.storing import register_batch, seal_tube
 from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import DoorToDoorTeam, Round, SamplingPoint, Tube
@@ -219,7 +221,7 @@ def station_registrations(request: HttpRequest) -> HttpResponse:
     that a bad item is answered by itself instead of failing the batch with a 422."""
     device = _device(request)
     items = parse_batch(read_body(request), RegistrationBatchIn, RegistrationIn)
-    results = registrations.register_batch(items, device=device, acting_user=_actor(device))
+    results = register_batch(items, device=device, acting_user=_actor(device))
     return _json({"results": [result.as_dict() for result in results]})
 
 
@@ -235,7 +237,7 @@ def station_seal(request: HttpRequest, barcode: PathEx[str, P(pattern=BARCODE_PA
         Tube.objects.select_related("area"), device, Perm.REGISTER_SAMPLES, barcode=barcode.strip()
     )
     try:
-        tube = registrations.seal_tube(tube, acting_user=_actor(device))
+        tube = seal_tube(tube, acting_user=_actor(device))
     except RoundError as exc:
         return Status(409, {"detail": str(exc)})
     return {
@@ -278,7 +280,7 @@ def station_home_visits(
 def station_home_visit_batch(request: HttpRequest) -> HttpResponse:
     device = _device(request)
     items = parse_batch(read_body(request), HomeVisitBatchIn, HomeVisitIn)
-    results = registrations.record_home_visits(items, device=device, acting_user=_actor(device))
+    results = record_home_visits(items, device=device, acting_user=_actor(device))
     return _json({"results": [result.as_batch_dict() for result in results]})
 
 

@@ -9,9 +9,10 @@ class TestingConfig(AppConfig):
     def ready(self) -> None:
         from wangge.areas.extensions import register_area_actions
         from wangge.core import nav
-        from wangge.testing import station_views, views
+        from wangge.testing import station_views
+        from wangge.testing.views import navigation
 
-        nav.register(views.testing_links)
+        nav.register(navigation.testing_links)
         nav.register(station_views.station_links)
-        nav.register_alerts(views.unknown_result_alerts)
-        register_area_actions(views.area_testing_actions)
+        nav.register_alerts(navigation.unknown_result_alerts)
+        register_area_actions(navigation.area_testing_actions)

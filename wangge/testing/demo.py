@@ -12,7 +12,7 @@
 
 Rounds, points, teams, exemptions, boxes and results go through the actions (audited as
 in real use). The registrations themselves — a hundred thousand and more — are written in
-bulk exactly as the station upload stores them (`actions.registrations.register_batch`):
+bulk exactly as the station upload stores them (`actions.registrations.storing.register_batch`):
 Registration rows, the tube's `filled`, and a `RoundSample` per person with `counted` from
 the round's expectation rule. The station path needs a device per area and validates item
 by item; a demo of 100,000 residents is written in seconds this way instead.

@@ -11,7 +11,7 @@ from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.devices import issue_device_token
 from wangge.accounts.roles import Role
 from wangge.lib.uuid7 import uuid7
-from wangge.testing.actions import registrations as actions
+from wangge.testing.actions.registrations.storing import register_batch
 from wangge.testing.schemas import RegistrationBatchIn, RegistrationIn, parse_batch
 from wangge.testing.tests.factories import make_round
 
@@ -65,7 +65,7 @@ def item(round_, barcode, person, *, capacity=10, client_id=None, **extra):
 def upload(station, items):
     body = json.dumps({"items": items}).encode()
     parsed = parse_batch(body, RegistrationBatchIn, RegistrationIn)
-    return actions.register_batch(parsed, device=station.device, acting_user=station.device.user)
+    return register_batch(parsed, device=station.device, acting_user=station.device.user)
 
 
 def statuses(results):

@@ -18,7 +18,9 @@ from wangge.lib.uuid7 import uuid7
 from wangge.residents import actions as registry
 from wangge.residents.choices import Tag
 from wangge.residents.models import Resident
-from wangge.testing.actions import registrations as actions
+from wangge.testing.actions.registrations.answers import REASONS
+from wangge.testing.actions.registrations.home_visits import record_home_visits
+from wangge.testing.actions.registrations.storing import seal_tube
 from wangge.testing.actions.rounds import record_exemption
 from wangge.testing.choices import TubeStatus
 from wangge.testing.expectation import expected_residents
@@ -86,7 +88,7 @@ def test_a_tube_seals_itself_at_capacity_and_takes_no_more(station, people, roun
     assert tube.registrations.count() == 5
     later = upload(station, [item(round_, "T5", a[5], capacity=5)])
     assert statuses(later) == ["tube_full"]
-    assert later[0].reason == str(actions.REASONS["tube_full"])
+    assert later[0].reason == str(REASONS["tube_full"])
 
 
 def test_a_tube_keeps_its_round_and_capacity(station, people, round_, tree, alice):
@@ -103,7 +105,7 @@ def test_a_tube_keeps_its_round_and_capacity(station, people, round_, tree, alic
 def test_a_sealed_tube_takes_no_more(station, people, round_):
     a, _ = people
     upload(station, [item(round_, "T1", a[0])])
-    tube = actions.seal_tube(Tube.objects.get(barcode="T1"), acting_user=station.device.user)
+    tube = seal_tube(Tube.objects.get(barcode="T1"), acting_user=station.device.user)
     assert tube.status == TubeStatus.SEALED
     assert statuses(upload(station, [item(round_, "T1", a[1])])) == ["tube_sealed"]
 
@@ -198,7 +200,7 @@ def test_a_number_scanned_beside_a_chosen_person_must_be_theirs(station, people,
         "unknown_person",
         "accepted",
     ]
-    assert results[1].reason == str(actions.REASONS["id_number_mismatch"])
+    assert results[1].reason == str(REASONS["id_number_mismatch"])
     stored = set(Registration.objects.values_list("resident_id", flat=True))
     assert stored == {a[0].pk, no_number.pk, a[4].pk}
 
@@ -361,7 +363,7 @@ def test_a_device_cannot_fill_the_tube_of_the_grid_beside(station, people, round
     refused = upload(desk_a, [item(round_, "TB", a[0]), item(round_, "TB", a[1], capacity=5)])
     # Refused as not found, before anything else about the tube (its capacity) is told.
     assert statuses(refused) == ["unknown_tube", "unknown_tube"]
-    assert refused[0].reason == str(actions.REASONS["unknown_tube"])
+    assert refused[0].reason == str(REASONS["unknown_tube"])
     tube = Tube.objects.get(barcode="TB")
     assert (tube.filled, tube.area) == (1, tree["grid_b"])
     assert not RoundSample.objects.filter(resident=a[0]).exists()
@@ -430,7 +432,7 @@ def test_home_visit_outcomes_are_idempotent_and_scoped(station, far_station, rou
 
     def send(device, items):
         parsed = parse_batch(json.dumps({"items": items}).encode(), HomeVisitBatchIn, HomeVisitIn)
-        return actions.record_home_visits(parsed, device=device, acting_user=device.user)
+        return record_home_visits(parsed, device=device, acting_user=device.user)
 
     assert statuses(send(station.device, [visit])) == ["accepted"]
     assert statuses(send(station.device, [visit])) == ["duplicate"]
@@ -521,10 +523,10 @@ def test_a_body_that_is_not_a_batch_fails_as_a_whole():
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_array_literals_reach_postgresql_unchanged(values):
     """The batch writes PostgreSQL arrays as literals: any barcode survives the quoting."""
-    from wangge.testing.actions.registrations import _pg_array
+    from wangge.testing.actions.registrations.sql import pg_array
 
     if connection.vendor != "postgresql":
         pytest.skip("array literals are how the batch writes to PostgreSQL (DATABASE_URL)")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s::text[]", [_pg_array(values)])
+        cursor.execute("SELECT %s::text[]", [pg_array(values)])
         assert cursor.fetchone()[0] == values

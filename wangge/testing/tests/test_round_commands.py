@@ -10,8 +10,8 @@ from wangge.residents.models import Resident
 from wangge.testing.actions import rounds as actions
 from wangge.testing.selectors import coverage
 from wangge.testing.tests.factories import make_round
-from wangge.testing.views import area_testing_actions
-from wangge.testing.views import testing_links as nav_links
+from wangge.testing.views.navigation import area_testing_actions
+from wangge.testing.views.navigation import testing_links as nav_links
 
 
 def test_recount_follows_a_registry_changed_behind_the_actions(tree, alice, capsys):

@@ -21,7 +21,7 @@ from wangge.accounts.devices import issue_device_token
 from wangge.accounts.models import AuditEntry, DeviceToken
 from wangge.accounts.roles import Role
 from wangge.residents.choices import Tag
-from wangge.testing.actions.registrations import REASONS
+from wangge.testing.actions.registrations.answers import REASONS
 from wangge.testing.models import DoorToDoorTeam, HomeVisit, Registration, Tube, WalkIn
 from wangge.testing.tests.factories import make_round
 
