@@ -4,7 +4,7 @@ grid A only, charlie works in another district and must see nothing of alice's."
 import pytest
 
 from tests.factories import UserFactory, grant, make_tree
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 
 
 @pytest.fixture

@@ -67,9 +67,9 @@ def child(args: argparse.Namespace) -> None:
     from django.db.models import Count
 
     from wangge.accounts.models import User
-    from wangge.accounts.roles import Perm
     from wangge.areas.choices import GRID_KINDS
     from wangge.areas.models import Area
+    from wangge.core.permissions import Perm
     from wangge.demo.generator import build_demo, get_profile
     from wangge.residents.models import Resident
     from wangge.testing.actions.rounds import refresh_stale_grids

@@ -45,9 +45,9 @@ def child(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from wangge.accounts.models import RoleAssignment, User
-    from wangge.accounts.roles import Perm, Role
     from wangge.areas.choices import GRID_KINDS
     from wangge.areas.models import Area
+    from wangge.core.permissions import Perm, Role
     from wangge.demo.generator import build_demo, get_profile
     from wangge.lib.uuid7 import uuid7
     from wangge.residents.models import Resident

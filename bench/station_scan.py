@@ -114,7 +114,7 @@ ROSTER_REQUESTS = """() => performance.getEntriesByType("resource")
 def build_world(residents: int, scans: int) -> dict[str, Any]:
     """The grid, a sampler who may sign in, an open round, and the people to scan."""
     from tests.factories import UserFactory, grant
-    from wangge.accounts.roles import Role
+    from wangge.core.permissions import Role
     from wangge.residents.models import Resident
     from wangge.testing.tests.factories import make_round
 

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 from wangge.testing.choices import TubeStatus
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.tube_factories import make_tube

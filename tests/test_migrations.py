@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from wangge.audit.events import AuditEvent
 from wangge.core.personal_data import seal_id_number, seal_phone
 from wangge.lib.idnumbers import IdType, make_resident_card_number
 
@@ -111,3 +112,41 @@ def test_the_upgrade_keeps_birth_years_only_and_masks_every_stored_identity_agai
     assert after["老人"].reveal_id_number() == numbers["老人"]  # the ciphertext is untouched
     moved = WalkIn.objects.get(pk=walk_in.pk)
     assert (moved.id_number_masked, moved.phone_masked) == ("620103" + "*" * 12, "093*****45")
+
+
+BEFORE_AUDIT_APP = [("accounts", "0004_device_token_limited")]
+
+
+@pytest.fixture
+def before_audit_app():
+    """The schema as it was while the audit log lived in accounts."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([*BEFORE_AUDIT_APP, ("audit", None)])
+    try:
+        yield executor.loader.project_state(BEFORE_AUDIT_APP).apps
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_app_takes_over_the_existing_log_and_its_chain(before_audit_app):
+    from wangge.audit.log import record, verify_chain
+    from wangge.audit.models import AuditEntry
+
+    ContentType = before_audit_app.get_model("contenttypes", "ContentType")
+    ContentType.objects.get_or_create(app_label="accounts", model="auditentry")
+    # The tables are the ones the accounts app made: an entry written before the move...
+    record(None, AuditEvent.KEYS_ROTATE)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # ...is still there after it, and the chain goes on from it.
+    record(None, AuditEvent.ROUND_OPEN)
+
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == [
+        "round.open",
+        "keys.rotate",
+    ]
+    assert list(verify_chain()) == []
+    assert ContentType.objects.filter(app_label="audit", model="auditentry").exists()
+    assert not ContentType.objects.filter(app_label="accounts", model="auditentry").exists()

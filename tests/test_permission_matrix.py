@@ -32,7 +32,7 @@ WRITES ACROSS AREAS
 WHERE CASES LIVE
     Each app declares its own in `wangge/<app>/tests/matrix.py`:
 
-        from wangge.accounts.roles import Perm
+        from wangge.core.permissions import Perm
         from wangge.accounts.tests.permission_matrix import LOGIN, Case, World
 
         def build(world: World) -> None:          # optional: the app's fixtures
@@ -90,7 +90,6 @@ import pytest
 from django.urls import get_resolver
 from ninja import NinjaAPI, Router
 
-from wangge.accounts.roles import Perm, Role
 from wangge.accounts.tests.permission_matrix import (
     PRINCIPALS,
     Case,
@@ -110,6 +109,7 @@ from wangge.accounts.tests.permission_matrix import (
     view_methods,
     write_routes,
 )
+from wangge.core.permissions import Perm, Role
 
 CASES = collect_cases()
 

@@ -52,7 +52,7 @@ def build_registry() -> str:
     """Register everyone through the actions, update and reveal one of them, search by
     number (an audited search); returns the first person's masked number (it must be in the dump)."""
     from tests.factories import UserFactory, make_resident, make_tree
-    from wangge.accounts.audit import Actor
+    from wangge.audit.log import Actor
     from wangge.residents import actions
 
     tree = make_tree()

@@ -261,7 +261,7 @@ def read_rows(
 ) -> None:
     """Attribute database rows to people (see the module docstring) and read them."""
     ledger.sources.setdefault(source, {})
-    from wangge.accounts.models import AuditEntry
+    from wangge.audit.models import AuditEntry
     from wangge.residents.models import Resident
     from wangge.testing.models import WalkIn
 
@@ -441,7 +441,7 @@ class _Recorder(dict[str, Any]):
 
 
 def _non_revealing_roles() -> list[str]:
-    from wangge.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+    from wangge.core.permissions import ROLE_PERMISSIONS, Perm, Role
 
     return [r for r in Role.values if Perm.REVEAL_PERSONAL not in ROLE_PERMISSIONS[r]]
 
@@ -617,8 +617,8 @@ def test_what_roles_without_reveal_see_leaves_everyone_ten_thousand_candidates(
 ) -> None:
     import weasyprint
 
-    from wangge.accounts.roles import ROLE_PERMISSIONS, Perm
     from wangge.accounts.tests.permission_matrix import build_world
+    from wangge.core.permissions import ROLE_PERMISSIONS, Perm
 
     monkeypatch.setattr(weasyprint, "HTML", _CapturedHTML)
     world = build_world(tree, other_tree)
@@ -641,8 +641,8 @@ def test_what_roles_without_reveal_see_leaves_everyone_ten_thousand_candidates(
 
 def read_station(ledger: Ledger, district: District, role: str, source: str) -> None:
     """Everything a device of this role downloads, and a brute force of any keyed hash."""
-    from wangge.accounts.audit import Actor
     from wangge.accounts.devices import issue_device_token
+    from wangge.audit.log import Actor
 
     user = grant(UserFactory(username=f"enum_device_{role}"), role, district.tree["community"])
     token, _device = issue_device_token(
@@ -726,7 +726,7 @@ def _brute_force_keyed_hashes(
 def test_a_station_device_with_its_keys_leaves_everyone_ten_thousand_candidates(
     tree: dict[str, Any],
 ) -> None:
-    from wangge.accounts.roles import ROLE_PERMISSIONS, Perm
+    from wangge.core.permissions import ROLE_PERMISSIONS, Perm
 
     district = build_district(tree)
     ledger = Ledger(timezone.localdate(), people_of(district))

@@ -27,7 +27,6 @@ from django.utils.http import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wangge.accounts.roles import Role
 from wangge.accounts.tests.permission_matrix import (
     LOGIN,
     SUPERUSER,
@@ -40,6 +39,7 @@ from wangge.accounts.tests.permission_matrix import (
     iter_url_entries,
     targets_of,
 )
+from wangge.core.permissions import Role
 
 # Names any page could be asked for, whether or not it reads them today.
 COMMON_NAMES = ("page", "q", "area", "round", "status", "format", "from", "until", "day", "next")

@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from wangge.accounts.roles import Role
 from wangge.accounts.tests.permission_matrix import (
     _url,
     build_world,
@@ -23,6 +22,7 @@ from wangge.accounts.tests.permission_matrix import (
     targets_of,
 )
 from wangge.core.middleware import CONTENT_SECURITY_POLICY
+from wangge.core.permissions import Role
 
 CASES = collect_cases()
 ENTRIES = list(iter_url_entries())

@@ -14,10 +14,10 @@ import pytest
 from django.db import transaction
 
 from tests.factories import UserFactory, grant, id_number, make_resident
-from wangge.accounts.audit import Actor
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.roles import Role
 from wangge.accounts.tests.permission_matrix import database_state
+from wangge.audit.log import Actor
+from wangge.core.permissions import Role
 from wangge.core.scoping import OutOfScope
 from wangge.residents import actions as registry
 from wangge.testing.actions import rounds as round_actions

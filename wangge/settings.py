@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     # (nothing may load from the internet, and the CSP allows only 'self').
     "ninja",
     "wangge.core",
+    "wangge.audit",
     "wangge.areas",
     "wangge.residents",
     "wangge.accounts",

@@ -183,9 +183,9 @@ class District:
 
 def build_district(tree: dict[str, Any] | None = None) -> District:
     """Everything above, through the project's actions; returns the district."""
-    from wangge.accounts.audit import Actor
     from wangge.accounts.devices import issue_device_token
-    from wangge.accounts.roles import Role
+    from wangge.audit.log import Actor
+    from wangge.core.permissions import Role
     from wangge.residents import actions
     from wangge.residents.models import Resident
     from wangge.testing.actions import rounds

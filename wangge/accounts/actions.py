@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.devices import issue_device_token, revoke_device_token
 from wangge.accounts.models import DeviceToken, RoleAssignment, User
-from wangge.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.core.http import client_ip
+from wangge.core.permissions import ROLE_PERMISSIONS, Perm, Role
 
 MAX_DEVICE_HOURS = 30 * 24
 
@@ -43,7 +44,7 @@ class _Acting:
 
 
 def _acting(acting_user: "User | Actor") -> _Acting:
-    actor = audit.as_actor(acting_user)
+    actor = log.as_actor(acting_user)
     if actor.user is None:
         raise AccountsError(_("Only a signed-in person can change accounts."))
     return _Acting(actor.user, actor)
@@ -125,16 +126,16 @@ def create_user(
     user.set_password(password)
     user.save()
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area)
-    audit.record(
+    log.record(
         acting.actor,
-        "user.create",
+        AuditEvent.USER_CREATE,
         obj=user,
         area_path=area.path,
         details={"username": user.username},
     )
-    audit.record(
+    log.record(
         acting.actor,
-        "role.grant",
+        AuditEvent.ROLE_GRANT,
         obj=assignment,
         area_path=area.path,
         details={"user": user.username, "role": role, "area": area.name},
@@ -159,9 +160,9 @@ def grant_role(user: User, role: str, area: Area, *, acting_user: "User | Actor"
         raise AccountsError(_("The user already holds this role on this area."))
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area)
     user.forget_assignments()
-    audit.record(
+    log.record(
         acting.actor,
-        "role.grant",
+        AuditEvent.ROLE_GRANT,
         obj=assignment,
         area_path=area.path,
         details={"user": user.username, "role": role, "area": area.name},
@@ -185,9 +186,9 @@ def revoke_role(assignment: RoleAssignment, *, acting_user: "User | Actor") -> N
     assignment_id = str(assignment.pk)
     assignment.delete()
     user.forget_assignments()
-    audit.record(
+    log.record(
         acting.actor,
-        "role.revoke",
+        AuditEvent.ROLE_REVOKE,
         object_type=RoleAssignment._meta.label_lower,
         object_id=assignment_id,
         area_path=area_path,
@@ -205,9 +206,9 @@ def deactivate_user(user: User, *, acting_user: "User | Actor") -> int:
     revoked = DeviceToken.objects.filter(user=user).live().update(revoked_at=timezone.now())
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
-    audit.record(
+    log.record(
         acting.actor,
-        "user.deactivate",
+        AuditEvent.USER_DEACTIVATE,
         obj=user,
         area_path=_user_area_path(user),
         details={"username": user.username, "devices_revoked": revoked},
@@ -223,9 +224,9 @@ def reactivate_user(user: User, *, acting_user: "User | Actor") -> None:
         raise AccountsError(_("You may only reactivate users below you."))
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
-    audit.record(
+    log.record(
         acting.actor,
-        "user.reactivate",
+        AuditEvent.USER_REACTIVATE,
         obj=user,
         area_path=_user_area_path(user),
         details={"username": user.username},
@@ -242,7 +243,9 @@ def change_password(user: User, new_password: str, *, acting_user: "User | Actor
     _validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(acting.actor, "user.password_change", obj=user, area_path=_user_area_path(user))
+    log.record(
+        acting.actor, AuditEvent.USER_PASSWORD_CHANGE, obj=user, area_path=_user_area_path(user)
+    )
 
 
 def may_issue_device(actor: User, user: User, area: Area) -> bool:
@@ -289,18 +292,18 @@ def revoke_device(device: DeviceToken, *, acting_user: "User | Actor") -> None:
 
 
 def record_login(user: User, request: HttpRequest | None) -> None:
-    audit.record(
+    log.record(
         Actor(user=user, source=client_ip(request) if request else ""),
-        "auth.login",
+        AuditEvent.AUTH_LOGIN,
         obj=user,
         area_path=_user_area_path(user),
     )
 
 
 def record_logout(user: User, request: HttpRequest | None) -> None:
-    audit.record(
+    log.record(
         Actor(user=user, source=client_ip(request) if request else ""),
-        "auth.logout",
+        AuditEvent.AUTH_LOGOUT,
         obj=user,
         area_path=_user_area_path(user),
     )
@@ -315,9 +318,9 @@ def _attempted(username: str) -> tuple[str, User | None]:
 
 def record_login_failed(username: str, request: HttpRequest | None) -> None:
     tried, user = _attempted(username)
-    audit.record(
+    log.record(
         Actor(user=None, source=client_ip(request) if request else "", label="anonymous"),
-        "auth.login_failed",
+        AuditEvent.AUTH_LOGIN_FAILED,
         obj=user,
         area_path=_user_area_path(user) if user else "",
         details={"username": tried},
@@ -326,9 +329,9 @@ def record_login_failed(username: str, request: HttpRequest | None) -> None:
 
 def record_lockout(username: str, request: HttpRequest | None) -> None:
     tried, user = _attempted(username)
-    audit.record(
+    log.record(
         Actor(user=None, source=client_ip(request) if request else "", label="anonymous"),
-        "auth.lockout",
+        AuditEvent.AUTH_LOCKOUT,
         obj=user,
         area_path=_user_area_path(user) if user else "",
         details={"username": tried},

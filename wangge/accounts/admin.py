@@ -12,8 +12,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from wangge.accounts import audit
-from wangge.accounts.models import AuditEntry, DeviceToken, RoleAssignment, User
+from wangge.accounts.models import DeviceToken, RoleAssignment, User
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
 
 
 def _administrators_only(request: HttpRequest) -> bool:
@@ -28,25 +29,27 @@ admin.site.has_permission = _administrators_only  # type: ignore[method-assign]
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Every addition, change and deletion made in the admin goes into the audit log."""
 
-    def _audit(self, request: HttpRequest, verb: str, obj: Model, message: Any = "") -> None:
-        audit.record(
-            audit.actor_for(request),
-            f"admin.{verb}",
+    def _audit(
+        self, request: HttpRequest, event: AuditEvent, obj: Model, message: Any = ""
+    ) -> None:
+        log.record(
+            log.actor_for(request),
+            event,
             obj=obj,
             details={"object": str(obj)[:100], "change": str(message)[:500]},
         )
 
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        self._audit(request, "add", obj, message)
+        self._audit(request, AuditEvent.ADMIN_ADD, obj, message)
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        self._audit(request, "change", obj, message)
+        self._audit(request, AuditEvent.ADMIN_CHANGE, obj, message)
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         for obj in queryset:
-            self._audit(request, "delete", obj)
+            self._audit(request, AuditEvent.ADMIN_DELETE, obj)
         return super().log_deletions(request, queryset)
 
 
@@ -78,20 +81,4 @@ class DeviceTokenAdmin(AuditedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A token is shown once when issued, which only the Devices page does.
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["at", "actor_name", "action", "object_type", "object_id", "source"]
-    list_filter = ["action"]
-    search_fields = ["actor_name", "object_id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken, User
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 
 TOKEN_PREFIX = "wgd_"  # noqa: S105 - a public marker, not a secret
 # A volunteer's own station lasts a sampling day; setting it up again takes a minute and
@@ -62,9 +63,9 @@ def issue_device_token(
         expires_at=timezone.now() + dt.timedelta(hours=hours or settings.WANGGE_DEVICE_TOKEN_HOURS),
         limited=limited,
     )
-    audit.record(
+    log.record(
         acting_user,
-        "device.issue",
+        AuditEvent.DEVICE_ISSUE,
         obj=device,
         area_path=area.path,
         details={"user": user.get_username(), "label": device.label, "limited": limited},
@@ -128,4 +129,4 @@ def revoke_device_token(device: DeviceToken, *, acting_user: "User | Actor") -> 
     DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    audit.record(acting_user, "device.revoke", obj=device, area_path=device.area.path)
+    log.record(acting_user, AuditEvent.DEVICE_REVOKE, obj=device, area_path=device.area.path)

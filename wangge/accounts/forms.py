@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.actions import MAX_DEVICE_HOURS
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm, Role
 from wangge.accounts.selectors import AuditFilter, areas_for_choice
 from wangge.areas.models import Area
 from wangge.core.params import BoundedDateField
+from wangge.core.permissions import Perm, Role
 
 
 class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

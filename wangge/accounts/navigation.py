@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.core.nav import NavItem
+from wangge.core.permissions import Perm
 
 
 def account_links(request: HttpRequest) -> list[NavItem]:

@@ -8,16 +8,16 @@ from django.utils import timezone
 
 from wangge.accounts.actions import is_below
 from wangge.accounts.models import (
-    AuditEntry,
     DeviceToken,
     DeviceTokenQuerySet,
     RoleAssignment,
     User,
     UserQuerySet,
 )
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Perm
 from wangge.core.scoping import ScopedQuerySet
 
 

@@ -25,18 +25,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.accounts import actions
 from wangge.accounts.actions import AccountsError
-from wangge.accounts.audit import actor_for, detail_pairs
 from wangge.accounts.forms import AuditFilterForm, DeviceIssueForm, RoleGrantForm, UserCreateForm
-from wangge.accounts.http import AuthedRequest
 from wangge.accounts.models import RoleAssignment, User
-from wangge.accounts.roles import Perm
 from wangge.accounts.selectors import (
     audit_entries,
     devices_visible_to,
     users_below,
     users_visible_to,
 )
+from wangge.audit.log import actor_for, detail_pairs
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 
 PER_PAGE = 50

@@ -15,10 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import KIND_LEVEL, AreaKind, ImportOutcome
 from wangge.areas.exporting import tree_file
 from wangge.areas.importing import (
@@ -30,6 +27,10 @@ from wangge.areas.importing import (
 )
 from wangge.areas.models import Area
 from wangge.areas.selectors import tree_export_rows
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.lib.idnumbers import normalise_text
 
 STEP = Area.steplen
@@ -148,9 +149,9 @@ def create_area(
         area: Area = Area.objects.add_root(instance=node)
     else:
         area = Area.objects.add_child(parent, instance=node)
-    audit.record(
+    log.record(
         acting_user,
-        "area.create",
+        AuditEvent.AREA_CREATE,
         obj=area,
         area_path=area.path,
         details={"name": area.name, "kind": area.kind, "code": area.code or ""},
@@ -187,9 +188,9 @@ def update_area(
     if after == before:
         return area
     area.save(update_fields=["name", "code"])
-    audit.record(
+    log.record(
         acting_user,
-        "area.update",
+        AuditEvent.AREA_UPDATE,
         obj=area,
         area_path=area.path,
         details={"before": before, "after": after},
@@ -722,9 +723,9 @@ def import_tree(
     if not plan.ok:
         raise TreeImportError(plan)
     report = apply_tree_plan(plan)
-    audit.record(
+    log.record(
         acting_user,
-        "areas.import",
+        AuditEvent.AREAS_IMPORT,
         obj=within,
         area_path=within.path if within is not None else "",
         details={
@@ -745,9 +746,9 @@ def export_tree(roots: list[Area], *, fmt: str, acting_user: "User | Actor | Non
     user = acting_user.user if isinstance(acting_user, Actor) else acting_user
     rows = tree_export_rows(roots, user)
     data = tree_file(rows, fmt)
-    audit.record(
+    log.record(
         acting_user,
-        "areas.export",
+        AuditEvent.AREAS_EXPORT,
         obj=roots[0] if len(roots) == 1 else None,
         area_path=roots[0].path if len(roots) == 1 else "",
         details={"format": fmt, "rows": len(rows)},

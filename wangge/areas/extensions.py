@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
-    from wangge.accounts.http import AuthedRequest
     from wangge.areas.models import Area
+    from wangge.core.http import AuthedRequest
 
 
 @dataclass(frozen=True)

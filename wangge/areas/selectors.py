@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.importing import KIND_EXPORT_NAMES
 from wangge.areas.models import Area
+from wangge.core.permissions import Perm
 from wangge.core.scoping import ScopedUser
 
 

@@ -15,9 +15,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.accounts.audit import actor_for
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.areas import actions, pending
 from wangge.areas.choices import KIND_LEVEL, ImportOutcome
 from wangge.areas.exporting import FORMATS
@@ -32,7 +29,10 @@ from wangge.areas.selectors import (
     search_areas,
     with_totals,
 )
+from wangge.audit.log import actor_for
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.residents.models import Resident
 

@@ -1,7 +1,20 @@
-"""Where a request comes from, for the audit log and the login lockout."""
+"""The request of a signed-in user, and where a request comes from (for the audit log and
+the login lockout)."""
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    # A name only: core imports no app at run time (docs/architecture.md, "Layers").
+    from wangge.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """The request of views behind login_required: its user is a Wangge user."""
+
+    user: "User"  # type: ignore[assignment]
 
 
 def client_ip(request: HttpRequest) -> str:

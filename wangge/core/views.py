@@ -5,11 +5,11 @@ from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.areas.selectors import entry_points, with_totals
 from wangge.core import nav
+from wangge.core.http import AuthedRequest
 from wangge.core.params import BadParameter
+from wangge.core.permissions import Perm
 
 
 @login_required

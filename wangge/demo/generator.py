@@ -27,12 +27,14 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
-from wangge.accounts.models import AuditEntry, User
+from wangge.accounts.models import User
 from wangge.areas.actions import apply_tree_plan, lock_tree, plan_tree_import
 from wangge.areas.choices import GRID_KINDS, AreaKind
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.audit.models import AuditEntry
 from wangge.demo import bulk
 from wangge.demo.logins import DemoLogin, ensure_logins, hash_passwords, passwords_to_set
 from wangge.demo.people import PeopleFactory
@@ -47,7 +49,7 @@ BATCH_RESIDENTS = 20_000
 # Below this many residents the workers' start-up costs more than they save.
 PARALLEL_FROM = 40_000
 SQLITE_BUILD_CACHE_KIB = 1_048_576  # 1 GiB of page cache while building
-BUILD_ACTION = "demo.build"
+BUILD_ACTION = AuditEvent.DEMO_BUILD
 
 
 class DemoError(Exception):
@@ -368,7 +370,7 @@ def build_demo(
                 logins = ensure_logins(profile, district, _hashed(to_hash, hasher))
                 hasher = None
             areas = Area.objects.within(Area.objects.get_parent(district)).count()
-            audit.record(
+            log.record(
                 acting_user,
                 BUILD_ACTION,
                 obj=district,
@@ -427,9 +429,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         raise _still_used(exc.protected_objects) from exc
     except RestrictedError as exc:
         raise _still_used(exc.restricted_objects) from exc
-    audit.record(
+    log.record(
         acting_user,
-        "demo.reset",
+        AuditEvent.DEMO_RESET,
         object_type="areas.area",
         object_id=str(existing.district.pk),
         details={"profile": profile.key, "residents": deleted},

@@ -15,8 +15,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 
 from wangge.accounts.models import RoleAssignment, User
-from wangge.accounts.roles import Role
 from wangge.areas.models import Area
+from wangge.core.permissions import Role
 from wangge.demo.profiles import Profile
 from wangge.lib.private_files import write_private
 

@@ -17,11 +17,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_phone
 from wangge.core.scoping import require_in_scope
 from wangge.lib import idnumbers, phones, spreadsheets
@@ -286,7 +287,7 @@ def create_household(
     acting_user: "User | Actor | None",
 ) -> Household:
     """A new household (an address) in a grid, as a worker registers a new home."""
-    require_in_scope(audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.EDIT_REGISTRY, [grid])
     if not grid.is_grid:
         raise RegistryError("not_a_grid", field="grid")
     key = household_key(building, unit, room, address)
@@ -301,7 +302,7 @@ def create_household(
         room=key[2],
         address=clean_text(address, "address", 200),
     )
-    audit.record(acting_user, "household.create", obj=household, area_path=grid.path)
+    log.record(acting_user, AuditEvent.HOUSEHOLD_CREATE, obj=household, area_path=grid.path)
     return household
 
 
@@ -344,14 +345,14 @@ def register_resident(
     household: Household, data: ResidentData, *, acting_user: "User | Actor | None"
 ) -> Resident:
     """Add a person to a household. One person is one resident: a known ID is refused."""
-    require_in_scope(audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [household.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.EDIT_REGISTRY, [household.grid])
     if data.id_number and find_by_id_number(data.id_type, data.id_number) is not None:
         raise RegistryError("already_registered", field="id_number")
     resident = Resident(household=household, grid_id=household.grid_id)
     data.apply_to(resident)
     resident.save()
     refresh_area_counts([household.grid_id])
-    audit.record(acting_user, "resident.create", obj=resident, area_path=household.grid.path)
+    log.record(acting_user, AuditEvent.RESIDENT_CREATE, obj=resident, area_path=household.grid.path)
     return resident
 
 
@@ -366,7 +367,7 @@ def update_resident(
 
     The audit entry names the fields that changed (never the ID number or phone).
     """
-    require_in_scope(audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [resident.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.EDIT_REGISTRY, [resident.grid])
     if data.id_number:
         other = find_by_id_number(data.id_type, data.id_number)
         if other is not None and other.pk != resident.pk:
@@ -382,9 +383,9 @@ def update_resident(
     if resident.phone_index != old_phone_index:
         changed.append("phone")
     refresh_area_counts([resident.grid_id])
-    audit.record(
+    log.record(
         acting_user,
-        "resident.update",
+        AuditEvent.RESIDENT_UPDATE,
         obj=resident,
         area_path=resident.grid.path,
         details={
@@ -403,16 +404,16 @@ def move_resident(
     """Move a person to another household (perhaps in another grid): the actor keeps the
     registers of both."""
     require_in_scope(
-        audit.scope_holder(acting_user), Perm.EDIT_REGISTRY, [resident.grid, household.grid]
+        log.scope_holder(acting_user), Perm.EDIT_REGISTRY, [resident.grid, household.grid]
     )
     old_grid = resident.grid_id
     resident.household = household
     resident.grid_id = household.grid_id
     resident.save(update_fields=["household", "grid", "updated_at"])
     refresh_area_counts([old_grid, household.grid_id])
-    audit.record(
+    log.record(
         acting_user,
-        "resident.move",
+        AuditEvent.RESIDENT_MOVE,
         obj=resident,
         area_path=household.grid.path,
         details={"from_grid": old_grid, "to_grid": household.grid_id},
@@ -431,9 +432,9 @@ def find_residents(user: User, query: str, *, acting_user: "User | Actor") -> Re
     if terms is not None and terms.lookups:
         paths = user.scope_paths(Perm.VIEW_REGISTRY) or [""]
         common = os.path.commonprefix(paths)
-        audit.record(
+        log.record(
             acting_user,
-            "resident.search",
+            AuditEvent.RESIDENT_SEARCH,
             area_path=common[: len(common) - len(common) % Area.steplen],
             details={"lookups": [str(lookup) for lookup in terms.lookups]},
         )
@@ -442,11 +443,11 @@ def find_residents(user: User, query: str, *, acting_user: "User | Actor") -> Re
 
 def reveal_identity(resident: Resident, field_name: str, *, acting_user: "User | Actor") -> str:
     """One person's full ID number or phone, for someone allowed to see it; always audited."""
-    require_in_scope(audit.scope_holder(acting_user), Perm.REVEAL_PERSONAL, [resident.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.REVEAL_PERSONAL, [resident.grid])
     value = resident.reveal_id_number() if field_name == "id_number" else resident.reveal_phone()
-    audit.record(
+    log.record(
         acting_user,
-        "resident.reveal",
+        AuditEvent.RESIDENT_REVEAL,
         obj=resident,
         area_path=resident.grid.path,
         details={"field": field_name},
@@ -522,7 +523,7 @@ def apply_import(
     locked: ImportBatch = (
         ImportBatch.objects.select_for_update(of=("self",)).select_related("area").get(pk=batch.pk)
     )
-    require_in_scope(audit.scope_holder(acting_user), Perm.IMPORT_REGISTRY, [locked.area])
+    require_in_scope(log.scope_holder(acting_user), Perm.IMPORT_REGISTRY, [locked.area])
     if locked.status != ImportStatus.PENDING:
         raise RegistryError("import_not_pending")
     if locked.needs_grid_confirmation and not grid_confirmed:
@@ -547,9 +548,9 @@ def apply_import(
     locked.rows_updated = len(plan.updates)
     locked.rows_unchanged = plan.unchanged
     locked.save()
-    audit.record(
+    log.record(
         acting_user,
-        "residents.import",
+        AuditEvent.RESIDENTS_IMPORT,
         obj=locked,
         area_path=locked.area.path,
         details={

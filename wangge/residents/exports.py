@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.lib import spreadsheets
 from wangge.lib.excel import Column, WorkbookBuilder
 from wangge.residents import importing
@@ -67,9 +68,9 @@ def _path_label(grid: Area) -> str:
 
 
 def _record_export(acting_user: "User | Actor", grid: Area, kind: str, count: int) -> None:
-    audit.record(
+    log.record(
         acting_user,
-        "residents.export",
+        AuditEvent.RESIDENTS_EXPORT,
         obj=grid,
         area_path=grid.path,
         details={"format": kind, "count": count},
@@ -227,9 +228,9 @@ def import_report_xlsx(batch: ImportBatch, *, acting_user: "User | Actor") -> by
     download is audited."""
     kept = importing.load_plan(batch.storage_key)
     data = report_workbook(importing.load_source(batch.storage_key), batch.file_name, kept.errors)
-    audit.record(
+    log.record(
         acting_user,
-        "residents.import_report",
+        AuditEvent.RESIDENTS_IMPORT_REPORT,
         obj=batch,
         area_path=batch.area.path,
         details={"rows": batch.rows_total, "errors": batch.rows_error},

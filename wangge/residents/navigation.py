@@ -5,12 +5,12 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts.roles import Perm
 from wangge.areas.extensions import AreaAction
+from wangge.core.permissions import Perm
 
 if TYPE_CHECKING:
-    from wangge.accounts.http import AuthedRequest
     from wangge.areas.models import Area
+    from wangge.core.http import AuthedRequest
 
 
 def area_buttons(request: "AuthedRequest", area: "Area") -> list[AreaAction]:

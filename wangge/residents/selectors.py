@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
+from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups, phone_lookups
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib import idnumbers, phones

@@ -22,11 +22,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.accounts.audit import actor_for
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit.log import actor_for
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib.excel import XLSX_CONTENT_TYPE
 from wangge.residents import actions, errors, exports, selectors

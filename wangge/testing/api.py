@@ -15,10 +15,10 @@ from django.utils import timezone
 from ninja import P, PathEx, QueryEx, Router, Status
 
 from wangge.accounts.api_auth import device_auth
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken
-from wangge.accounts.roles import Perm
+from wangge.audit.log import Actor
 from wangge.core.api_input import MAX_ID, read_body
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, overlapping
 from wangge.lib import idnumbers
 from wangge.testing import roster

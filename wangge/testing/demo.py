@@ -30,10 +30,11 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.lib.uuid7 import uuid7
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
@@ -67,7 +68,7 @@ Acting = User | Actor | None
 
 FINISHED_NAME = "第一轮全员核酸检测"
 CURRENT_NAME = "第二轮全员核酸检测"
-DEMO_ACTION = "demo.rounds"
+DEMO_ACTION = AuditEvent.DEMO_ROUNDS
 PEOPLE_PER_POINT = 2500
 BOX_SIZE = 100
 BATCH = 5000
@@ -137,7 +138,7 @@ def build_demo_rounds(district: Area, *, seed: int, acting_user: Acting) -> None
         _fill(current, district, rng, acting_user, share=uneven, now=now, open_tail=True)
         _results(current, rng, acting_user, ship_share=0.85, result_share=0.8)
         _recall_all(current, rng, acting_user, retested=0.6, positive_member=True)
-        audit.record(
+        log.record(
             acting_user,
             DEMO_ACTION,
             obj=district,
@@ -534,9 +535,9 @@ def _results(
             f"{quote('status')} = %s WHERE {quote('id')} = %s",
             moves,
         )
-    audit.record(
+    log.record(
         acting_user,
-        "demo.shipments",
+        AuditEvent.DEMO_SHIPMENTS,
         obj=round_,
         details={"boxes": len(boxes), "tubes": len(moves), "received": len(received)},
     )
@@ -634,9 +635,9 @@ def remove_demo_rounds(district: Area, *, acting_user: Acting) -> int:
     Tube.objects.filter(in_rounds).delete()
     Shipment.objects.filter(in_rounds).delete()
     Round.objects.filter(pk__in=rounds).delete()
-    audit.record(
+    log.record(
         acting_user,
-        "demo.rounds_removed",
+        AuditEvent.DEMO_ROUNDS_REMOVED,
         obj=district,
         area_path=district.path,
         details={"rounds": rounds},

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.lib.excel import XLSX_CONTENT_TYPE, Column, workbook_bytes
 from wangge.residents.models import Resident
 from wangge.testing.models import Round, Shipment, Tube
@@ -106,9 +107,9 @@ def export_untested(
         if fmt == "xlsx"
         else untested_pdf(round_, grid, residents)
     )
-    audit.record(
+    log.record(
         acting_user,
-        "testing.export_untested",
+        AuditEvent.TESTING_EXPORT_UNTESTED,
         obj=round_,
         area_path=grid.path,
         details={"grid": grid.pk, "format": fmt, "count": len(residents)},

@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import RoleAssignment, User
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
+from wangge.core.permissions import Perm
 from wangge.testing.choices import ExemptionReason, PoolSize
 from wangge.testing.planner import SECONDS_PER_PERSON, WINDOW_HOURS
 

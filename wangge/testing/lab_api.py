@@ -18,9 +18,8 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from wangge.accounts.api_auth import device_auth
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken
-from wangge.accounts.roles import Perm
+from wangge.audit.log import Actor
 from wangge.core.api_input import (
     CLOCK_AHEAD,
     Timestamp,
@@ -29,6 +28,7 @@ from wangge.core.api_input import (
     plain,
     read_body,
 )
+from wangge.core.permissions import Perm
 from wangge.testing.actions.alarms import record_results_with_alarms
 from wangge.testing.actions.results import ResultItem
 from wangge.testing.choices import ResultSource

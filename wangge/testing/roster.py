@@ -38,9 +38,11 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from wangge.accounts.models import AuditEntry, DeviceToken
-from wangge.accounts.roles import Perm
+from wangge.accounts.models import DeviceToken
 from wangge.areas.models import Area
+from wangge.audit.events import AuditEvent
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Perm
 from wangge.core.personal_data import blind_index, id_number_lookups
 from wangge.lib import idnumbers
 from wangge.lib.idnumbers import IdType
@@ -268,7 +270,7 @@ def moved_away(device: DeviceToken, since: dt.datetime) -> list[str]:
     """Codes of residents moved out of the device's area since `since` (from the moves the
     audit log recorded), who are not in it now."""
     moves = list(
-        AuditEntry.objects.filter(action="resident.move", at__gte=since).values_list(
+        AuditEntry.objects.filter(action=AuditEvent.RESIDENT_MOVE, at__gte=since).values_list(
             "object_id", "details"
         )
     )

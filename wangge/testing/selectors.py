@@ -24,9 +24,11 @@ from django.db.models import (
     When,
 )
 
-from wangge.accounts.models import AuditEntry, RoleAssignment, User
-from wangge.accounts.roles import Perm, Role
+from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import Area
+from wangge.audit.events import AuditEvent
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Perm, Role
 from wangge.core.scoping import ScopedUser
 from wangge.residents.models import Household, Resident, ResidentQuerySet
 from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
@@ -43,7 +45,7 @@ from wangge.testing.models import (
     UnknownResult,
 )
 
-PURGE_ACTION = "round.purge"
+PURGE_ACTION = AuditEvent.ROUND_PURGE
 
 
 def frozen_sampled(round_: Round) -> dict[int, tuple[int, int]] | None:

@@ -24,16 +24,15 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wangge.accounts.audit import Actor
 from wangge.accounts.devices import issue_own_station, own_station_hours, own_station_is_limited
-from wangge.accounts.http import AuthedRequest
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
+from wangge.audit.log import Actor
 from wangge.core import params
-from wangge.core.http import client_ip
+from wangge.core.http import AuthedRequest, client_ip
 from wangge.core.nav import NavItem
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 
 # The files the station needs to start with no network: cached by the service worker.

@@ -1,10 +1,10 @@
 """Permission-matrix cases of the accounts pages. Format: tests/test_permission_matrix.py."""
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.audit import Actor
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.roles import Perm, Role
 from wangge.accounts.tests.permission_matrix import LOGIN, Case, Sibling, World
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm, Role
 
 PASSWORD = "a long and unusual passphrase 42"
 

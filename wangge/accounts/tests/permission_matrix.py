@@ -23,11 +23,11 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.audit import Actor
 from wangge.accounts.devices import issue_device_token
 from wangge.accounts.models import User
-from wangge.accounts.roles import ROLE_PERMISSIONS, Role
 from wangge.areas.models import Area
+from wangge.audit.log import Actor
+from wangge.core.permissions import ROLE_PERMISSIONS, Role
 
 # An expectation: a status, several acceptable statuses, or LOGIN (a 302 to the case's
 # login page: what an anonymous visitor of a page gets).
@@ -508,7 +508,7 @@ def missing_write_cases(routes: list[tuple[str, str]], cases: list[Case]) -> lis
 
 # What a refused write must leave as it was: every row of Wangge's tables, but the audit
 # log (a refused batch is still recorded, with its counts) and the devices' last use.
-_UNWATCHED = {"accounts.auditentry", "accounts.auditchainhead", "accounts.devicetoken"}
+_UNWATCHED = {"audit.auditentry", "audit.auditchainhead", "accounts.devicetoken"}
 
 
 def database_state() -> dict[str, list[tuple[Any, ...]]]:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.test import Client
 
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 
 RIGHT = "correct horse battery"
 
@@ -40,12 +40,12 @@ def test_admin_is_for_superusers_only(client, alice, admin_user):
     alice.is_staff = True  # even a staff flag does not open it
     alice.save()
     client.force_login(alice)
-    for url in ["/admin/", "/admin/accounts/user/", "/admin/accounts/auditentry/", "/admin/x/"]:
+    for url in ["/admin/", "/admin/accounts/user/", "/admin/audit/auditentry/", "/admin/x/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
-    assert client.get("/admin/accounts/auditentry/").status_code == 200
+    assert client.get("/admin/audit/auditentry/").status_code == 200
 
 
 def test_admin_changes_are_audited(client, admin_user, bob):

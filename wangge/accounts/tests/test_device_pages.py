@@ -2,8 +2,9 @@ import re
 
 from tests.factories import UserFactory, grant
 from wangge.accounts.devices import authenticate_device, issue_device_token
-from wangge.accounts.models import AuditEntry, DeviceToken
-from wangge.accounts.roles import Role
+from wangge.accounts.models import DeviceToken
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 
 
 def _issue(client, user, area, label="desk 1", hours=24):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from tests.factories import UserFactory, grant
 from wangge.accounts.devices import authenticate_device, issue_device_token, revoke_device_token
 from wangge.accounts.models import DeviceToken
-from wangge.accounts.roles import Perm, Role
+from wangge.core.permissions import Perm, Role
 
 
 def test_token_is_stored_hashed_and_authenticates(tree, alice):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from tests.factories import UserFactory, grant
 from wangge.accounts.models import User
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 
 OLD_PASSWORD = "an old and unusual passphrase 42"
 

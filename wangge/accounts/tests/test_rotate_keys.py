@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from tests.factories import id_number, make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.core import personal_data
 from wangge.core.personal_data import PersonalIdentity, personal_identity_models
 from wangge.residents.actions import find_by_id_number

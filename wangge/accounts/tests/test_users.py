@@ -3,9 +3,10 @@ import pytest
 from tests.factories import UserFactory, grant
 from wangge.accounts import actions
 from wangge.accounts.actions import AccountsError
-from wangge.accounts.models import AuditEntry, DeviceToken, RoleAssignment, User
-from wangge.accounts.roles import Perm, Role
+from wangge.accounts.models import DeviceToken, RoleAssignment, User
 from wangge.accounts.selectors import users_visible_to
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Perm, Role
 
 PASSWORD = "a long and unusual passphrase 42"
 

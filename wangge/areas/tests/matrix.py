@@ -3,10 +3,10 @@
 from typing import Any
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.roles import Perm, Role
 from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, Sibling, World
 from wangge.areas import pending
 from wangge.areas.importing import TreeRow
+from wangge.core.permissions import Perm, Role
 
 # A checked upload waiting for "apply" is its uploader's alone: the command centre's
 # matrix user uploads it; every other principal, the superuser included, finds nothing.

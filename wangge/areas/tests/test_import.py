@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import UserFactory, grant, make_area
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
 from wangge.areas import actions
 from wangge.areas.choices import AreaKind, ImportOutcome
 from wangge.areas.exporting import csv_bytes
@@ -23,6 +21,8 @@ from wangge.areas.importing import (
 )
 from wangge.areas.models import Area
 from wangge.areas.selectors import tree_export_rows
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 
 
 def rows(*items):

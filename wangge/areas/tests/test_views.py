@@ -8,12 +8,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant, make_area, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
 from wangge.areas import extensions
 from wangge.areas.choices import AreaKind
 from wangge.areas.extensions import AreaAction, register_area_actions
 from wangge.areas.models import Area
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,8 @@
 Format: tests/test_permission_matrix.py.
 """
 
-from wangge.accounts.roles import Role
 from wangge.accounts.tests.permission_matrix import LOGIN, NOBODY, SUPERUSER, Case, World
+from wangge.core.permissions import Role
 
 _ROLES = [*Role.values, NOBODY]
 

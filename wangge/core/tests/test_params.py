@@ -12,9 +12,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.roles import Role
 from wangge.core import params
 from wangge.core.params import BadParameter, BoundedDateField
+from wangge.core.permissions import Role
 
 HYPOTHESIS = settings(max_examples=200, deadline=None, derandomize=True)
 

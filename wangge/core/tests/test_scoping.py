@@ -4,8 +4,8 @@ import pytest
 from django.http import Http404
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.roles import Perm, Role
 from wangge.areas.models import Area
+from wangge.core.permissions import Perm, Role
 from wangge.core.scoping import STEPLEN, OutOfScope, in_scope, overlapping, require_in_scope
 
 

@@ -11,10 +11,11 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from stdnum.cn import ric
 
-from wangge.accounts.models import AuditEntry, RoleAssignment, User
-from wangge.accounts.roles import Role
+from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.choices import GRID_KINDS, AreaKind
 from wangge.areas.models import Area
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.core.personal_data import seal_id_number, seal_phone
 from wangge.demo import bulk
 from wangge.demo.generator import DemoError, build_demo, reset_demo

@@ -3,8 +3,8 @@
 from typing import Any
 
 from tests.factories import UserFactory, grant, id_number, make_resident
-from wangge.accounts.roles import Perm, Role
 from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, Sibling, World
+from wangge.core.permissions import Perm, Role
 
 # The same name in both districts: a search shows only the one in scope.
 NAME = "张三丰"

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.residents import actions
 from wangge.residents.choices import ImportStatus
 from wangge.residents.models import ImportBatch, Resident

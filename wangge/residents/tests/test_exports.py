@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.factories import id_number, make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.lib.idnumbers import IdType
 from wangge.residents import actions
 from wangge.residents.choices import ResidentStatus

@@ -7,8 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.residents import actions
 from wangge.residents.choices import ImportStatus
 from wangge.residents.models import ImportBatch, Resident

@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_area, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
 from wangge.areas.choices import AreaKind
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.lib.idnumbers import IdType
 from wangge.residents import actions, importing
 from wangge.residents.choices import ImportStatus, ResidentStatus, Tag

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.factories import id_number, make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.residents import actions
 from wangge.residents.actions import RegistryError
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.urls import reverse
 
 from tests.factories import id_number, make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.residents.choices import ResidentStatus, Tag
 from wangge.residents.models import Household, Resident
 

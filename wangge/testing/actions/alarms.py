@@ -16,10 +16,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.testing.actions.results import (
     RECALL_RESULTS,
     ResultItem,
@@ -78,9 +79,9 @@ def record_results_with_alarms(
         if created:
             raised[item.result] += 1
     if raised:
-        audit.record(
+        log.record(
             acting_user,
-            "testing.unknown_results",
+            AuditEvent.TESTING_UNKNOWN_RESULTS,
             object_type="testing.unknownresult",
             area_path=area.path if area is not None else "",
             details={
@@ -106,9 +107,9 @@ def resolve_unknown_result(alarm: UnknownResult, *, note: str, acting_user: Acti
     locked.resolved_by = _user(acting_user)
     locked.note = note
     locked.save(update_fields=["resolved_at", "resolved_by", "note"])
-    audit.record(
+    log.record(
         acting_user,
-        "unknown_result.resolve",
+        AuditEvent.UNKNOWN_RESULT_RESOLVE,
         obj=locked,
         area_path=locked.area.path if locked.area is not None else "",
         details={"barcode": locked.barcode, "result": locked.result},

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.core.sql import column, table
 from wangge.residents.models import Resident
 from wangge.testing.choices import RecallStatus, ResultSource, TestResult, TubeStatus
@@ -287,7 +288,7 @@ def record_results(
     positive individual result opens a PositiveCase. One audit entry per batch, with counts
     only. Idempotent: sending the same batch again changes nothing.
     """
-    holder = audit.scope_holder(acting_user)
+    holder = log.scope_holder(acting_user)
     if holder is not None:
         # Whatever the caller passed: a tube outside the actor's scope is unknown.
         tubes = tubes.visible_to(holder, Perm.LOAD_RESULTS)  # type: ignore[attr-defined]
@@ -302,9 +303,9 @@ def record_results(
     report = ResultsReport(outcomes=outcomes, applied=True)
     if items:
         paths = sorted({found[b].area.path for b in accepted}) if accepted else []
-        audit.record(
+        log.record(
             acting_user,
-            "testing.results",
+            AuditEvent.TESTING_RESULTS,
             object_type="testing.labresult",
             area_path=_common_path(paths),
             details={

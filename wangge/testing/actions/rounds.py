@@ -9,12 +9,13 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.core.scoping import require_in_scope
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
@@ -60,7 +61,7 @@ def create_round(
         raise RoundError(_("a round must end after it starts"))
     if pool_size not in PoolSize.values:
         raise RoundError(_("the pool size must be 1, 5, 10 or 20"))
-    require_in_scope(audit.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
+    require_in_scope(log.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
     paths = sorted(area.path for area in scope)
     # Keep only the topmost areas: a child of another scope area adds nothing.
     topmost = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
@@ -75,9 +76,9 @@ def create_round(
     )
     areas = {area.path: area for area in scope}
     RoundScope.objects.bulk_create(RoundScope(round=round_, area=areas[p]) for p in topmost)
-    audit.record(
+    log.record(
         acting_user,
-        "round.create",
+        AuditEvent.ROUND_CREATE,
         obj=round_,
         area_path=topmost[0],
         details={"name": round_.name, "areas": [areas[p].name for p in topmost], "pool": pool_size},
@@ -162,7 +163,7 @@ def open_round(round_: Round, *, acting_user: Acting) -> Round:
     round_.status = RoundStatus.OPEN
     round_.save(update_fields=["status"])
     refresh_stale_grids(round_)
-    audit.record(acting_user, "round.open", obj=round_)
+    log.record(acting_user, AuditEvent.ROUND_OPEN, obj=round_)
     return round_
 
 
@@ -176,7 +177,7 @@ def close_round(round_: Round, *, acting_user: Acting) -> Round:
     round_.status = RoundStatus.CLOSED
     round_.closed_at = timezone.now()
     round_.save(update_fields=["status", "closed_at"])
-    audit.record(acting_user, "round.close", obj=round_)
+    log.record(acting_user, AuditEvent.ROUND_CLOSE, obj=round_)
     return round_
 
 
@@ -190,7 +191,7 @@ def record_exemption(
     acting_user: User | Actor,
 ) -> Exemption:
     """Excuse a resident from a round, with a reason; they leave its expected figures."""
-    require_in_scope(audit.scope_holder(acting_user), Perm.RECORD_EXEMPTIONS, [resident.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.RECORD_EXEMPTIONS, [resident.grid])
     if round_.status == RoundStatus.CLOSED:
         # A closed round's figures are the record; they no longer change.
         raise RoundError(_("a closed round's exemptions can no longer change"))
@@ -207,9 +208,9 @@ def record_exemption(
         defaults={"reason": reason, "note": note.strip()[:200], "recorded_by": user},
     )
     recount_grids(round_, [resident.grid_id])
-    audit.record(
+    log.record(
         acting_user,
-        "exemption.record",
+        AuditEvent.EXEMPTION_RECORD,
         obj=exemption,
         area_path=resident.grid.path,
         details={"round": round_.pk, "resident": resident.pk, "reason": reason},
@@ -221,15 +222,15 @@ def record_exemption(
 def remove_exemption(exemption: Exemption, *, acting_user: User | Actor) -> None:
     """Take an exemption back: the resident is expected again."""
     round_, resident = exemption.round, exemption.resident
-    require_in_scope(audit.scope_holder(acting_user), Perm.RECORD_EXEMPTIONS, [resident.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.RECORD_EXEMPTIONS, [resident.grid])
     if round_.status == RoundStatus.CLOSED:
         raise RoundError(_("a closed round's exemptions can no longer change"))
     details = {"round": round_.pk, "resident": resident.pk, "reason": exemption.reason}
     exemption.delete()
     recount_grids(round_, [resident.grid_id])
-    audit.record(
+    log.record(
         acting_user,
-        "exemption.remove",
+        AuditEvent.EXEMPTION_REMOVE,
         object_type="testing.exemption",
         object_id=str(details["resident"]),
         area_path=resident.grid.path,
@@ -256,12 +257,12 @@ def _grids_in_scope(round_: Round) -> list[int]:
 def _require_manages(round_: Round, acting_user: Acting) -> None:
     """The actor manages the round as a whole: every area of its scope."""
     scope = [scope.area for scope in RoundScope.objects.filter(round=round_).select_related("area")]
-    require_in_scope(audit.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
+    require_in_scope(log.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
 
 
 def _require_manages_areas(acting_user: Acting, *areas: Area) -> None:
     """Points and teams are managed where they serve (and where they served, if moved)."""
-    require_in_scope(audit.scope_holder(acting_user), Perm.MANAGE_ROUNDS, areas)
+    require_in_scope(log.scope_holder(acting_user), Perm.MANAGE_ROUNDS, areas)
 
 
 def _require_not_closed(round_: Round) -> None:
@@ -339,7 +340,7 @@ def update_round(
     if round_.status == RoundStatus.OPEN and rules_before != rules_after:
         recount_grids(round_, _grids_in_scope(round_))
     if changes:
-        audit.record(acting_user, "round.update", obj=round_, details={"changed": changes})
+        log.record(acting_user, AuditEvent.ROUND_UPDATE, obj=round_, details={"changed": changes})
     return round_
 
 
@@ -387,9 +388,9 @@ def add_sampling_point(round_: Round, data: PointData, *, acting_user: Acting) -
         closes_at=data.closes_at,
     )
     point.staff.set(data.staff)
-    audit.record(
+    log.record(
         acting_user,
-        "sampling_point.create",
+        AuditEvent.SAMPLING_POINT_CREATE,
         obj=point,
         area_path=data.area.path,
         details={"round": round_.pk, "number": number, "desks": data.desks},
@@ -413,9 +414,9 @@ def update_sampling_point(
     point.closes_at = data.closes_at
     point.save()
     point.staff.set(data.staff)
-    audit.record(
+    log.record(
         acting_user,
-        "sampling_point.update",
+        AuditEvent.SAMPLING_POINT_UPDATE,
         obj=point,
         area_path=data.area.path,
         details={"round": point.round_id, "number": point.number, "desks": point.desks},
@@ -433,9 +434,9 @@ def remove_sampling_point(point: SamplingPoint, *, acting_user: Acting) -> None:
     details = {"round": point.round_id, "number": point.number, "name": point.name}
     area_path, point_id = point.area.path, point.pk
     point.delete()
-    audit.record(
+    log.record(
         acting_user,
-        "sampling_point.remove",
+        AuditEvent.SAMPLING_POINT_REMOVE,
         object_type="testing.samplingpoint",
         object_id=str(point_id),
         area_path=area_path,
@@ -466,13 +467,13 @@ def save_door_team(
         raise RoundError(_("a team needs a name"))
     if team is None:
         team = DoorToDoorTeam.objects.create(round=round_, name=name.strip()[:100], area=area)
-        action = "door_team.create"
+        action = AuditEvent.DOOR_TEAM_CREATE
     else:
         team.name, team.area = name.strip()[:100], area
         team.save()
-        action = "door_team.update"
+        action = AuditEvent.DOOR_TEAM_UPDATE
     team.members.set(members)
-    audit.record(
+    log.record(
         acting_user,
         action,
         obj=team,
@@ -492,9 +493,9 @@ def remove_door_team(team: DoorToDoorTeam, *, acting_user: Acting) -> None:
     details = {"round": team.round_id, "name": team.name}
     area_path, team_id = team.area.path, team.pk
     team.delete()
-    audit.record(
+    log.record(
         acting_user,
-        "door_team.remove",
+        AuditEvent.DOOR_TEAM_REMOVE,
         object_type="testing.doortodoorteam",
         object_id=str(team_id),
         area_path=area_path,
@@ -572,7 +573,7 @@ def purge_round_records(round_: Round, *, acting_user: Acting) -> PurgeSummary:
     Registration.objects.filter(round=round_).delete()
     WalkIn.objects.filter(round=round_).delete()
     RoundSample.objects.filter(round=round_).delete()
-    audit.record(
+    log.record(
         acting_user,
         PURGE_ACTION,
         obj=round_,

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.core.scoping import require_in_scope
 from wangge.testing.choices import RoundStatus, TubeStatus
 from wangge.testing.errors import RoundError
@@ -84,7 +85,7 @@ def create_shipment(
             )
     # Those who pack are those who register samples: every tube from where they may.
     require_in_scope(
-        audit.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [tube.area for tube in locked]
+        log.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [tube.area for tube in locked]
     )
     origin = origin or common_area(locked)
     if any(not tube.area.path.startswith(origin.path) for tube in locked):
@@ -96,9 +97,9 @@ def create_shipment(
         round=round_, box_code=code, origin=origin, laboratory=laboratory.strip()[:100]
     )
     Tube.objects.filter(pk__in=[tube.pk for tube in locked]).update(shipment=shipment)
-    audit.record(
+    log.record(
         acting_user,
-        "shipment.create",
+        AuditEvent.SHIPMENT_CREATE,
         obj=shipment,
         area_path=origin.path,
         details={"round": round_.pk, "box": code, "tubes": len(locked)},
@@ -113,7 +114,7 @@ def _locked(shipment: Shipment, acting_user: Acting, permission: str) -> Shipmen
         .select_related("origin")
         .get(pk=shipment.pk)
     )
-    require_in_scope(audit.scope_holder(acting_user), permission, [locked.origin])
+    require_in_scope(log.scope_holder(acting_user), permission, [locked.origin])
     return locked
 
 
@@ -128,9 +129,9 @@ def ship(shipment: Shipment, *, at: dt.datetime | None = None, acting_user: Acti
     shipment.shipped_at = at or timezone.now()
     shipment.save(update_fields=["shipped_at"])
     moved = shipment.tubes.filter(status=TubeStatus.SEALED).update(status=TubeStatus.SHIPPED)
-    audit.record(
+    log.record(
         acting_user,
-        "shipment.ship",
+        AuditEvent.SHIPMENT_SHIP,
         obj=shipment,
         area_path=shipment.origin.path,
         details={"box": shipment.box_code, "tubes": moved},
@@ -149,9 +150,9 @@ def receive(shipment: Shipment, *, at: dt.datetime | None = None, acting_user: A
     shipment.received_at = at or timezone.now()
     shipment.save(update_fields=["received_at"])
     moved = shipment.tubes.filter(status=TubeStatus.SHIPPED).update(status=TubeStatus.RECEIVED)
-    audit.record(
+    log.record(
         acting_user,
-        "shipment.receive",
+        AuditEvent.SHIPMENT_RECEIVE,
         obj=shipment,
         area_path=shipment.origin.path,
         details={"box": shipment.box_code, "tubes": moved},
@@ -169,9 +170,9 @@ def unpack(shipment: Shipment, *, acting_user: Acting) -> None:
     area_path, shipment_id = shipment.origin.path, shipment.pk
     shipment.tubes.update(shipment=None)
     shipment.delete()
-    audit.record(
+    log.record(
         acting_user,
-        "shipment.unpack",
+        AuditEvent.SHIPMENT_UNPACK,
         object_type="testing.shipment",
         object_id=str(shipment_id),
         area_path=area_path,

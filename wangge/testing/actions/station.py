@@ -12,16 +12,18 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.devices import VOLUNTEER_LOOKUPS_PER_HOUR
-from wangge.accounts.models import AuditEntry, DeviceToken
+from wangge.accounts.models import DeviceToken
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.audit.models import AuditEntry
 from wangge.residents.models import Resident
 from wangge.testing import roster
 from wangge.testing.roster import RosterAnswer
 
-LOOKUP = "station.lookup"
-ROSTER_DOWNLOAD = "station.roster"
+LOOKUP = AuditEvent.STATION_LOOKUP
+ROSTER_DOWNLOAD = AuditEvent.STATION_ROSTER
 _HOUR = dt.timedelta(hours=1)
 
 
@@ -44,7 +46,7 @@ def download_roster(
     per download, not per page: the change downloads every minute are not)."""
     answer = roster.roster_page(device, cursor, limit)
     if answer.full_start:
-        audit.record(
+        log.record(
             acting_user,
             ROSTER_DOWNLOAD,
             obj=device.area,
@@ -84,7 +86,7 @@ def _record_lookup(
     result: str,
     resident: Resident | None = None,
 ) -> None:
-    audit.record(
+    log.record(
         acting_user,
         LOOKUP,
         obj=resident,

@@ -6,8 +6,8 @@ loading results or managing rounds on its area. The other district's alarm is 40
 
 from django.utils import timezone
 
-from wangge.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
+from wangge.core.permissions import ROLE_PERMISSIONS, Perm, Role
 from wangge.testing.choices import ResultSource, TestResult
 from wangge.testing.models import UnknownResult
 

@@ -11,8 +11,8 @@ import datetime as dt
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.roles import Perm, Role
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
+from wangge.core.permissions import Perm, Role
 from wangge.lib.uuid7 import uuid7
 from wangge.testing import lab_import
 from wangge.testing.actions import rounds as round_actions

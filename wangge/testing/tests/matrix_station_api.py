@@ -9,8 +9,8 @@ for a device whose user may not register samples).
 from django.utils import timezone
 
 from tests.factories import id_number, make_resident
-from wangge.accounts.roles import Perm
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
+from wangge.core.permissions import Perm
 from wangge.lib.uuid7 import uuid7
 from wangge.testing.actions import rounds as round_actions
 from wangge.testing.models import Tube

@@ -5,8 +5,8 @@ token (kept in the browser) is what the station's API asks for. Setting a device
 session and "register samples" somewhere; an area outside the user's scope is a 404.
 """
 
-from wangge.accounts.roles import Perm
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
+from wangge.core.permissions import Perm
 
 
 def _new_device(world: World) -> dict[str, object]:

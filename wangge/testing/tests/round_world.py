@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm, Role
+from wangge.core.permissions import Perm, Role
 from wangge.residents.choices import Tag
 from wangge.testing.actions import rounds as round_actions
 from wangge.testing.actions import shipments as shipment_actions

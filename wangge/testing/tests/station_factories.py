@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 from wangge.lib.uuid7 import uuid7
 from wangge.testing.actions.registrations.storing import register_batch
 from wangge.testing.schemas import RegistrationBatchIn, RegistrationIn, parse_batch

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 from wangge.lib.uuid7 import uuid7
 from wangge.testing import roster
 from wangge.testing.models import HomeVisit, LabResult, Registration, WalkIn

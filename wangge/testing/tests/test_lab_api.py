@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 from wangge.testing.choices import RecallStatus
 from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
 from wangge.testing.tests.factories import make_round

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.roles import Perm, Role
+from wangge.core.permissions import Perm, Role
 from wangge.lib.spreadsheets import SpreadsheetError
 from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
 from wangge.testing.choices import RecallStatus, TubeStatus

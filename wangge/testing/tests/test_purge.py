@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.factories import make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.lib.uuid7 import uuid7
 from wangge.residents.choices import Tag
 from wangge.testing.actions import rounds as actions
@@ -67,7 +67,7 @@ def closed(tree, alice):
         visited_at=timezone.now(),
     )
     single = make_tube(world.round, tree["grid_a"], world.people[0], capacity=1)
-    from wangge.accounts.roles import Perm
+    from wangge.core.permissions import Perm
     from wangge.testing.actions.results import ResultItem, record_results
 
     record_results(

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import id_number, make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.lib.uuid7 import uuid7
 from wangge.residents import actions as registry
 from wangge.residents.choices import Tag

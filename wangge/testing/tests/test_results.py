@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Perm, Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Perm, Role
 from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
 from wangge.testing.choices import RecallStatus, TubeStatus
 from wangge.testing.choices import TestResult as Result

@@ -57,7 +57,7 @@ def test_navigation_links_for_those_who_can_use_them(tree, alice, charlie, bob):
     assert [str(item.label) for item in nav_links(_request(alice))] == ["Testing"]
     assert nav_links(_request(charlie))  # charlie has testing rights in his own district
     from tests.factories import UserFactory, grant
-    from wangge.accounts.roles import Role
+    from wangge.core.permissions import Role
 
     officer = grant(UserFactory(username="officer"), Role.CHECKPOINT_OFFICER, tree["street"])
     assert nav_links(_request(officer)) == []

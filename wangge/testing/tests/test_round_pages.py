@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import make_resident
-from wangge.accounts.models import AuditEntry
+from wangge.audit.models import AuditEntry
 from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.models import Exemption, Recall, Round, SamplingPoint, Shipment, Tube
 from wangge.testing.tests.factories import make_round

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.residents.choices import Tag
 from wangge.residents.models import Resident
 from wangge.testing.actions import rounds as round_actions

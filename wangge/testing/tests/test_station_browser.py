@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.models import AuditEntry, DeviceToken
-from wangge.accounts.roles import Role
+from wangge.accounts.models import DeviceToken
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.residents.choices import Tag
 from wangge.testing.actions.registrations.answers import REASONS
 from wangge.testing.models import DoorToDoorTeam, HomeVisit, Registration, Tube, WalkIn

@@ -10,8 +10,9 @@ from django.test import Client
 
 from tests.factories import UserFactory, grant
 from wangge.accounts.devices import authenticate_device
-from wangge.accounts.models import AuditEntry, DeviceToken
-from wangge.accounts.roles import Role
+from wangge.accounts.models import DeviceToken
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.testing.station_views import SHELL_STATIC, station_links
 
 SETUP = "/station/setup/"

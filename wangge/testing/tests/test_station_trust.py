@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.devices import VOLUNTEER_DEVICE_HOURS
-from wangge.accounts.models import AuditEntry, DeviceToken
-from wangge.accounts.roles import Role
+from wangge.accounts.models import DeviceToken
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.testing.actions import station as station_actions
 from wangge.testing.tests.station_factories import far_station, people, sampler, station
 from wangge.testing.tests.test_station_api import call

@@ -12,8 +12,8 @@ from django.test import Client
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.devices import issue_device_token
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.testing.models import LabResult, UnknownResult
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.tube_factories import make_tube

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import UserFactory, grant
-from wangge.accounts.roles import Role
+from wangge.core.permissions import Role
 from wangge.testing.tests.round_world import build_world
 
 

@@ -4,10 +4,10 @@ point, the page to come back to, downloads, breadcrumbs."""
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.testing.models import Round
 from wangge.testing.selectors import area_in_scope, can_manage_round

@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from wangge.accounts.http import AuthedRequest
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.extensions import AreaAction
 from wangge.areas.models import Area
+from wangge.core.http import AuthedRequest
 from wangge.core.nav import Alert, NavItem
+from wangge.core.permissions import Perm
 from wangge.testing.choices import RoundStatus
 from wangge.testing.models import Round
 from wangge.testing.selectors import open_unknown_results

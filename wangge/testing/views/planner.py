@@ -8,10 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.testing import planner
 from wangge.testing.forms import PlannerForm

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.testing.choices import RecallStatus
 from wangge.testing.models import PositiveCase, Recall
 from wangge.testing.selectors import grid_leaders, recall_list, recall_progress, recall_rows

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.accounts.audit import actor_for
-from wangge.accounts.http import AuthedRequest
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
+from wangge.audit.log import actor_for
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.lib.spreadsheets import SpreadsheetError
 from wangge.testing import lab_import

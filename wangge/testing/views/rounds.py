@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.accounts.audit import actor_for
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
+from wangge.audit.log import actor_for
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.testing.actions import rounds as round_actions
 from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError

@@ -10,10 +10,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.accounts.audit import actor_for
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
+from wangge.audit.log import actor_for
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.testing import exports
 from wangge.testing.actions import shipments as shipment_actions
 from wangge.testing.choices import RoundStatus, TubeStatus

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.core.personal_data import (
     PersonalIdentity,
     blind_index,
@@ -53,9 +54,9 @@ class Command(BaseCommand):
                 f"{index_key}. Run again with --for-real to rewrite them."
             )
             return
-        audit.record(
+        log.record(
             Actor(user=None, source="command", label="rotate_keys"),
-            "keys.rotate",
+            AuditEvent.KEYS_ROTATE,
             details={"data_key": data_key, "index_key": index_key, "rows": counts},
         )
         self.stdout.write(

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.accounts.audit import Actor
 from wangge.areas.actions import export_tree
 from wangge.areas.models import Area
+from wangge.audit.log import Actor
 
 
 class Command(BaseCommand):

@@ -6,11 +6,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from wangge.accounts.audit import Actor
 from wangge.areas.actions import TreeImportError, import_tree, plan_tree_import
 from wangge.areas.choices import ImportOutcome
 from wangge.areas.importing import TreeFileError, read_tree_file
 from wangge.areas.models import Area
+from wangge.audit.log import Actor
 
 SHOWN_ERRORS = 50
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.audit.log import Actor
 from wangge.demo.generator import DemoError, build_demo, get_profile
 from wangge.demo.logins import LOGINS, format_table, username, write_table
 from wangge.demo.profiles import PROFILES

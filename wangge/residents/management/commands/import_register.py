@@ -19,10 +19,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.residents import actions, errors, exports, importing
 from wangge.residents.errors import RegistryError
 

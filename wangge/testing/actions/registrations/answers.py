@@ -8,8 +8,8 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
+from wangge.audit.log import Actor
 from wangge.core.api_input import BEFORE_ROUND, CLOCK_AHEAD, field_reason
 from wangge.testing.schemas import InvalidItem
 

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import DeviceToken
-from wangge.accounts.roles import Perm
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.core.api_input import clock_skew
+from wangge.core.permissions import Perm
 from wangge.core.scoping import overlapping
 from wangge.residents.models import Household
 from wangge.testing.actions.registrations.answers import (
@@ -137,9 +138,9 @@ def record_home_visits(
     if answers:
         statuses = Counter(answer.status for answer in answers)
         with transaction.atomic():
-            audit.record(
+            log.record(
                 acting_user,
-                "home_visit.batch",
+                AuditEvent.HOME_VISIT_BATCH,
                 area_path=device.area.path,
                 details={
                     "device": device.pk,

@@ -10,9 +10,9 @@ from typing import Any, cast
 from django.db.models import Q
 
 from wangge.accounts.models import DeviceToken
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
 from wangge.core.api_input import clock_skew
+from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups
 from wangge.core.scoping import overlapping
 from wangge.lib import idnumbers

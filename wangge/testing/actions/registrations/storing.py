@@ -13,10 +13,11 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from wangge.accounts import audit
 from wangge.accounts.models import DeviceToken
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.core.permissions import Perm
 from wangge.core.scoping import in_scope, require_in_scope
 from wangge.testing.actions.registrations.answers import (
     ACCEPTED,
@@ -411,9 +412,9 @@ def _audit_batch(
     statuses = Counter(result.status for result in results)
     reasons = Counter(result.reason_code for result in results if result.reason_code)
     rounds = sorted(outcome.round_ids)
-    audit.record(
+    log.record(
         acting_user,
-        "registration.batch",
+        AuditEvent.REGISTRATION_BATCH,
         object_type="testing.round" if len(rounds) == 1 else "",
         object_id=str(rounds[0]) if len(rounds) == 1 else "",
         area_path=device.area.path,
@@ -439,16 +440,16 @@ def seal_tube(tube: Tube, *, acting_user: Acting) -> Tube:
     locked: Tube = (
         Tube.objects.select_for_update(of=("self",)).select_related("area").get(pk=tube.pk)
     )
-    require_in_scope(audit.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [locked.area])
+    require_in_scope(log.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [locked.area])
     if locked.status == TubeStatus.OPEN:
         if locked.filled == 0:
             raise RoundError("an empty tube cannot be sealed")
         locked.status = TubeStatus.SEALED
         locked.sealed_at = timezone.now()
         locked.save(update_fields=["status", "sealed_at"])
-        audit.record(
+        log.record(
             acting_user,
-            "tube.seal",
+            AuditEvent.TUBE_SEAL,
             obj=locked,
             area_path=locked.area.path,
             details={"barcode": locked.barcode, "filled": locked.filled},

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.lib.spreadsheets import SpreadsheetError
 from wangge.testing.actions.alarms import record_results_with_alarms
 from wangge.testing.choices import ResultSource

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from wangge.accounts.audit import Actor
+from wangge.audit.log import Actor
 from wangge.testing.actions.rounds import purge_round_records, purge_summary
 from wangge.testing.choices import RoundStatus
 from wangge.testing.models import Round

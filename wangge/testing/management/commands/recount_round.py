@@ -9,10 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.testing.actions.rounds import recount_grids
 from wangge.testing.choices import RoundStatus
 from wangge.testing.expectation import ExpectationRules
@@ -53,9 +54,9 @@ class Command(BaseCommand):
         before = _expected(round_)
         with transaction.atomic():
             recount_grids(round_, grids, rules)
-            audit.record(
+            log.record(
                 Actor(user=None, source="command", label="recount_round"),
-                "round.recount",
+                AuditEvent.ROUND_RECOUNT,
                 obj=round_,
                 details={"grids": len(grids)},
             )

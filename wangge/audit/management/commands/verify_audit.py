@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.accounts.audit import chain_head, verify_chain
-from wangge.accounts.models import AuditEntry
+from wangge.audit.log import chain_head, verify_chain
+from wangge.audit.models import AuditEntry
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor, canonical_time, verify_chain
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit import log
+from wangge.audit.log import Actor, canonical_time, verify_chain
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def auditor(tree):
 
 def _fill(n, area_path=""):
     return [
-        audit.record(Actor(user=None, label="test"), f"test.act{i}", area_path=area_path)
+        log.record(Actor(user=None, label="test"), f"test.act{i}", area_path=area_path)
         for i in range(n)
     ]
 
@@ -44,7 +44,7 @@ def test_canonical_time_ignores_the_time_zone_and_keeps_microseconds():
 
 
 def test_details_hash_as_they_are_stored(db):
-    entry = audit.record(
+    entry = log.record(
         None, "test.details", details={"b": 1, "a": [1, 2], "when": dt.date(2026, 1, 2)}
     )
     assert AuditEntry.objects.get(pk=entry.pk).details == {
@@ -100,7 +100,7 @@ def test_verify_audit_notices_a_rewritten_entry_with_a_fresh_hash(db):
     entries = _fill(3)
     target = AuditEntry.objects.get(pk=entries[0].pk)
     target.action = "test.innocent"
-    new_hash = audit._digest(target)
+    new_hash = log._digest(target)
     _raw(
         "UPDATE TABLE SET action = %s, entry_hash = %s WHERE id = %s",
         ["test.innocent", new_hash, target.pk],
@@ -112,7 +112,7 @@ def test_verify_audit_notices_a_rewritten_entry_with_a_fresh_hash(db):
 
 def test_verify_audit_checks_an_expected_head(db):
     _fill(2)
-    head = audit.chain_head()
+    head = log.chain_head()
     _fill(1)
     call_command("verify_audit", expect_head=head)
     with pytest.raises(CommandError):
@@ -144,7 +144,7 @@ def test_concurrent_appends_keep_one_chain():
     def append(worker):
         try:
             for i in range(10):
-                audit.record(Actor(user=None, label=f"w{worker}"), f"test.concurrent{i}")
+                log.record(Actor(user=None, label=f"w{worker}"), f"test.concurrent{i}")
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -165,8 +165,8 @@ def test_concurrent_appends_keep_one_chain():
 
 def test_audit_page_is_scoped_to_the_viewers_areas(client, tree, other_tree, auditor):
     _fill(1, area_path=tree["grid_a"].path)
-    audit.record(None, "test.elsewhere", area_path=other_tree["grid_a"].path)
-    audit.record(None, "test.nowhere")
+    log.record(None, "test.elsewhere", area_path=other_tree["grid_a"].path)
+    log.record(None, "test.nowhere")
     client.force_login(auditor)
     body = client.get("/accounts/audit/").content.decode()
     assert "test.act0" in body
@@ -175,8 +175,8 @@ def test_audit_page_is_scoped_to_the_viewers_areas(client, tree, other_tree, aud
 
 def test_audit_page_filters(client, tree, auditor, alice):
     make_resident(tree["grid_a"], "甲")
-    audit.record(alice, "resident.reveal", area_path=tree["grid_b"].path)
-    audit.record(None, "test.old", area_path=tree["grid_b"].path)
+    log.record(alice, "resident.reveal", area_path=tree["grid_b"].path)
+    log.record(None, "test.old", area_path=tree["grid_b"].path)
     AuditEntry.objects.filter(action="test.old").update(at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     client.force_login(auditor)
 

@@ -16,15 +16,21 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from wangge.accounts.models import AuditChainHead, AuditEntry, DeviceToken, User
+from wangge.audit.events import AuditEvent
+from wangge.audit.models import AuditChainHead, AuditEntry
 from wangge.core.http import client_ip
+
+if TYPE_CHECKING:
+    # Names only: the audit log sits below accounts and refers to the user model through
+    # settings.AUTH_USER_MODEL at run time (docs/architecture.md, "Layers").
+    from wangge.accounts.models import DeviceToken, User
 
 GENESIS = "0" * 64
 
@@ -62,10 +68,10 @@ class Actor:
     A device acts as its user limited to its area: `device` is what its writes are scoped by.
     """
 
-    user: User | None
+    user: "User | None"
     source: str = ""
     label: str = ""
-    device: DeviceToken | None = None
+    device: "DeviceToken | None" = None
 
     @property
     def name(self) -> str:
@@ -90,8 +96,8 @@ def scope_holder(acting: "User | Actor | None") -> "User | DeviceToken | None":
 
 def actor_for(request: HttpRequest) -> Actor:
     """The signed-in user of a request, and the address it came from."""
-    user = request.user
-    return Actor(user=user if isinstance(user, User) else None, source=client_ip(request))
+    user = request.user if request.user.is_authenticated else None
+    return Actor(user=user, source=client_ip(request))
 
 
 def _as_stored(details: dict[str, Any] | None) -> dict[str, Any]:
@@ -102,7 +108,7 @@ def _as_stored(details: dict[str, Any] | None) -> dict[str, Any]:
 
 def record(
     acting: "User | Actor | None",
-    action: str,
+    action: AuditEvent,
     *,
     obj: Any = None,
     object_type: str = "",
