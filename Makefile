@@ -65,6 +65,7 @@ check-messages: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: venv
 	SECRET_KEY=x WANGGE_DATA_KEYS=x WANGGE_INDEX_KEYS=x $(BIN)/mypy wangge bench

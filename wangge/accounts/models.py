@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.models import Area
 from wangge.core.permissions import ROLE_PERMISSIONS, Role
-from wangge.core.scoping import ScopedQuerySet, ScopedUser
+from wangge.core.scoping import ScopedQuerySet, ScopedUser, in_scope, is_within, overlap
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -66,7 +66,7 @@ class User(AbstractUser):
 
     def has_area_permission(self, permission: str, area: Area) -> bool:
         paths = self.scope_paths(permission)
-        return paths is None or any(area.path.startswith(path) for path in paths)
+        return in_scope(paths, area.path)
 
     def has_any_area_permission(self, permission: str) -> bool:
         paths = self.scope_paths(permission)
@@ -86,7 +86,7 @@ class User(AbstractUser):
             return frozenset().union(*ROLE_PERMISSIONS.values())
         held: set[str] = set()
         for role, path in self._assignments():
-            if area_path.startswith(path):
+            if is_within(area_path, path):
                 held |= ROLE_PERMISSIONS[role]
         return frozenset(held)
 
@@ -166,17 +166,7 @@ class DeviceToken(models.Model):
         """The device's scope: its area's subtree, where its user holds the permission."""
         if not self.user.is_active:
             return []
-        user_paths = self.user.scope_paths(permission)
-        if user_paths is None:
-            return [self.area.path]
-        area_path = self.area.path
-        return sorted(
-            {
-                area_path if area_path.startswith(path) else path
-                for path in user_paths
-                if area_path.startswith(path) or path.startswith(area_path)
-            }
-        )
+        return overlap([self.area.path], self.user.scope_paths(permission))
 
     @property
     def is_authenticated(self) -> bool:

@@ -18,7 +18,7 @@ from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Perm
-from wangge.core.scoping import ScopedQuerySet
+from wangge.core.scoping import ScopedQuerySet, subtree_q
 
 
 def users_visible_to(actor: User, query: str = "") -> UserQuerySet:
@@ -77,7 +77,7 @@ def audit_entries(actor: User, wanted: AuditFilter) -> ScopedQuerySet:
         end = dt.datetime.combine(wanted.until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         entries = entries.filter(at__lt=end)
     if wanted.area is not None:
-        entries = entries.filter(area_path__startswith=wanted.area.path)
+        entries = entries.filter(subtree_q([wanted.area.path], "area_path"))
     return entries.order_by("-id")
 
 

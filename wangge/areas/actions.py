@@ -9,13 +9,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts.models import User
 from wangge.areas.choices import KIND_LEVEL, AreaKind, ImportOutcome
 from wangge.areas.exporting import tree_file
 from wangge.areas.importing import (
@@ -31,7 +30,12 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.core.permissions import Perm
+from wangge.core.scoping import in_scope, is_within, subtree_q
 from wangge.lib.idnumbers import normalise_text
+
+if TYPE_CHECKING:
+    # A name only: areas sit below accounts (docs/architecture.md, "Layers").
+    from wangge.accounts.models import User
 
 STEP = Area.steplen
 QUERY_CHUNK = 400
@@ -87,21 +91,21 @@ def may_add_below(scope: list[str] | None, parent: Area | None) -> bool:
     """New areas go below an area the actor manages; only operators add roots."""
     if scope is None:
         return True
-    return parent is not None and any(parent.path.startswith(path) for path in scope)
+    return parent is not None and in_scope(scope, parent.path)
 
 
 def may_change(scope: list[str] | None, area: Area) -> bool:
     """An actor changes areas strictly below the ones they hold, never those themselves."""
     if scope is None:
         return True
-    return any(area.path.startswith(path) and len(area.path) > len(path) for path in scope)
+    return any(is_within(area.path, path) and area.path != path for path in scope)
 
 
 def _sibling_exists(parent: Area | None, name: str, exclude_pk: int | None = None) -> bool:
     if parent is None:
         siblings = Area.objects.filter(depth=1)
     else:
-        siblings = Area.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        siblings = Area.objects.filter(subtree_q([parent.path]), depth=parent.depth + 1)
     if exclude_pk is not None:
         siblings = siblings.exclude(pk=exclude_pk)
     return bool(siblings.filter(name=name).exists())
@@ -279,10 +283,10 @@ class _Children:
     def prefetch(self, parents: Iterable[Area]) -> None:
         wanted = {p.path: p for p in parents if p.path not in self._by_parent}
         for chunk in _chunks(list(wanted.values())):
-            condition = Q()
+            condition = Q(pk__in=[])
             for parent in chunk:
                 self._by_parent[parent.path] = {}
-                condition |= Q(path__startswith=parent.path, depth=parent.depth + 1)
+                condition |= subtree_q([parent.path]) & Q(depth=parent.depth + 1)
             for child in Area.objects.filter(condition).order_by("path"):
                 self._by_parent[child.path[:-STEP]][child.name] = child
 
@@ -345,11 +349,11 @@ class _Rules:
     within: Area | None
 
     def _inside(self, area: Area) -> bool:
-        return self.within is None or area.path.startswith(self.within.path)
+        return self.within is None or is_within(area.path, self.within.path)
 
     def visible(self, area: Area) -> bool:
         """Areas the actor may name (as a parent, or to match a row): anywhere in scope."""
-        return self.scope is None or any(area.path.startswith(p) for p in self.scope)
+        return in_scope(self.scope, area.path)
 
     def changeable(self, area: Area) -> bool:
         return may_change(self.scope, area) and self._inside(area)

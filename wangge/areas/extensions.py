@@ -1,20 +1,19 @@
-"""Buttons on an area's page, contributed by the apps that build on the tree.
+"""What other apps add to an area's page: buttons, and sections below the areas.
 
 The areas app imports none of them (dependencies point the other way), so an app
-registers a provider in its AppConfig.ready(); the area page shows, in `area_actions`,
-every button the providers return for this user and this area. A provider shows a
-button only to people who may use the page behind it.
+registers a provider in its AppConfig.ready() (`area_actions.register(...)`); the area
+page shows what the providers return for this user and this area. A provider shows a
+button or a section only to people who may use what is behind it.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.utils.functional import Promise
 
-if TYPE_CHECKING:
-    from wangge.areas.models import Area
-    from wangge.core.http import AuthedRequest
+from wangge.areas.models import Area
+from wangge.core.http import AuthedRequest
+from wangge.core.nav import Providers
 
 
 @dataclass(frozen=True)
@@ -23,19 +22,13 @@ class AreaAction:
     label: "str | Promise"
 
 
-AreaActionProvider = Callable[["AuthedRequest", "Area"], list[AreaAction]]
-_providers: list[AreaActionProvider] = []
+@dataclass(frozen=True)
+class AreaSection:
+    """A block of the page below the areas: the template that draws it, and its context."""
+
+    template: str
+    context: dict[str, Any]
 
 
-def register_area_actions(provider: AreaActionProvider) -> AreaActionProvider:
-    """Add a provider of buttons (idempotent, so a reloaded app does not double them)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def contributed_actions(request: "AuthedRequest", area: "Area") -> list[AreaAction]:
-    actions: list[AreaAction] = []
-    for provider in _providers:
-        actions.extend(provider(request, area))
-    return actions
+area_actions = Providers[[AuthedRequest, Area], AreaAction]()
+area_sections = Providers[[AuthedRequest, Area], AreaSection]()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from wangge.areas.choices import GRID_KINDS, KIND_LEVEL, AreaKind
-from wangge.core.scoping import ScopedQuerySet
+from wangge.core.scoping import ScopedQuerySet, subtree_q
 
 
 class AreaQuerySet(MP_NodeQuerySet, ScopedQuerySet):  # type: ignore[misc]
@@ -18,7 +18,7 @@ class AreaQuerySet(MP_NodeQuerySet, ScopedQuerySet):  # type: ignore[misc]
 
     def within(self, area: "Area") -> "AreaQuerySet":
         """The area and everything below it: one indexed range on the path."""
-        return self.filter(path__startswith=area.path)  # type: ignore[no-any-return]
+        return self.filter(subtree_q([area.path]))  # type: ignore[no-any-return]
 
 
 class AreaManager(MP_NodeManager):  # type: ignore[misc]

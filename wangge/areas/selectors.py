@@ -9,7 +9,7 @@ from wangge.areas.choices import GRID_KINDS
 from wangge.areas.importing import KIND_EXPORT_NAMES
 from wangge.areas.models import Area
 from wangge.core.permissions import Perm
-from wangge.core.scoping import ScopedUser
+from wangge.core.scoping import ScopedUser, subtree_q, topmost
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def rolled_up_totals(nodes: list[Area]) -> dict[str, dict[str, int]]:
     length = nodes[0].depth * Area.steplen
     prefix = nodes[0].path[: length - Area.steplen]
     rows = (
-        Area.objects.filter(path__startswith=prefix, depth__gte=nodes[0].depth)
+        Area.objects.filter(subtree_q([prefix]), depth__gte=nodes[0].depth)
         .order_by()
         .annotate(branch=Substr("path", 1, length))
         .filter(branch__in=[node.path for node in nodes])
@@ -64,8 +64,7 @@ def entry_points(paths: list[str] | None) -> list[Area]:
     """A user's topmost areas (None: the whole tree's roots), given their scope paths."""
     if paths is None:
         return list(Area.objects.get_root_nodes().order_by("name"))
-    topmost = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-    return list(Area.objects.filter(path__in=topmost).order_by("path"))
+    return list(Area.objects.filter(path__in=topmost(paths)).order_by("path"))
 
 
 def kind_summary(rows: list[AreaWithTotals]) -> list[tuple[str, int]]:
@@ -127,11 +126,10 @@ def tree_export_rows(roots: list[Area], user: ScopedUser | None) -> list[list[st
     """
     if not roots:
         return []
-    condition = Q()
-    for root in roots:
-        condition |= Q(path__startswith=root.path)
     nodes = list(
-        Area.objects.filter(condition).order_by("path").values_list("path", "code", "name", "kind")
+        Area.objects.filter(subtree_q(root.path for root in roots))
+        .order_by("path")
+        .values_list("path", "code", "name", "kind")
     )
     reference = {
         path: code or f"#{line}" for line, (path, code, _name, _kind) in enumerate(nodes, start=2)

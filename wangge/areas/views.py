@@ -6,7 +6,6 @@ an area outside the user's scope does not exist for them.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wangge.areas import actions, pending
 from wangge.areas.choices import KIND_LEVEL, ImportOutcome
 from wangge.areas.exporting import FORMATS
-from wangge.areas.extensions import AreaAction, contributed_actions
+from wangge.areas.extensions import AreaAction, area_actions, area_sections
 from wangge.areas.forms import AreaCreateForm, AreaEditForm, TreeImportForm
 from wangge.areas.importing import TreeFileError, read_tree_file
 from wangge.areas.models import Area
@@ -33,10 +32,8 @@ from wangge.audit.log import actor_for
 from wangge.core import params
 from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
-from wangge.core.scoping import get_visible_or_404
-from wangge.residents.models import Resident
+from wangge.core.scoping import get_visible_or_404, in_scope
 
-RESIDENTS_PER_PAGE = 50
 MAX_LEVEL = max(KIND_LEVEL.values())
 
 
@@ -89,20 +86,17 @@ def _area_actions(request: AuthedRequest, area: Area) -> list[AreaAction]:
         items.append(AreaAction(reverse("areas:export_within", args=[area.pk]), _("Export Excel")))
     if actions.may_change(scope, area):
         items.append(AreaAction(reverse("areas:edit", args=[area.pk]), _("Edit")))
-    return items + contributed_actions(request, area)
+    return items + area_actions.collect(request, area)
 
 
 @login_required
 @require_GET
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """An area: its totals, the areas below with theirs, and on a grid its residents."""
+    """An area: its totals, the areas below with theirs, and what other apps add (on a grid,
+    the registry adds its residents)."""
     area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_AREAS, pk=pk)
     visible_roots = request.user.scope_paths(Perm.VIEW_AREAS)
-    breadcrumbs = [
-        node
-        for node in area.ancestors_and_self()
-        if visible_roots is None or any(node.path.startswith(p) for p in visible_roots)
-    ]
+    breadcrumbs = [node for node in area.ancestors_and_self() if in_scope(visible_roots, node.path)]
     children = children_with_totals(area)
     context = {
         "area": area,
@@ -112,18 +106,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "kinds": kind_summary(children),
         "largest": max((row.residents for row in children), default=0),
         "area_actions": _area_actions(request, area),
-        "can_view_registry": request.user.has_area_permission(Perm.VIEW_REGISTRY, area),
+        "area_sections": area_sections.collect(request, area),
     }
-    if area.is_grid and context["can_view_registry"]:
-        residents = (
-            Resident.objects.visible_to(request.user, Perm.VIEW_REGISTRY)
-            .filter(grid=area)
-            .select_related("household")
-            .order_by("household__building", "household__unit", "household__room", "id")
-        )
-        context["page"] = Paginator(residents, RESIDENTS_PER_PAGE).get_page(
-            params.page(request.GET)
-        )
     return render(request, "areas/detail.html", context)
 
 

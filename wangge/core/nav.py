@@ -7,7 +7,7 @@ shown only to people who can use the page behind it.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -20,27 +20,34 @@ class NavItem:
 
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
-class Contributions(Generic[T]):
-    """Providers registered by the apps, each returning what one user gets of a kind."""
+class Providers(Generic[P, T]):
+    """Providers registered by the apps, each returning its share of what a page shows.
+
+    A lower app's page asks for what the apps above it add (an area's page for its buttons
+    and sections) without importing them: they register here in AppConfig.ready().
+    """
 
     def __init__(self) -> None:
-        self._providers: list[Callable[[HttpRequest], list[T]]] = []
+        self._providers: list[Callable[P, list[T]]] = []
 
-    def register(
-        self, provider: Callable[[HttpRequest], list[T]]
-    ) -> Callable[[HttpRequest], list[T]]:
+    def register(self, provider: Callable[P, list[T]]) -> Callable[P, list[T]]:
         """Add a provider (idempotent, so a reloaded app does not double what it adds)."""
         if provider not in self._providers:
             self._providers.append(provider)
         return provider
 
-    def collect(self, request: HttpRequest) -> list[T]:
+    def collect(self, *args: P.args, **kwargs: P.kwargs) -> list[T]:
         found: list[T] = []
         for provider in self._providers:
-            found.extend(provider(request))
+            found.extend(provider(*args, **kwargs))
         return found
+
+
+class Contributions(Providers[[HttpRequest], T]):
+    """Providers of what one user gets of a kind, on any page (links, alerts, cards)."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ touches, with the permission it needs, so that the web, the API and the commands
 check and a view that forgot to scope its lookup still changes nothing out of scope.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Protocol, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -44,11 +44,7 @@ class ScopedQuerySet(models.QuerySet[Any]):
             return self
         if not paths:
             return self.none()
-        lookup = f"{self.model.scope_path_lookup}__startswith"  # type: ignore[attr-defined]
-        condition = Q()
-        for path in paths:
-            condition |= Q(**{lookup: path})
-        return self.filter(condition)
+        return self.filter(subtree_q(paths, self.model.scope_path_lookup))  # type: ignore[attr-defined]
 
 
 _M = TypeVar("_M", bound=models.Model)
@@ -77,18 +73,68 @@ class HasPath(Protocol):
     path: str
 
 
-def in_scope(paths: list[str] | None, path: str) -> bool:
+# The tree's vocabulary. An area's materialised path starts with the path of every area
+# above it, so "below" is a prefix test (in SQL, an indexed range); these are the only
+# places that say so: every app asks them instead of writing `startswith` itself.
+
+
+def is_within(path: str, ancestor: str) -> bool:
+    """Whether `path` is `ancestor` or lies below it."""
+    return path.startswith(ancestor)
+
+
+def in_scope(paths: Collection[str] | None, path: str) -> bool:
     """Whether `path` lies in one of the subtrees `paths` (None: everywhere)."""
-    return paths is None or any(path.startswith(scope) for scope in paths)
+    return paths is None or path.startswith(tuple(paths))
 
 
-def overlapping(paths: list[str], lookup: str) -> Q:
+def subtree_q(paths: Iterable[str], lookup: str = "path") -> Q:
+    """The rows whose area (`lookup`, a path) lies in one of these subtrees (none: no row)."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the areas above `path` and of itself, from the root down."""
+    return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
+def topmost(paths: Iterable[str]) -> list[str]:
+    """The paths not below another of them, sorted: the same subtrees, without overlap."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        # Sorted, an area comes right after the areas above it: one look back suffices.
+        if not kept or not is_within(path, kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def overlap(paths: Iterable[str], others: Iterable[str] | None) -> list[str]:
+    """The subtrees that lie in both sets (None: everywhere), as topmost paths: where two
+    subtrees meet, the lower of the two is what they share."""
+    if others is None:
+        return topmost(paths)
+    others = list(others)
+    shared = set()
+    for path in paths:
+        for other in others:
+            if is_within(other, path):
+                shared.add(other)
+            elif is_within(path, other):
+                shared.add(path)
+    return topmost(shared)
+
+
+def overlapping(paths: Iterable[str], lookup: str) -> Q:
     """The rows whose area (`lookup`, a path) lies in one of these subtrees or above one of
     them: a sampling point serving the whole community is one a grid's station works at."""
     condition = Q(pk__in=[])
     for path in paths:
-        ancestors = [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
-        condition |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": ancestors})
+        condition |= Q(**{f"{lookup}__startswith": path}) | Q(
+            **{f"{lookup}__in": ancestor_paths(path)}
+        )
     return condition
 
 

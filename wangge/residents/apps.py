@@ -7,7 +7,9 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Resident registry")
 
     def ready(self) -> None:
-        from wangge.areas.extensions import register_area_actions
+        from wangge.areas.extensions import area_actions, area_sections
+        from wangge.residents import views
         from wangge.residents.navigation import area_buttons
 
-        register_area_actions(area_buttons)
+        area_actions.register(area_buttons)
+        area_sections.register(views.grid_residents)

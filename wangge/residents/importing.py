@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.models import Area
 from wangge.core.personal_data import cipher, id_number_lookups, phone_lookups
+from wangge.core.scoping import is_within
 from wangge.lib import spreadsheets
 from wangge.lib.idnumbers import IdType
 from wangge.lib.private_files import private_directory, write_private
@@ -633,7 +634,7 @@ def plan_rows(
             plan.ok.append(row)
             plan.addresses.setdefault(row.household_key, row.address)
             continue
-        if not stored.grid_path.startswith(area.path):
+        if not is_within(stored.grid_path, area.path):
             plan.errors.append(
                 RowError(row.row, "id_number", column("id_number"), "registered_elsewhere")
             )

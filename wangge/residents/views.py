@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wangge.areas.extensions import AreaSection
 from wangge.areas.models import Area
 from wangge.audit.log import actor_for
 from wangge.core import params
@@ -46,6 +47,23 @@ ERRORS_SHOWN = 100
 
 def _link(url: str, label: Any) -> dict[str, Any]:
     return {"url": url, "label": label}
+
+
+def grid_residents(request: AuthedRequest, area: Area) -> list[AreaSection]:
+    """The residents of a grid, a page at a time, on the grid's own page (the areas app
+    shows this section without importing the registry)."""
+    if not area.is_grid:
+        return []
+    page = None
+    if request.user.has_area_permission(Perm.VIEW_REGISTRY, area):
+        residents = (
+            Resident.objects.visible_to(request.user, Perm.VIEW_REGISTRY)
+            .filter(grid=area)
+            .select_related("household")
+            .order_by("household__building", "household__unit", "household__room", "id")
+        )
+        page = Paginator(residents, PER_PAGE).get_page(params.page(request.GET))
+    return [AreaSection("residents/_grid_residents.html", {"page": page})]
 
 
 @login_required

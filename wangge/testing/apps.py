@@ -7,7 +7,7 @@ class TestingConfig(AppConfig):
     verbose_name = _("Mass testing")
 
     def ready(self) -> None:
-        from wangge.areas.extensions import register_area_actions
+        from wangge.areas.extensions import area_actions
         from wangge.core import nav
         from wangge.testing import station_views
         from wangge.testing.views import navigation
@@ -15,4 +15,4 @@ class TestingConfig(AppConfig):
         nav.register(navigation.testing_links)
         nav.register(station_views.station_links)
         nav.register_alerts(navigation.unknown_result_alerts)
-        register_area_actions(navigation.area_testing_actions)
+        area_actions.register(navigation.area_testing_actions)

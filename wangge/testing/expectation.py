@@ -6,9 +6,10 @@ The same rule is applied two ways: as a queryset for counting and listing, and i
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from wangge.core.scoping import in_scope, subtree_q
 from wangge.residents.choices import ResidentStatus, Tag
 from wangge.residents.models import Resident, ResidentQuerySet
 from wangge.testing.models import Exemption, Round, RoundScope
@@ -49,7 +50,7 @@ class ExpectationRules:
         )
 
     def in_scope(self, grid_path: str) -> bool:
-        return grid_path.startswith(self.paths)
+        return in_scope(self.paths, grid_path)
 
     def expects(self, resident: Resident, grid_path: str, *, exempted: bool) -> bool:
         if exempted or resident.status != ResidentStatus.PRESENT or not self.in_scope(grid_path):
@@ -68,10 +69,9 @@ def expected_residents(round_: Round, rules: ExpectationRules | None = None) -> 
     rules = rules or ExpectationRules.for_round(round_)
     if not rules.paths:
         return Resident.objects.none()
-    in_scope = Q()
-    for path in rules.paths:
-        in_scope |= Q(grid__path__startswith=path)
-    queryset: ResidentQuerySet = Resident.objects.filter(in_scope, status=ResidentStatus.PRESENT)
+    queryset: ResidentQuerySet = Resident.objects.filter(
+        subtree_q(rules.paths, "grid__path"), status=ResidentStatus.PRESENT
+    )
     if rules.exempt_under_treatment:
         queryset = queryset.annotate(
             under_treatment=F("tags").bitand(int(Tag.UNDER_TREATMENT))

@@ -3,13 +3,14 @@
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
 from wangge.core.permissions import Perm
+from wangge.core.scoping import subtree_q
 from wangge.testing.choices import ExemptionReason, PoolSize
 from wangge.testing.planner import SECONDS_PER_PERSON, WINDOW_HOURS
 
@@ -52,10 +53,7 @@ def areas_to_choose(user: User, permission: str, within: list[str] | None = None
         kind=AreaKind.BUILDING
     )
     if within is not None:
-        condition = Q(pk__in=[])
-        for path in within:
-            condition |= Q(path__startswith=path)
-        areas = areas.filter(condition)
+        areas = areas.filter(subtree_q(within))
     limited = list(areas.order_by("path").values_list("pk", flat=True)[:MAX_AREA_CHOICES])
     chosen: QuerySet[Area] = Area.objects.filter(pk__in=limited).order_by("path")
     return chosen
@@ -66,10 +64,7 @@ def people_to_choose(user: User, permission: str) -> QuerySet[User]:
     paths = user.scope_paths(permission)
     assignments = RoleAssignment.objects.all()
     if paths is not None:
-        condition = Q(pk__in=[])
-        for path in paths:
-            condition |= Q(area__path__startswith=path)
-        assignments = assignments.filter(condition)
+        assignments = assignments.filter(subtree_q(paths, "area__path"))
     ids = list(
         assignments.order_by("user_id")
         .values_list("user_id", flat=True)

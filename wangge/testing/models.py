@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from wangge.accounts.models import DeviceToken
 from wangge.areas.models import Area
 from wangge.core.personal_data import PersonalIdentity
-from wangge.core.scoping import ScopedQuerySet
+from wangge.core.scoping import ScopedQuerySet, overlapping
 from wangge.residents.models import Household, Resident
 from wangge.testing.choices import (
     ExemptionReason,
@@ -45,11 +45,7 @@ class RoundQuerySet(models.QuerySet["Round"]):
             return self
         if not paths:
             return self.none()
-        condition = Q()
-        for path in paths:
-            ancestors = [path[:i] for i in range(Area.steplen, len(path) + 1, Area.steplen)]
-            condition |= Q(scope__area__path__startswith=path) | Q(scope__area__path__in=ancestors)
-        return self.filter(condition).distinct()
+        return self.filter(overlapping(paths, "scope__area__path")).distinct()
 
 
 class Round(models.Model):

@@ -44,6 +44,7 @@ from wangge.audit.events import AuditEvent
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Perm
 from wangge.core.personal_data import blind_index, id_number_lookups
+from wangge.core.scoping import in_scope, subtree_q
 from wangge.lib import idnumbers
 from wangge.lib.idnumbers import IdType
 from wangge.residents.actions import GONE
@@ -283,10 +284,7 @@ def moved_away(device: DeviceToken, since: dt.datetime) -> list[str]:
         int(object_id)
         for object_id, details in moves
         if object_id.isdigit()
-        and any(
-            grid_paths.get(int(details.get("from_grid") or 0), "").startswith(path)
-            for path in paths
-        )
+        and in_scope(paths, grid_paths.get(int(details.get("from_grid") or 0), ""))
     }
     if not left:
         return []
@@ -371,10 +369,8 @@ def home_visit_households(
     any household the team (any team, without one) has recorded a visit to."""
     households = Household.objects.visible_to(device, Perm.REGISTER_SAMPLES)
     if team is not None:
-        households = households.filter(grid__path__startswith=team.area.path)
-    in_round = Q()
-    for path in scope_paths(round_):
-        in_round |= Q(grid__path__startswith=path)
+        households = households.filter(subtree_q([team.area.path], "grid__path"))
+    in_round = subtree_q(scope_paths(round_), "grid__path")
     needing = expected_residents(round_).needing_home_visit().values("household_id")
     visited = HomeVisit.objects.filter(round=round_)
     if team is not None:

@@ -29,7 +29,7 @@ from wangge.areas.models import Area
 from wangge.audit.events import AuditEvent
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Perm, Role
-from wangge.core.scoping import ScopedUser
+from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, subtree_q
 from wangge.residents.models import Household, Resident, ResidentQuerySet
 from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
@@ -133,7 +133,7 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
     figures: dict[int, Figures] = {}
     paths: dict[int, str] = {}
     for grid_id, path, expected, home in RoundGridStats.objects.filter(
-        round=round_, grid__path__startswith=area.path
+        subtree_q([area.path], "grid__path"), round=round_
     ).values_list("grid_id", "grid__path", "expected", "home_visit_expected"):
         figures[grid_id] = Figures(expected=expected, home_visit_expected=home)
         paths[grid_id] = path
@@ -147,13 +147,13 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
                 figures[grid_id].sampled, figures[grid_id].home_visit_sampled = sampled, home
     else:
         samples = RoundSample.objects.filter(round=round_, counted=True)
-        if any(not path.startswith(area.path) for path in scope_paths(round_)):
+        if any(not is_within(path, area.path) for path in scope_paths(round_)):
             # Part of the round: only these grids' samples (the whole round needs no filter:
             # every counted sample lies in its scope).
             if len(figures) <= 2000:
                 samples = samples.filter(grid_id__in=list(figures))
             else:
-                samples = samples.filter(grid__path__startswith=area.path)
+                samples = samples.filter(subtree_q([area.path], "grid__path"))
         for grid_id, sampled, home in (
             samples.order_by()
             .values("grid_id")
@@ -164,7 +164,7 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
             if grid is not None:
                 grid.sampled, grid.home_visit_sampled = sampled, home
     for area_id, path, total, still_open in (
-        Recall.objects.filter(round=round_, area__path__startswith=area.path)
+        Recall.objects.filter(subtree_q([area.path], "area__path"), round=round_)
         .order_by()
         .values("area_id", "area__path")
         .annotate(n=Count("pk"), open=Count("pk", filter=Q(status=RecallStatus.OPEN)))
@@ -174,7 +174,7 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
         grid.recalls, grid.open_recalls = total, still_open
         paths[area_id] = path
     for area_id, path, count in (
-        PositiveCase.objects.filter(round=round_, area__path__startswith=area.path)
+        PositiveCase.objects.filter(subtree_q([area.path], "area__path"), round=round_)
         .order_by()
         .values("area_id", "area__path")
         .annotate(n=Count("pk"))
@@ -222,31 +222,16 @@ def untested_residents(round_: Round, grid: Area, visible: ResidentQuerySet) -> 
     return queryset
 
 
-def _topmost(paths: set[str] | list[str]) -> list[str]:
-    return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
-
-
 def round_entry_areas(round_: Round, user: ScopedUser, permission: str) -> list[Area]:
     """Where a user's view of a round starts: the topmost areas both in the round's scope
     and in the user's (a district officer sees the round's communities; a grid member
     sees their grid of a district's round)."""
-    scope = scope_paths(round_)
-    user_paths = user.scope_paths(permission)
-    if user_paths is None:
-        wanted = set(scope)
-    else:
-        wanted = set()
-        for round_path in scope:
-            for user_path in user_paths:
-                if user_path.startswith(round_path):
-                    wanted.add(user_path)
-                elif round_path.startswith(user_path):
-                    wanted.add(round_path)
-    return list(Area.objects.filter(path__in=_topmost(wanted)).order_by("path"))
+    wanted = overlap(scope_paths(round_), user.scope_paths(permission))
+    return list(Area.objects.filter(path__in=wanted).order_by("path"))
 
 
 def area_in_scope(round_: Round, area: Area) -> bool:
-    return any(area.path.startswith(path) for path in scope_paths(round_))
+    return in_scope(scope_paths(round_), area.path)
 
 
 def can_manage_round(user: ScopedUser, round_: Round) -> bool:
@@ -255,7 +240,7 @@ def can_manage_round(user: ScopedUser, round_: Round) -> bool:
     if paths is None:
         return True
     scope = scope_paths(round_)
-    return bool(scope) and all(any(s.startswith(p) for p in paths) for s in scope)
+    return bool(scope) and all(in_scope(paths, path) for path in scope)
 
 
 def overview(round_: Round, areas: list[Area]) -> tuple[Figures, list[CoverageRow]]:
@@ -465,10 +450,11 @@ def homes_to_visit(round_: Round, area: Area, visible: ResidentQuerySet) -> list
 
     `visible` is the caller's scoped resident queryset; a few queries whatever the size.
     """
-    expected = expected_residents(round_).filter(grid__path__startswith=area.path).values("pk")
+    in_area = subtree_q([area.path], "grid__path")
+    expected = expected_residents(round_).filter(in_area).values("pk")
     residents = list(
         visible.needing_home_visit()
-        .filter(grid__path__startswith=area.path, pk__in=expected)
+        .filter(in_area, pk__in=expected)
         .select_related("household")
         .order_by("household__building", "household__unit", "household__room", "id")
     )

@@ -8,9 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant, make_area, make_resident
-from wangge.areas import extensions
 from wangge.areas.choices import AreaKind
-from wangge.areas.extensions import AreaAction, register_area_actions
+from wangge.areas.extensions import AreaAction, area_actions
 from wangge.areas.models import Area
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
@@ -119,12 +118,12 @@ def test_detail_counts_roll_up(client, alice, tree):
 def test_area_actions_come_from_the_area_and_from_other_apps(
     client, command, alice, tree, monkeypatch
 ):
-    monkeypatch.setattr(extensions, "_providers", [])
+    monkeypatch.setattr(area_actions, "_providers", [])
 
     def provider(request, area):
         return [AreaAction("/testing/", "Round")] if area.is_grid else []
 
-    register_area_actions(provider)
+    area_actions.register(provider)
     response = login(client, command).get(reverse("areas:detail", args=[tree["grid_a"].pk]))
     actions = response.context["area_actions"]
     assert [action.url for action in actions] == [

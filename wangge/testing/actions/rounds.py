@@ -16,7 +16,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.core.permissions import Perm
-from wangge.core.scoping import require_in_scope
+from wangge.core.scoping import in_scope, require_in_scope, subtree_q, topmost
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
 from wangge.testing.choices import ExemptionReason, PoolSize, RoundStatus
@@ -62,9 +62,8 @@ def create_round(
     if pool_size not in PoolSize.values:
         raise RoundError(_("the pool size must be 1, 5, 10 or 20"))
     require_in_scope(log.scope_holder(acting_user), Perm.MANAGE_ROUNDS, scope)
-    paths = sorted(area.path for area in scope)
     # Keep only the topmost areas: a child of another scope area adds nothing.
-    topmost = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    tops = topmost(area.path for area in scope)
     round_ = Round.objects.create(
         name=name.strip()[:100],
         starts_at=starts_at,
@@ -75,13 +74,13 @@ def create_round(
         created_by=acting_user if isinstance(acting_user, User) else None,
     )
     areas = {area.path: area for area in scope}
-    RoundScope.objects.bulk_create(RoundScope(round=round_, area=areas[p]) for p in topmost)
+    RoundScope.objects.bulk_create(RoundScope(round=round_, area=areas[p]) for p in tops)
     log.record(
         acting_user,
         AuditEvent.ROUND_CREATE,
         obj=round_,
-        area_path=topmost[0],
-        details={"name": round_.name, "areas": [areas[p].name for p in topmost], "pool": pool_size},
+        area_path=tops[0],
+        details={"name": round_.name, "areas": [areas[p].name for p in tops], "pool": pool_size},
     )
     return round_
 
@@ -136,12 +135,9 @@ def refresh_stale_grids(round_: Round) -> int:
     """Recount the grids in scope whose registry changed since they were counted, or that
     are new; returns how many were recounted. Cheap when nothing changed."""
     rules = ExpectationRules.for_round(round_)
-    in_scope = Q()
-    for path in rules.paths:
-        in_scope |= Q(path__startswith=path)
     counted = RoundGridStats.objects.filter(round=round_, grid=OuterRef("pk"))
     stale = (
-        Area.objects.filter(in_scope, kind__in=GRID_KINDS)
+        Area.objects.filter(subtree_q(rules.paths), kind__in=GRID_KINDS)
         .filter(
             ~Exists(counted)
             | Exists(counted.filter(counted_at__lt=OuterRef("registry_changed_at")))
@@ -240,18 +236,16 @@ def remove_exemption(exemption: Exemption, *, acting_user: User | Actor) -> None
 
 def _topmost(areas: Sequence[Area]) -> list[Area]:
     by_path = {area.path: area for area in areas}
-    paths = sorted(by_path)
-    return [by_path[p] for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return [by_path[path] for path in topmost(by_path)]
 
 
 def _grids_in_scope(round_: Round) -> list[int]:
     paths = list(RoundScope.objects.filter(round=round_).values_list("area__path", flat=True))
     if not paths:
         return []
-    in_scope = Q()
-    for path in paths:
-        in_scope |= Q(path__startswith=path)
-    return list(Area.objects.filter(in_scope, kind__in=GRID_KINDS).values_list("pk", flat=True))
+    return list(
+        Area.objects.filter(subtree_q(paths), kind__in=GRID_KINDS).values_list("pk", flat=True)
+    )
 
 
 def _require_manages(round_: Round, acting_user: Acting) -> None:
@@ -272,7 +266,7 @@ def _require_not_closed(round_: Round) -> None:
 
 def area_in_round(round_: Round, area: Area) -> bool:
     """Whether an area lies inside the round's scope (a scope area or below one)."""
-    return any(area.path.startswith(path) for path in ExpectationRules.for_round(round_).paths)
+    return in_scope(ExpectationRules.for_round(round_).paths, area.path)
 
 
 @transaction.atomic

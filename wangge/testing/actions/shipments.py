@@ -19,7 +19,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.core.permissions import Perm
-from wangge.core.scoping import require_in_scope
+from wangge.core.scoping import is_within, require_in_scope
 from wangge.testing.choices import RoundStatus, TubeStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import Round, Shipment, Tube
@@ -88,7 +88,7 @@ def create_shipment(
         log.scope_holder(acting_user), Perm.REGISTER_SAMPLES, [tube.area for tube in locked]
     )
     origin = origin or common_area(locked)
-    if any(not tube.area.path.startswith(origin.path) for tube in locked):
+    if any(not is_within(tube.area.path, origin.path) for tube in locked):
         raise RoundError(_("every tube must come from the box's area"))
     code = box_code.strip()[:40] or new_box_code(round_)
     if Shipment.objects.filter(box_code=code).exists():

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from wangge.areas.actions import export_tree
 from wangge.areas.models import Area
 from wangge.audit.log import Actor
+from wangge.core.scoping import subtree_q
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         )
         path.write_bytes(data)
         count = (
-            Area.objects.filter(path__startswith=roots[0].path).count()
+            Area.objects.filter(subtree_q([roots[0].path])).count()
             if len(roots) == 1
             else Area.objects.count()
         )

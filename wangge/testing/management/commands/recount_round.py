@@ -14,6 +14,7 @@ from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core.scoping import subtree_q
 from wangge.testing.actions.rounds import recount_grids
 from wangge.testing.choices import RoundStatus
 from wangge.testing.expectation import ExpectationRules
@@ -44,13 +45,11 @@ class Command(BaseCommand):
             if frozen_sampled(round_) is not None:
                 raise CommandError("the round's records were purged: its figures are final")
         rules = ExpectationRules.for_round(round_)
-        grids: list[int] = []
-        for path in rules.paths:
-            grids += list(
-                Area.objects.filter(path__startswith=path, kind__in=GRID_KINDS).values_list(
-                    "pk", flat=True
-                )
+        grids = list(
+            Area.objects.filter(subtree_q(rules.paths), kind__in=GRID_KINDS).values_list(
+                "pk", flat=True
             )
+        )
         before = _expected(round_)
         with transaction.atomic():
             recount_grids(round_, grids, rules)
