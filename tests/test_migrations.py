@@ -4,6 +4,7 @@ migrations that rewrite stored data do what they say."""
 import datetime as dt
 import io
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
@@ -27,16 +28,23 @@ def test_no_model_change_lacks_a_migration():
 BEFORE = [("residents", "0004_importbatch_notices"), ("testing", "0002_lean_indexes")]
 
 
-@pytest.fixture
-def before_birth_years():
-    """The schema as it was before birth years; every migration is applied again after."""
+@contextmanager
+def schema_before(targets, *also_unapplied):
+    """The schema as it was at `targets` (and with `also_unapplied` apps not migrated at
+    all); every migration is applied again after."""
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
+    executor.migrate([*targets, *((app, None) for app in also_unapplied)])
     try:
-        yield executor.loader.project_state(BEFORE).apps
+        yield executor.loader.project_state(targets).apps
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def before_birth_years():
+    with schema_before(BEFORE) as apps:
+        yield apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -120,13 +128,8 @@ BEFORE_AUDIT_APP = [("accounts", "0004_device_token_limited")]
 @pytest.fixture
 def before_audit_app():
     """The schema as it was while the audit log lived in accounts."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([*BEFORE_AUDIT_APP, ("audit", None)])
-    try:
-        yield executor.loader.project_state(BEFORE_AUDIT_APP).apps
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with schema_before(BEFORE_AUDIT_APP, "audit") as apps:
+        yield apps
 
 
 @pytest.mark.django_db(transaction=True)
