@@ -21,9 +21,13 @@ demo: setup
 	WANGGE_DEMO=true $(BIN)/wangge demo --profile $(PROFILE) $(if $(RESIDENTS),--residents $(RESIDENTS))
 	@$(MAKE) --no-print-directory serve
 
+# The server and the background worker (periodic jobs, events, notifications) run together;
+# Ctrl-C stops both (the worker is stopped whichever way the server ends).
 serve:
 	WANGGE_DEMO=true $(BIN)/wangge collectstatic --noinput -v 0
-	@echo "Wangge is running on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "Wangge is running on http://127.0.0.1:$(PORT)/ with its worker  (Ctrl-C stops both)"
+	@WANGGE_DEMO=true $(BIN)/wangge worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	WANGGE_DEMO=true $(BIN)/gunicorn wangge.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --preload --access-logformat '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(L)ss'
 

@@ -1,10 +1,13 @@
 """Shared fixtures. The named people: alice runs the community, bob is a grid member of
 grid A only, charlie works in another district and must see nothing of alice's."""
 
+import datetime as dt
+
 import pytest
 
 from tests.factories import UserFactory, grant, make_tree
 from wangge.core.permissions import Role
+from wangge.events.tests.fixtures import FakeClock
 
 
 @pytest.fixture
@@ -35,3 +38,12 @@ def charlie(other_tree):
 @pytest.fixture
 def admin_user(tree):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A fake clock: everything that asks `django.utils.timezone.now` (the worker, the
+    actions, the task queue) reads it, and it moves only when the test moves it."""
+    fake = FakeClock(dt.datetime(2026, 3, 1, 8, 0, 30, tzinfo=dt.UTC))
+    monkeypatch.setattr("django.utils.timezone.now", fake)
+    return fake

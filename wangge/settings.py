@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from wangge.lib import secrets as local_secrets
-from wangge.lib.env import envbool, envint, envlist, envstr
+from wangge.lib.env import envbool, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("WANGGE_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,11 +52,15 @@ INSTALLED_APPS = [
     # Listed so that the API docs page serves Swagger UI from local static files
     # (nothing may load from the internet, and the CSP allows only 'self').
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "wangge.core",
     "wangge.audit",
     "wangge.areas",
     "wangge.residents",
     "wangge.accounts",
+    "wangge.events",
+    "wangge.notifications",
     "wangge.testing",
     "wangge.demo",
 ]
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wangge.core.nav.navigation",
+                "wangge.notifications.context_processors.inbox",
             ],
         },
     },
@@ -213,6 +218,27 @@ WANGGE_DEVICE_TOKEN_HOURS = envint("WANGGE_DEVICE_TOKEN_HOURS", 72)
 # later than that, or earlier than its round's start by more, is refused (docs/api.md).
 WANGGE_CLOCK_SKEW_SECONDS = envint("WANGGE_CLOCK_SKEW_SECONDS", 300)
 
+# The background worker (`wangge worker`, docs/operations.md): its task queue is a table of
+# the same database, so enqueuing a task commits or rolls back with the change behind it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+# A worker holds an event or a message it took for this long (seconds); if it dies, another
+# worker takes the row over after that.
+WANGGE_WORKER_LEASE_SECONDS = envint("WANGGE_WORKER_LEASE_SECONDS", 120)
+# Dispatched events, scheduler slots and finished task results are kept this long (days).
+WANGGE_WORKER_KEEP_DAYS = envint("WANGGE_WORKER_KEEP_DAYS", 14)
+# A recall still open this long (hours) is reported to the grid leader, once.
+WANGGE_RECALL_OVERDUE_HOURS = envint("WANGGE_RECALL_OVERDUE_HOURS", 24)
+# Outbound notifications: "log" (default), "webhook" or "sms" (README, configuration).
+WANGGE_NOTIFY_CHANNEL = envstr("WANGGE_NOTIFY_CHANNEL", "log")
+WANGGE_WEBHOOK_URL = envstr("WANGGE_WEBHOOK_URL", "")
+WANGGE_WEBHOOK_SECRET = envsecret("WANGGE_WEBHOOK_SECRET")
+WANGGE_SMS_GATEWAY_URL = envstr("WANGGE_SMS_GATEWAY_URL", "")
+WANGGE_SMS_GATEWAY_TOKEN = envsecret("WANGGE_SMS_GATEWAY_TOKEN")
+WANGGE_NOTIFY_TIMEOUT_SECONDS = envint("WANGGE_NOTIFY_TIMEOUT_SECONDS", 10)
+# A failed send is tried again after 1, 2, 4 … minutes (capped at a day), at most this often.
+WANGGE_NOTIFY_MAX_ATTEMPTS = envint("WANGGE_NOTIFY_MAX_ATTEMPTS", 8)
+WANGGE_NOTIFY_BACKOFF_SECONDS = envint("WANGGE_NOTIFY_BACKOFF_SECONDS", 60)
+
 # Nothing personal in logs: every handler masks ID numbers and phones (wangge.core.logging),
 # and Django's own loggers are pointed at that handler instead of the unfiltered ones of
 # Django's default configuration. Log records carry the message and the traceback only,
@@ -233,6 +259,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # runserver's request lines include query strings (?q=<an ID number>).
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The task library announces each task the worker runs; only its problems matter.
+        "django_tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 # Error reports (the DEBUG page, mails to ADMINS) mask numbers in POST data and locals.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("areas/", include("wangge.areas.urls")),
     path("residents/", include("wangge.residents.urls")),
     path("testing/", include("wangge.testing.urls")),
+    path("inbox/", include("wangge.notifications.urls")),
     path("station/", include("wangge.testing.station_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

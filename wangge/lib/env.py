@@ -39,3 +39,16 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envsecret(name: str) -> str:
+    """An optional secret from `name`, or from the file `name`_FILE names (a container's
+    mounted secret, kept out of the environment); empty when neither is set."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE names an unreadable file: {path}") from exc
+    return os.environ.get(name, "")

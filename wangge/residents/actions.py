@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -578,6 +580,45 @@ def discard_import(batch: ImportBatch) -> ImportBatch:
     key = locked.storage_key
     transaction.on_commit(lambda: importing.delete_files(key))
     return locked
+
+
+# The files an import leaves under WANGGE_IMPORT_DIR: its storage key and what they hold.
+_IMPORT_FILE = re.compile(r"^([0-9a-f]{32})\.(src|plan)$")
+
+
+@dataclass(frozen=True)
+class ImportPurge:
+    """What purging stale imports discarded (or would discard)."""
+
+    discarded: int
+    orphans: list[Path]
+
+
+def purge_stale_imports(*, older_than: dt.timedelta, for_real: bool) -> ImportPurge:
+    """Discard register uploads left pending longer than `older_than` and delete files of
+    the import folder that belong to no pending import (an upload interrupted half-way).
+    Nothing changes unless `for_real`."""
+    cutoff = timezone.now() - older_than
+    stale = list(ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff))
+    if for_real:
+        for batch in stale:
+            discard_import(batch)
+    pending = set(
+        ImportBatch.objects.filter(status=ImportStatus.PENDING).values_list(
+            "storage_key", flat=True
+        )
+    )
+    orphans: list[Path] = []
+    folder = Path(settings.WANGGE_IMPORT_DIR)
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            match = _IMPORT_FILE.match(path.name)
+            if match and match[1] not in pending:
+                orphans.append(path)
+    if for_real:
+        for path in orphans:
+            path.unlink(missing_ok=True)
+    return ImportPurge(discarded=len(stale), orphans=orphans)
 
 
 _WRITE_BATCH = 2000

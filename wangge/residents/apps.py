@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,12 @@ class ResidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.areas.extensions import area_actions, area_sections
-        from wangge.residents import views
+        from wangge.core import schedule
+        from wangge.residents import tasks, views
         from wangge.residents.navigation import area_buttons
 
         area_actions.register(area_buttons)
         area_sections.register(views.grid_residents)
+        schedule.register_periodic(
+            "residents.purge_stale_imports", dt.timedelta(hours=1), tasks.purge_stale_imports
+        )

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,11 +10,23 @@ class TestingConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.areas.extensions import area_actions
-        from wangge.core import nav
-        from wangge.testing import station_views
+        from wangge.core import nav, schedule
+        from wangge.testing import notify, station_views, tasks
         from wangge.testing.views import navigation
 
         nav.register(navigation.testing_links)
         nav.register(station_views.station_links)
         nav.register_alerts(navigation.unknown_result_alerts)
         area_actions.register(navigation.area_testing_actions)
+        notify.register()
+        schedule.register_periodic(
+            "testing.refresh_open_rounds", dt.timedelta(minutes=10), tasks.refresh_open_rounds
+        )
+        schedule.register_periodic(
+            "testing.report_overdue_recalls",
+            dt.timedelta(minutes=15),
+            tasks.report_overdue_recalls_task,
+        )
+        schedule.register_periodic(
+            "testing.purge_old_rounds", dt.timedelta(days=1), tasks.purge_old_rounds
+        )

@@ -111,10 +111,14 @@ def demo_rounds_exist(district: Area) -> bool:
     ).exists()
 
 
-def build_demo_rounds(district: Area, *, seed: int, acting_user: Acting) -> None:
+def build_demo_rounds(
+    district: Area, *, seed: int, acting_user: Acting, favour: Area | None = None
+) -> None:
     """Add the finished round and the round in progress over the demo district.
 
-    Idempotent: a district that has them already is left as it is.
+    Idempotent: a district that has them already is left as it is. The positive pools are
+    taken in the `favour` area when it has a full pool (the demo logins' community, so that
+    their inboxes show the notifications).
     """
     if demo_rounds_exist(district):
         return
@@ -124,7 +128,7 @@ def build_demo_rounds(district: Area, *, seed: int, acting_user: Acting) -> None
         finished_start = _local(-3, 7)
         finished = _round(district, FINISHED_NAME, finished_start, acting_user)
         _fill(finished, district, rng, acting_user, share=lambda _street: 0.97, now=now)
-        _results(finished, rng, acting_user, ship_share=1.0, result_share=1.0)
+        _results(finished, rng, acting_user, ship_share=1.0, result_share=1.0, favour=favour)
         _recall_all(finished, rng, acting_user, retested=1.0, positive_member=False)
         round_actions.close_round(finished.round, acting_user=acting_user)
 
@@ -136,7 +140,7 @@ def build_demo_rounds(district: Area, *, seed: int, acting_user: Acting) -> None
             return shares.setdefault(street, rng.choice([0.92, 0.85, 0.74, 0.6, 0.45, 0.3]))
 
         _fill(current, district, rng, acting_user, share=uneven, now=now, open_tail=True)
-        _results(current, rng, acting_user, ship_share=0.85, result_share=0.8)
+        _results(current, rng, acting_user, ship_share=0.85, result_share=0.8, favour=favour)
         _recall_all(current, rng, acting_user, retested=0.6, positive_member=True)
         log.record(
             acting_user,
@@ -481,7 +485,13 @@ def _walk_ins(plan: _Plan, district: Area, rng: random.Random, acting_user: Acti
 
 
 def _results(
-    plan: _Plan, rng: random.Random, acting_user: Acting, *, ship_share: float, result_share: float
+    plan: _Plan,
+    rng: random.Random,
+    acting_user: Acting,
+    *,
+    ship_share: float,
+    result_share: float,
+    favour: Area | None,
 ) -> None:
     """Pack sealed tubes into boxes of a hundred per community, ship and receive most,
     and load negative results for most of what arrived — one pool positive.
@@ -546,7 +556,7 @@ def _results(
         return
     positive = max(
         (tube for tube in to_result if tube.filled == 10 and tube.sampling_point_id),
-        key=lambda tube: tube.pk % 97,
+        key=lambda tube: (favour is not None and tube.area_id == favour.pk, tube.pk % 97),
         default=to_result[0],
     )
     items = [

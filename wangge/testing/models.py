@@ -483,6 +483,8 @@ class Recall(models.Model):
         Tube, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=TestResult.choices, blank=True)
+    # When the grid leader was told that this recall stayed open too long (once per recall).
+    overdue_reported_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -68,6 +68,12 @@ def frozen_sampled(round_: Round) -> dict[int, tuple[int, int]] | None:
     return {int(grid): (values[0], values[1]) for grid, values in figures.items()}
 
 
+def rounds_due_for_purge(closed_before: dt.datetime) -> list[Round]:
+    """Closed rounds, closed before `closed_before`, whose records are not purged yet."""
+    rounds = Round.objects.filter(status=RoundStatus.CLOSED, closed_at__lt=closed_before)
+    return [r for r in rounds.order_by("closed_at", "pk") if frozen_sampled(r) is None]
+
+
 @dataclass
 class Figures:
     """A node's figures in a round."""

@@ -26,9 +26,11 @@ from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.core.permissions import Perm
 from wangge.core.sql import column, table
+from wangge.events import actions as events
 from wangge.residents.models import Resident
 from wangge.testing.choices import RecallStatus, ResultSource, TestResult, TubeStatus
 from wangge.testing.models import LabResult, PositiveCase, Recall, Registration, Tube, WalkIn
+from wangge.testing.notify import CASE_POSITIVE, POOL_POSITIVE
 
 Acting = User | Actor | None
 
@@ -374,6 +376,11 @@ def _apply(
     opened = _open_pool_recalls([found[b].pk for b in pooled], now)
     for barcode in pooled:
         by_barcode[barcode].recalls_opened = opened[found[barcode].pk]
+        if accepted[barcode].result == TestResult.POSITIVE:
+            tube = found[barcode]
+            events.record(
+                POOL_POSITIVE, {"tube": tube.pk, "members": opened[tube.pk]}, area=tube.area, at=now
+            )
 
     individual = [b for b in accepted if found[b].is_individual]
     if individual:
@@ -425,4 +432,6 @@ def _apply(
             closing, ["status", "closed_at", "closing_tube", "outcome"], batch_size=500
         )
         PositiveCase.objects.bulk_create(cases, batch_size=500)
+        for case in cases:
+            events.record(CASE_POSITIVE, {"case": case.pk}, area=case.area_id, at=now)
         Recall.objects.bulk_create(recalls, batch_size=500)

@@ -151,6 +151,28 @@ def refresh_stale_grids(round_: Round) -> int:
 
 
 @transaction.atomic
+def recount_round(round_: Round, *, acting_user: Acting) -> int:
+    """Recount the expected residents of every grid of a round from the registry; how many
+    grids. The live figures recount changed grids by themselves: this is for a registry
+    changed outside the actions (a database restore, a bulk fix). A purged round's figures
+    are final."""
+    _require_manages(round_, acting_user)
+    if round_.status == RoundStatus.PLANNED:
+        raise RoundError(_("the round is not open yet: it counts when it opens"))
+    if frozen_sampled(round_) is not None:
+        raise RoundError(_("the round's records were purged: its figures are final"))
+    rules = ExpectationRules.for_round(round_)
+    grids = list(
+        Area.objects.filter(subtree_q(rules.paths), kind__in=GRID_KINDS).values_list(
+            "pk", flat=True
+        )
+    )
+    recount_grids(round_, grids, rules)
+    log.record(acting_user, AuditEvent.ROUND_RECOUNT, obj=round_, details={"grids": len(grids)})
+    return len(grids)
+
+
+@transaction.atomic
 def open_round(round_: Round, *, acting_user: Acting) -> Round:
     """Start registering: count every grid's expected residents once, up front."""
     _require_manages(round_, acting_user)

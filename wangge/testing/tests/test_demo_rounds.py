@@ -98,3 +98,20 @@ def test_the_round_pages_show_the_demo(client, district):
     current = Round.objects.get(status=RoundStatus.OPEN)
     assert client.get(f"/testing/{current.pk}/").status_code == 200
     assert client.get(f"/testing/{current.pk}/recalls/").status_code == 200
+
+
+def test_the_demo_positive_pools_notify_the_favoured_community_once_delivered(
+    district, tree, clock
+):
+    from tests.factories import grant
+    from wangge.core.permissions import Role
+    from wangge.events.actions import dispatch_pending
+    from wangge.notifications.models import Notification
+
+    staff = grant(UserFactory(username="demo-community"), Role.COMMUNITY_STAFF, tree["community"])
+    admin = UserFactory(username="demo-admin", is_superuser=True)
+    build_demo_rounds(district, seed=7, acting_user=admin, favour=tree["community"])
+    assert not Notification.objects.exists()  # until the worker delivers the events
+    dispatch_pending(clock.now)
+    titles = list(Notification.objects.filter(user=staff).values_list("title", flat=True))
+    assert len(titles) == 2  # one positive pool in each round

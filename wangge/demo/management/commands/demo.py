@@ -10,7 +10,7 @@ from tqdm import tqdm
 from wangge.accounts.models import User
 from wangge.audit.log import Actor
 from wangge.demo.generator import DemoError, build_demo, get_profile
-from wangge.demo.logins import LOGINS, format_table, username, write_table
+from wangge.demo.logins import LOGINS, format_table, places, username, write_table
 from wangge.demo.profiles import PROFILES
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
@@ -88,7 +88,13 @@ class Command(BaseCommand):
             self.stdout.write("Adding the testing rounds (one finished, one in progress)…")
             # Rounds are run by someone: the demo's administrator.
             admin = User.objects.get(username=username(profile, LOGINS[0]))
-            build_demo_rounds(result.district, seed=options["seed"], acting_user=admin)
+            # The positive pools fall in the logins' community, whose staff are notified.
+            build_demo_rounds(
+                result.district,
+                seed=options["seed"],
+                acting_user=admin,
+                favour=places(profile, result.district)["community"],
+            )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")

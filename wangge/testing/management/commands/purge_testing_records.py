@@ -14,9 +14,7 @@ from django.utils import timezone
 
 from wangge.audit.log import Actor
 from wangge.testing.actions.rounds import purge_round_records, purge_summary
-from wangge.testing.choices import RoundStatus
-from wangge.testing.models import Round
-from wangge.testing.selectors import frozen_sampled
+from wangge.testing.selectors import rounds_due_for_purge
 
 
 class Command(BaseCommand):
@@ -40,11 +38,7 @@ class Command(BaseCommand):
         days: int = options["older_than_days"]
         if days < 0:
             raise CommandError("--older-than-days cannot be negative")
-        cutoff = timezone.now() - dt.timedelta(days=days)
-        rounds = Round.objects.filter(status=RoundStatus.CLOSED, closed_at__lt=cutoff).order_by(
-            "closed_at", "pk"
-        )
-        due = [round_ for round_ in rounds if frozen_sampled(round_) is None]
+        due = rounds_due_for_purge(timezone.now() - dt.timedelta(days=days))
         if not due:
             self.stdout.write(f"No closed round older than {days} days has records to purge.")
             return

@@ -2,24 +2,20 @@
 
 The live coverage recounts grids whose registry changed by itself; this command is for an
 operator who changed the registry outside the actions (a database restore, a bulk fix).
+With --in-background it only queues the recount for the worker (`wangge worker`).
 """
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from wangge.areas.choices import GRID_KINDS
-from wangge.areas.models import Area
-from wangge.audit import log
-from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
-from wangge.core.scoping import subtree_q
-from wangge.testing.actions.rounds import recount_grids
+from wangge.testing.actions.rounds import recount_round
 from wangge.testing.choices import RoundStatus
-from wangge.testing.expectation import ExpectationRules
+from wangge.testing.errors import RoundError
 from wangge.testing.models import Round
-from wangge.testing.selectors import frozen_sampled, grid_figures
+from wangge.testing.selectors import grid_figures
+from wangge.testing.tasks import recount_round_task
 
 
 class Command(BaseCommand):
@@ -32,36 +28,30 @@ class Command(BaseCommand):
             action="store_true",
             help="Allow recounting a closed round (its recorded figures change).",
         )
+        parser.add_argument(
+            "--in-background", action="store_true", help="Queue the recount for the worker."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         round_ = Round.objects.filter(pk=options["round"]).first()
         if round_ is None:
             raise CommandError(f"no round {options['round']}")
-        if round_.status == RoundStatus.PLANNED:
-            raise CommandError("the round is not open yet: it counts when it opens")
-        if round_.status == RoundStatus.CLOSED:
-            if not options["closed"]:
-                raise CommandError("the round is closed; pass --closed to recount it anyway")
-            if frozen_sampled(round_) is not None:
-                raise CommandError("the round's records were purged: its figures are final")
-        rules = ExpectationRules.for_round(round_)
-        grids = list(
-            Area.objects.filter(subtree_q(rules.paths), kind__in=GRID_KINDS).values_list(
-                "pk", flat=True
-            )
-        )
+        if round_.status == RoundStatus.CLOSED and not options["closed"]:
+            raise CommandError("the round is closed; pass --closed to recount it anyway")
+        if options["in_background"]:
+            result = recount_round_task.enqueue(round_.pk)
+            self.stdout.write(f"Round {round_.pk}: recount queued as task {result.id}.")
+            return
         before = _expected(round_)
-        with transaction.atomic():
-            recount_grids(round_, grids, rules)
-            log.record(
-                Actor(user=None, source="command", label="recount_round"),
-                AuditEvent.ROUND_RECOUNT,
-                obj=round_,
-                details={"grids": len(grids)},
+        try:
+            grids = recount_round(
+                round_, acting_user=Actor(user=None, source="command", label="recount_round")
             )
+        except RoundError as exc:
+            raise CommandError(str(exc)) from exc
         after = _expected(round_)
         self.stdout.write(
-            f"Round {round_.pk}: {len(grids)} grids recounted; expected {before} → {after}."
+            f"Round {round_.pk}: {grids} grids recounted; expected {before} → {after}."
         )
 
 
