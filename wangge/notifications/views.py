@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from wangge.core import params
 from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
-from wangge.core import params
 from wangge.notifications import actions, selectors
 
 PER_PAGE = 50

@@ -15,8 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wangge.accounts.models import User
-from wangge.core.permissions import ROLE_PERMISSIONS, Perm, Role
 from wangge.areas.choices import AreaKind
+from wangge.core.permissions import ROLE_PERMISSIONS, Perm, Role
 from wangge.core.scoping import ancestor_paths
 from wangge.events.models import Event
 from wangge.events.subscribers import subscribe

@@ -10,8 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from wangge.core.permissions import Perm, Role
 from wangge.accounts.tests.permission_matrix import SUPERUSER, Case, World
+from wangge.core.permissions import Perm, Role
 
 OWNER = Role.GRID_LEADER
 NOT_THE_OWNER: dict[str, Any] = {
