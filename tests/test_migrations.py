@@ -153,3 +153,19 @@ def test_the_audit_app_takes_over_the_existing_log_and_its_chain(before_audit_ap
     assert list(verify_chain()) == []
     assert ContentType.objects.filter(app_label="audit", model="auditentry").exists()
     assert not ContentType.objects.filter(app_label="accounts", model="auditentry").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_gives_existing_households_their_natural_sort_key():
+    with schema_before([("residents", "0006_remove_resident_birth_date")]) as apps:
+        grid = apps.get_model("areas", "Area").objects.create(
+            path="0001", depth=1, name="一号小区", kind="compound"
+        )
+        Household = apps.get_model("residents", "Household")
+        for room in ("1001", "101", "201"):
+            Household.objects.create(grid=grid, building="1", unit="1", room=room)
+
+    from wangge.residents.models import Household as Current
+
+    rooms = Current.objects.filter(grid_id=grid.pk).order_by("sort_key")
+    assert [home.room for home in rooms] == ["101", "201", "1001"]

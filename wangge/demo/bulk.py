@@ -22,9 +22,19 @@ from django.utils import timezone
 from wangge.areas.models import Area
 from wangge.core.personal_data import seal_id_number, seal_phone
 from wangge.lib.idnumbers import IdType, disclosable_birth_year
+from wangge.lib.natural import natural_sort_key
 from wangge.residents.models import _CODE_ALPHABET, RESIDENT_CODE_LENGTH, Household, Resident
 
-HOUSEHOLD_COLUMNS = ("id", "grid_id", "building", "unit", "room", "address", "created_at")
+HOUSEHOLD_COLUMNS = (
+    "id",
+    "grid_id",
+    "building",
+    "unit",
+    "room",
+    "address",
+    "sort_key",
+    "created_at",
+)
 RESIDENT_COLUMNS = (
     "id",
     "household_id",
@@ -188,7 +198,7 @@ def prepare(
                 *r_tail,
             )
         )
-    return Batch([(*row, *h_tail) for row in households], rows)
+    return Batch([(*row, natural_sort_key(*row[2:5]), *h_tail) for row in households], rows)
 
 
 def write_rows(layout: Layout, rows: Sequence[Sequence[Any]]) -> None:

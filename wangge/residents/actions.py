@@ -29,6 +29,7 @@ from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_ph
 from wangge.core.scoping import require_in_scope
 from wangge.lib import idnumbers, phones, spreadsheets
 from wangge.lib.idnumbers import IdType
+from wangge.lib.natural import natural_sort_key
 from wangge.residents import importing, selectors, vocabulary
 from wangge.residents.choices import ImportStatus, ResidentStatus, Sex, Tag
 from wangge.residents.errors import RegistryError
@@ -835,6 +836,7 @@ def _households_for(
                 unit=key[2],
                 room=key[3],
                 address=addresses.get(key, "")[:200],
+                sort_key=natural_sort_key(*key[1:]),
             )
             for key in sorted(missing)
         ],

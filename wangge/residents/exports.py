@@ -6,7 +6,6 @@ exported and how many people, never who. Excel cells go through `wangge.lib.exce
 a name such as "=HYPERLINK(…)" stays text.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,22 +30,6 @@ from wangge.residents import importing
 from wangge.residents.actions import GONE
 from wangge.residents.models import Household, ImportBatch, Resident
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Sort 2号楼 before 10号楼: digits compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
-
-
-def _household_order(household: Household) -> tuple[Any, ...]:
-    return (
-        natural_key(household.building),
-        natural_key(household.unit),
-        natural_key(household.room),
-        household.pk,
-    )
-
 
 def grid_residents(user: User, grid: Area, *, include_gone: bool = True) -> list[Resident]:
     """The residents of one grid the user may export, by household in address order."""
@@ -54,12 +37,13 @@ def grid_residents(user: User, grid: Area, *, include_gone: bool = True) -> list
         Resident.objects.visible_to(user, Perm.EXPORT_REGISTRY)
         .filter(grid=grid)
         .select_related("household")
-        .order_by("id")
+        .order_by("household__sort_key", "household_id", "id")
     )
     if not include_gone:
         residents = residents.exclude(status__in=GONE)
     people = list(residents)
-    people.sort(key=lambda r: (_household_order(r.household), r.relation != "户主", r.pk))
+    # The head of each household first (a stable sort keeps the rest in the query's order).
+    people.sort(key=lambda r: (r.household.sort_key, r.household_id, r.relation != "户主"))
     return people
 
 

@@ -60,7 +60,7 @@ def grid_residents(request: AuthedRequest, area: Area) -> list[AreaSection]:
             Resident.objects.visible_to(request.user, Perm.VIEW_REGISTRY)
             .filter(grid=area)
             .select_related("household")
-            .order_by("household__building", "household__unit", "household__room", "id")
+            .order_by("household__sort_key", "household_id", "id")
         )
         page = Paginator(residents, PER_PAGE).get_page(params.page(request.GET))
     return [AreaSection("residents/_grid_residents.html", {"page": page})]

@@ -379,7 +379,7 @@ def home_visit_households(
         households.filter(in_round)
         .filter(Q(pk__in=needing) | Q(pk__in=visited.values("household_id")))
         .select_related("grid")
-        .order_by("grid__path", "building", "unit", "room", "pk")
+        .order_by("grid__path", "sort_key", "pk")
     )
     if not chosen:
         return []

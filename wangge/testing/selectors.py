@@ -223,7 +223,7 @@ def untested_residents(round_: Round, grid: Area, visible: ResidentQuerySet) -> 
         (expected_residents(round_, rules).filter(grid=grid) & visible)
         .exclude(Exists(sampled))
         .select_related("household")
-        .order_by("household__building", "household__unit", "household__room", "id")
+        .order_by("household__sort_key", "household_id", "id")
     )
     return queryset
 
@@ -351,9 +351,8 @@ def recall_list(recalls: "QuerySet[Recall]") -> "QuerySet[Recall]":
         .order_by(
             "status",
             "area__path",
-            "resident__household__building",
-            "resident__household__unit",
-            "resident__household__room",
+            "resident__household__sort_key",
+            "resident__household_id",
             "id",
         )
     )
@@ -462,7 +461,7 @@ def homes_to_visit(round_: Round, area: Area, visible: ResidentQuerySet) -> list
         visible.needing_home_visit()
         .filter(in_area, pk__in=expected)
         .select_related("household")
-        .order_by("household__building", "household__unit", "household__room", "id")
+        .order_by("household__sort_key", "household_id", "id")
     )
     sampled = set(
         RoundSample.objects.filter(
