@@ -192,7 +192,8 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
 
 
 def coverage(round_: Round, area: Area) -> Coverage:
-    """The area's figures and its children's, rolled up from the grids (a few queries)."""
+    """The area's figures and its children's, rolled up from the grids (a few queries);
+    the children come worst coverage first, where help is needed."""
     per_grid, paths = _figures_and_paths(round_, area)
     children = list(Area.objects.get_children(area).order_by("name")) if not area.is_grid else []
     rows = {child.path: CoverageRow(child) for child in children}
@@ -203,7 +204,13 @@ def coverage(round_: Round, area: Area) -> Coverage:
         row = rows.get(paths.get(grid_id, "")[:child_length])
         if row is not None:
             row.figures.add(figures)
-    return Coverage(area=area, total=total, children=list(rows.values()))
+    return Coverage(area=area, total=total, children=sorted(rows.values(), key=_worst_first))
+
+
+def _worst_first(row: CoverageRow) -> tuple[bool, float, int, str]:
+    """Lowest coverage first, then most people untested; areas expecting nobody last."""
+    figures = row.figures
+    return (not figures.expected, figures.coverage, -figures.untested, row.area.name)
 
 
 def untested_residents(round_: Round, grid: Area, visible: ResidentQuerySet) -> ResidentQuerySet:

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.factories import id_number, make_resident
+from tests.factories import id_number, make_area, make_resident
+from wangge.areas.choices import AreaKind
 from wangge.residents import actions as registry
 from wangge.residents.choices import ResidentStatus, Tag
 from wangge.residents.models import Resident
@@ -32,6 +33,15 @@ def test_coverage_counts_people_and_rolls_up(tree, people, alice):
     rows = {row.area.name: row.figures for row in community.children}
     assert (rows["一号小区"].sampled, rows["一号小区"].untested) == (2, 2)
     assert (rows["二号小区"].sampled, rows["二号小区"].expected) == (1, 2)
+
+
+def test_lower_areas_come_worst_coverage_first_and_empty_ones_last(tree, people, alice):
+    a, b = people
+    make_area("三号小区", AreaKind.COMPOUND, tree["community"])  # nobody lives there yet
+    round_ = make_round(tree["community"], user=alice)
+    mark_sampled(round_, a[0], a[1], a[2], b[0])  # 一号小区 3 of 4, 二号小区 1 of 2
+    rows = [row.area.name for row in coverage(round_, tree["community"]).children]
+    assert rows == ["二号小区", "一号小区", "三号小区"]
 
 
 def test_absent_residents_are_not_expected(tree, people, alice):
