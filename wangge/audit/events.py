@@ -22,6 +22,7 @@ class AuditEvent(models.TextChoices):
     AUTH_LOCKOUT = "auth.lockout", _("Sign-in locked out")
     AUTH_LOGOUT = "auth.logout", _("Signed out")
     DEMO_BUILD = "demo.build", _("Demo built")
+    DEMO_GRID_LEADERS = "demo.grid_leaders", _("Demo grid leaders assigned")
     DEMO_RESET = "demo.reset", _("Demo rebuilt")
     DEMO_ROUNDS = "demo.rounds", _("Demo rounds built")
     DEMO_ROUNDS_REMOVED = "demo.rounds_removed", _("Demo rounds removed")

@@ -36,7 +36,13 @@ from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.audit.models import AuditEntry
 from wangge.demo import bulk
-from wangge.demo.logins import DemoLogin, ensure_logins, hash_passwords, passwords_to_set
+from wangge.demo.logins import (
+    DemoLogin,
+    ensure_grid_leaders,
+    ensure_logins,
+    hash_passwords,
+    passwords_to_set,
+)
 from wangge.demo.people import PeopleFactory
 from wangge.demo.profiles import PROFILES, Profile
 from wangge.demo.structure import Structure, build_structure, residents_per_grid
@@ -330,6 +336,12 @@ def build_demo(
     if existing is not None and not reset:
         to_hash, hasher = _hash_ahead(profile, 2 if count else 0)
         logins = ensure_logins(profile, existing.district, _hashed(to_hash, hasher))
+        ensure_grid_leaders(
+            profile,
+            existing.district,
+            seed=int(existing.details.get("seed", seed)),
+            acting_user=acting_user,
+        )
         return DemoResult(
             profile=profile,
             already_built=True,
@@ -369,6 +381,7 @@ def build_demo(
             with clock.measure("logins"):
                 logins = ensure_logins(profile, district, _hashed(to_hash, hasher))
                 hasher = None
+                ensure_grid_leaders(profile, district, seed=seed, acting_user=acting_user)
             areas = Area.objects.within(Area.objects.get_parent(district)).count()
             log.record(
                 acting_user,

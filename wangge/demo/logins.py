@@ -13,11 +13,18 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
 
 from wangge.accounts.models import RoleAssignment, User
+from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
 from wangge.core.permissions import Role
+from wangge.demo.people import PeopleFactory
 from wangge.demo.profiles import Profile
+from wangge.lib import phones
 from wangge.lib.private_files import write_private
 
 
@@ -149,6 +156,61 @@ def ensure_logins(
     if hashes:
         _remember_hashes(hashes)
     return table
+
+
+@transaction.atomic
+def ensure_grid_leaders(
+    profile: Profile, district: Area, *, seed: int, acting_user: "User | Actor | None"
+) -> int:
+    """Give every grid of the district that has no grid leader one, as every real grid has.
+
+    The recall and case lists name the grid leader to call; without one on the grids a
+    positive pool reaches, the demo showed an empty column. These people cannot sign in
+    (no usable password). Returns how many grids got one.
+    """
+    grids = Area.objects.within(district).filter(kind__in=GRID_KINDS).order_by("path")
+    led = set(
+        RoleAssignment.objects.filter(role=Role.GRID_LEADER, area__in=grids).values_list(
+            "area_id", flat=True
+        )
+    )
+    # Numbered in the tree's order over all the district's grids: the same on a rebuild.
+    names = {
+        pk: f"{profile.login_prefix}grid{number:04d}"
+        for number, pk in enumerate(grids.values_list("pk", flat=True), start=1)
+        if pk not in led
+    }
+    if not names:
+        return 0
+    people = PeopleFactory(profile, seed)
+    staff = []
+    for username in names.values():
+        name, phone = people.staff_member()
+        staff.append(
+            User(
+                username=username,
+                display_name=name,
+                phone_masked=phones.mask(phone),
+                password=make_password(None),
+            )
+        )
+    User.objects.bulk_create(staff, ignore_conflicts=True, batch_size=500)
+    users = dict(User.objects.filter(username__in=names.values()).values_list("username", "pk"))
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(user_id=users[username], role=Role.GRID_LEADER, area_id=pk)
+            for pk, username in names.items()
+        ],
+        batch_size=500,
+    )
+    log.record(
+        acting_user,
+        AuditEvent.DEMO_GRID_LEADERS,
+        obj=district,
+        area_path=district.path,
+        details={"grids": len(names)},
+    )
+    return len(names)
 
 
 def hash_passwords(secrets: list[str]) -> list[str]:

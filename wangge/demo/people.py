@@ -225,6 +225,14 @@ class PeopleFactory:
             self._code_bits(),
         )
 
+    def staff_member(self) -> tuple[str, str]:
+        """The name and mobile number of a community worker of working age."""
+        sex = "M" if self.random() < 0.5 else "F"
+        birth = self.reference - int((self._between(25, 55) + self.random()) * DAYS_PER_YEAR)
+        prefix = MOBILE_PREFIXES[int(self.random() * len(MOBILE_PREFIXES))]
+        number = int(self.random() * 100_000_000)
+        return self._surname("") + self._given_name(birth, sex), f"{prefix}{number:08d}"
+
     def _surname(self, ethnicity: str) -> str:
         pool = self.surnames.get(ethnicity, self.common_surnames)
         return str(pool.pick(self.random))

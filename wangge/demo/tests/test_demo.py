@@ -29,6 +29,7 @@ from wangge.residents.actions import GONE, find_by_id_number
 from wangge.residents.choices import Tag
 from wangge.residents.models import Household, Resident
 from wangge.testing.models import Round
+from wangge.testing.selectors import grid_leaders
 
 SMALL = 2000
 
@@ -318,6 +319,20 @@ def test_every_login_works_and_holds_its_role(client):
     assert roles["command"] == Role.COMMAND_CENTRE
     assert RoleAssignment.objects.get(user__username="street").area.name == "西园街道"
     assert RoleAssignment.objects.get(user__username="gridmember").area.kind == AreaKind.COMPOUND
+
+
+@pytest.mark.django_db
+def test_every_grid_has_a_grid_leader_for_the_recall_and_case_lists_to_name():
+    result = build_demo(QILIHE, residents=SMALL, workers=0)
+    grids = Area.objects.within(result.district).filter(kind__in=GRID_KINDS)
+    leaders = grid_leaders(set(grids.values_list("pk", flat=True)))
+    assert len(leaders) == grids.count()
+    # Each with a name and a number to call (but the demo's own grid-leader login).
+    assert all(leader.name for led in leaders.values() for leader in led)
+    assert sum(1 for led in leaders.values() if led[0].phone) == grids.count() - 1
+    assigned = RoleAssignment.objects.count()
+    build_demo(QILIHE, residents=SMALL, workers=0)  # found built: nobody added twice
+    assert RoleAssignment.objects.count() == assigned
 
 
 @pytest.mark.django_db
