@@ -1374,6 +1374,7 @@
   // --- Camera (html5-qrcode, loaded on first use) --------------------------------------
   let camera = null;
   let cameraStarting = null;
+  const LIBRARY_MISSING = new Error("camera library missing");
 
   function loadScript(src) {
     return new Promise((resolve, reject) => {
@@ -1384,14 +1385,45 @@
       const script = document.createElement("script");
       script.src = src;
       script.onload = () => resolve();
-      script.onerror = () => reject(new Error("camera library missing"));
+      script.onerror = () => reject(LIBRARY_MISSING);
       document.head.append(script);
     });
+  }
+
+  // What the sampler can do when the camera cannot be used (cameraProblem sorts the error).
+  const CAMERA_ADVICE = {
+    denied: gettext(
+      "The browser was not allowed to use the camera. Allow the camera for this site (the camera or lock sign beside the address), then press F8 again. Meanwhile type the ID number or use a scanner.",
+    ),
+    missing: gettext(
+      "This device has no camera the browser can find. Type the ID number or use a scanner.",
+    ),
+    busy: gettext(
+      "The camera is in use by another app or tab. Close that app or tab, then press F8 again.",
+    ),
+    insecure: gettext(
+      "The browser gives the camera only to pages opened over https. Ask the administrator for the https address of this station; meanwhile type the ID number or use a scanner.",
+    ),
+    library: gettext(
+      "The camera scanner did not load. Reload this page while the network is up, or type the ID number.",
+    ),
+  };
+
+  function cameraAdvice(error) {
+    const kind =
+      error === LIBRARY_MISSING ? "library" : station.cameraProblem(error, window.isSecureContext);
+    return (
+      CAMERA_ADVICE[kind] ||
+      fmt(gettext("The camera cannot be used (%(error)s). Type the ID number or use a scanner."), {
+        error: String(error),
+      })
+    );
   }
 
   async function openCamera() {
     if (S.phase === "confirm" || S.phase === "walkin") return;
     try {
+      if (!window.isSecureContext) throw new Error("insecure context");
       await loadScript(body.dataset.qr);
       show($("st-camera"), true);
       camera = new window.Html5Qrcode("st-camera-view");
@@ -1409,7 +1441,7 @@
       await cameraStarting;
     } catch (error) {
       await closeCamera();
-      say(fmt(gettext("The camera cannot be used: %(error)s"), { error: String(error) }), "bad");
+      say(cameraAdvice(error), "bad");
     }
   }
 

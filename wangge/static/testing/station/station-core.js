@@ -234,7 +234,28 @@
     return Math.round(base / 2 + Math.random() * (base / 2));
   }
 
+  // --- Camera problems -------------------------------------------------------------------
+  // html5-qrcode rejects with English text ("Error getting userMedia, error =
+  // NotAllowedError: Permission denied", "Camera streaming not supported by the browser.")
+  // or the browser's own DOMException: each is sorted into what the sampler can do about it.
+  const CAMERA_PROBLEMS = [
+    ["denied", /NotAllowedError|PermissionDenied|SecurityError|Permission denied/i],
+    ["missing", /NotFoundError|DevicesNotFound|OverconstrainedError|Requested device not found/i],
+    ["busy", /NotReadableError|TrackStartError|AbortError|Could not start video source/i],
+    ["insecure", /secure context|not supported by the browser|mediaDevices not supported/i],
+  ];
+
+  function cameraProblem(error, secureContext) {
+    if (secureContext === false) return "insecure";
+    const text = error && error.name ? error.name + ": " + error.message : String(error);
+    for (const [kind, pattern] of CAMERA_PROBLEMS) {
+      if (pattern.test(text)) return kind;
+    }
+    return "other";
+  }
+
   Object.assign(station, {
+    cameraProblem,
     uuid7,
     uuid7Millis,
     normaliseId,
