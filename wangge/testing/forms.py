@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.choices import AreaKind
@@ -75,7 +76,7 @@ def people_to_choose(user: User, permission: str) -> QuerySet[User]:
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
     starts_at = _datetime_field(_("Starts"))
     ends_at = _datetime_field(_("Ends"))
     pool_size = forms.TypedChoiceField(
@@ -116,7 +117,7 @@ class RoundForm(forms.Form):
 
 class PointForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("thing", "Name"),
         max_length=100,
         required=False,
         help_text=_("Left empty: “Sampling point” and its number."),
@@ -141,7 +142,7 @@ class PointForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=100)
 
     def __init__(self, *args: Any, user: User, scope: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
