@@ -265,7 +265,8 @@ def export_tree(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             raise Http404
         roots = entry_points(paths)
     data = actions.export_tree(roots, fmt=fmt, acting_user=actor_for(request))
-    label = roots[0].name if len(roots) == 1 else "areas"
+    # Several roots (a user holding several areas): the file says what it is, in Chinese.
+    label = roots[0].name if len(roots) == 1 else str(_("Area tree"))
     stamp = timezone.localdate().strftime("%Y%m%d")
     response = HttpResponse(data, content_type=FORMATS[fmt])
     response.headers["Content-Disposition"] = content_disposition_header(

@@ -1,10 +1,12 @@
 """The area pages: counts without N+1 queries, scoping (404 out of scope), import and export."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant, make_area, make_resident
@@ -304,3 +306,12 @@ def test_old_pending_imports_expire(client, command, tree, settings):
     os.utime(stored, (old, old))
     assert client.post(reverse("areas:import_apply", args=[token])).status_code == 404
     assert client.post(reverse("areas:import_apply", args=["..%2Fetc"])).status_code == 404
+
+
+def test_an_export_of_several_areas_is_named_in_chinese(client, tree, other_tree):
+    holder = grant(UserFactory(username="both"), Role.COMMAND_CENTRE, tree["district"])
+    grant(holder, Role.COMMAND_CENTRE, other_tree["district"])
+    login(client, holder)
+    response = client.get(reverse("areas:export") + "?format=csv", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    assert f"区域树-{stamp}.csv" in unquote(response["Content-Disposition"])
