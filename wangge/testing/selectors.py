@@ -468,7 +468,7 @@ def homes_to_visit(round_: Round, area: Area, visible: ResidentQuerySet) -> list
         visible.needing_home_visit()
         .filter(in_area, pk__in=expected)
         .select_related("household")
-        .order_by("household__sort_key", "household_id", "id")
+        .order_by("grid__path", "household__sort_key", "household_id", "id")
     )
     sampled = set(
         RoundSample.objects.filter(

@@ -183,3 +183,15 @@ def test_homes_to_visit_are_those_who_cannot_come(tree, alice):
     assert away.household not in [home.household for home in homes]
     make_tube(round_, tree["grid_a"], bedridden)
     assert homes_to_visit(round_, tree["community"], Resident.objects.all())[0].done
+
+
+def test_homes_to_visit_go_grid_by_grid_in_the_order_of_their_numbers(tree, alice):
+    for grid, room in (("grid_b", "101"), ("grid_a", "1001"), ("grid_a", "201")):
+        make_resident(tree[grid], f"卧床{room}", room=room, tags=int(Tag.BEDRIDDEN))
+    round_ = make_round(tree["community"], user=alice)
+    homes = homes_to_visit(round_, tree["community"], Resident.objects.all())
+    assert [(home.household.grid.name, home.household.room) for home in homes] == [
+        ("一号小区", "201"),
+        ("一号小区", "1001"),
+        ("二号小区", "101"),
+    ]
