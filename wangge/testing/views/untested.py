@@ -83,7 +83,9 @@ def _export_untested(request: AuthedRequest, pk: int, grid_pk: int, fmt: str) ->
     data = exports.export_untested(round_, grid, residents, fmt=fmt, acting_user=actor_for(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     content_type = exports.XLSX if fmt == "xlsx" else exports.PDF
-    return download(data, content_type, f"{grid.name}-untested-{stamp}.{fmt}")
+    # Outside the f-string: makemessages does not read inside one.
+    title = _("Untested list")
+    return download(data, content_type, f"{grid.name}-{title}-{stamp}.{fmt}")
 
 
 @login_required
@@ -111,7 +113,13 @@ def exemption_list(request: AuthedRequest, pk: int) -> HttpResponse:
         Exemption.objects.visible_to(request.user, Perm.VIEW_REGISTRY)
         .filter(round=round_)
         .select_related("resident__household", "resident__grid", "recorded_by")
-        .order_by("resident__grid__path", "resident__household__building", "resident__name", "pk")
+        .order_by(
+            "resident__grid__path",
+            "resident__household__sort_key",
+            "resident__household_id",
+            "resident__name",
+            "pk",
+        )
     )
     if area is not None:
         exemptions = exemptions.filter(resident__grid__path__startswith=area.path)
