@@ -52,6 +52,7 @@ def build_grid(residents: int) -> tuple[str, Any]:
     from wangge.areas.choices import AreaKind
     from wangge.areas.models import Area
     from wangge.lib.idnumbers import IdType, make_resident_card_number
+    from wangge.lib.natural import natural_sort_key
     from wangge.residents.actions import refresh_area_counts
     from wangge.residents.models import Household, Resident, new_resident_code
 
@@ -66,9 +67,18 @@ def build_grid(residents: int) -> tuple[str, Any]:
             node.refresh_from_db()
             node = Area.objects.add_child(node, instance=Area(name=name, kind=kind))
         grid = node
+        addresses = [
+            (str(1 + h // 60), str(1 + h % 3), str(101 + h)) for h in range(-(-residents // 3))
+        ]
         households = Household.objects.bulk_create(
-            Household(grid=grid, building=str(1 + h // 60), unit=str(1 + h % 3), room=str(101 + h))
-            for h in range(-(-residents // 3))
+            Household(
+                grid=grid,
+                building=building,
+                unit=unit,
+                room=room,
+                sort_key=natural_sort_key(building, unit, room),
+            )
+            for building, unit, room in addresses
         )
         born = dt.date(1950, 1, 1)
         batch = []
