@@ -12,8 +12,6 @@ from functools import lru_cache
 from typing import Any
 
 import segno
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +21,7 @@ from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core.pdf import render_pdf
 from wangge.core.permissions import Perm
 from wangge.lib import spreadsheets
 from wangge.lib.excel import Column, WorkbookBuilder
@@ -147,10 +146,8 @@ def grid_register_pdf(grid: Area, user: User, *, acting_user: "User | Actor") ->
     """The printable register of a grid (A4, by household, a QR code per person), audited.
 
     People who moved out or died are left off: this is the list volunteers take door to
-    door. Chinese renders with WenQuanYi Micro Hei (Debian fonts-wqy-microhei).
+    door.
     """
-    from weasyprint import CSS, HTML  # heavy: loaded when a PDF is asked for
-
     people = grid_residents(user, grid, include_gone=False)
     today = timezone.localdate()
     groups: list[HouseholdGroup] = []
@@ -161,7 +158,7 @@ def grid_register_pdf(grid: Area, user: User, *, acting_user: "User | Actor") ->
             person, qr_data_uri(person.code), person.age(today), person.tag_labels()
         )
         groups[-1].lines.append(line)
-    html = render_to_string(
+    pdf = render_pdf(
         "residents/register_pdf.html",
         {
             "grid": grid,
@@ -170,10 +167,8 @@ def grid_register_pdf(grid: Area, user: User, *, acting_user: "User | Actor") ->
             "groups": groups,
             "count": len(people),
         },
+        stylesheets=["residents/register_print.css"],
     )
-    stylesheet = finders.find("residents/register_print.css")
-    stylesheets = [CSS(filename=stylesheet)] if isinstance(stylesheet, str) else []
-    pdf: bytes = HTML(string=html).write_pdf(stylesheets=stylesheets)
     _record_export(acting_user, grid, "pdf", len(people))
     return pdf
 

@@ -1,16 +1,13 @@
 """Files of a round: the untested list of a grid (Excel, printable PDF) and a box's manifest.
 
 Excel goes through `wangge.lib.excel` (every text cell defused against formula injection);
-PDFs are rendered by WeasyPrint from templates under testing/pdf/, with the Chinese font
-the set-up installs (WenQuanYi Micro Hei). Lists show masked numbers only, and exporting
+PDFs are rendered from templates under testing/pdf/ by `wangge.core.pdf`. Lists show masked numbers only, and exporting
 people is audited (with the count, never the people).
 """
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -19,21 +16,13 @@ from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core.pdf import PDF_CONTENT_TYPE, render_pdf
 from wangge.lib.excel import XLSX_CONTENT_TYPE, Column, workbook_bytes
 from wangge.residents.models import Resident
 from wangge.testing.models import Round, Shipment, Tube
 
 XLSX = XLSX_CONTENT_TYPE
-PDF = "application/pdf"
-
-
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """A PDF from a template (WeasyPrint is imported here: it is slow to load)."""
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+PDF = PDF_CONTENT_TYPE
 
 
 def _tags(resident: Resident) -> str:
