@@ -1,23 +1,16 @@
-"""Uploaded area sheets waiting for the user's "apply", kept as JSON under var/imports.
+"""Uploaded area sheets waiting for the user's "apply" (wangge.core.staging).
 
 The upload is read and checked once; the person sees the report and then applies or
-walks away. Only the rows are kept (no file), only for the user who uploaded them, and
-files older than a day are removed whenever a new one is written.
+walks away. Only the rows are kept (no file), only for the user who uploaded them, for
+at most a day.
 """
 
-import json
-import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
-
-from django.conf import settings
 
 from wangge.areas.importing import TreeRow, rows_from_dicts, rows_to_dicts
-from wangge.lib.private_files import private_directory, write_private
+from wangge.core.staging import Staging
 
-MAX_AGE_SECONDS = 24 * 3600
-_TOKEN_BYTES = 18
+STAGING = Staging(purpose="areas", folder="areas")
 
 
 @dataclass(frozen=True)
@@ -29,42 +22,15 @@ class PendingImport:
     rows: list[TreeRow]
 
 
-def _folder() -> Path:
-    return private_directory(Path(settings.WANGGE_IMPORT_DIR) / "areas")
-
-
-def _path(token: str) -> Path | None:
-    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        return None
-    return _folder() / f"{token}.json"
-
-
 def save(user_id: int, within_id: int | None, source: str, rows: list[TreeRow]) -> str:
-    folder = _folder()
-    cutoff = time.time() - MAX_AGE_SECONDS
-    for old in folder.glob("*.json"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
-    payload = {
-        "user": user_id,
-        "within": within_id,
-        "source": source,
-        "rows": rows_to_dicts(rows),
-    }
-    write_private(folder / f"{token}.json", json.dumps(payload, ensure_ascii=False))
-    return token
+    payload = {"within": within_id, "source": source, "rows": rows_to_dicts(rows)}
+    return STAGING.keep(payload, owner=user_id)
 
 
 def load(token: str, user_id: int) -> PendingImport | None:
     """The pending import, if it exists, is fresh and was uploaded by this user."""
-    path = _path(token)
-    if path is None or not path.exists():
-        return None
-    if path.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
-        return None
-    payload = json.loads(path.read_text())
-    if payload.get("user") != user_id:
+    payload = STAGING.fetch(token, owner=user_id)
+    if payload is None:
         return None
     return PendingImport(
         token=token,
@@ -76,6 +42,4 @@ def load(token: str, user_id: int) -> PendingImport | None:
 
 
 def discard(token: str) -> None:
-    path = _path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    STAGING.delete(token)

@@ -20,28 +20,22 @@ import dataclasses
 import datetime as dt
 import gc
 import json
-import os
-import secrets
 import threading
 import unicodedata
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.models import Area
-from wangge.core.personal_data import cipher, id_number_lookups, phone_lookups
+from wangge.core.personal_data import id_number_lookups, phone_lookups
 from wangge.core.scoping import is_within
+from wangge.core.staging import StagedUploadGone, Staging
 from wangge.lib import spreadsheets
 from wangge.lib.idnumbers import IdType
-from wangge.lib.private_files import private_directory, write_private
 from wangge.lib.spreadsheets import Row, SpreadsheetError
 from wangge.residents import actions, errors, vocabulary
 from wangge.residents.choices import ResidentStatus
@@ -709,61 +703,29 @@ def batch_fields(analysis: Analysis) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
-# Encrypted storage between the check and the decision.
+# Encrypted storage between the check and the decision (wangge.core.staging). The files
+# live as long as their ImportBatch: `purge_imports` expires them with it.
 
 _SOURCE = "src"
 _PLAN = "plan"
 _FORMAT = 2  # 2: a row says whether it stated its status
+STAGING = Staging(purpose="import", folder="", max_age_seconds=None)
 
 
 def new_storage_key() -> str:
-    return secrets.token_hex(16)
-
-
-def _folder() -> Path:
-    return private_directory(Path(settings.WANGGE_IMPORT_DIR))
-
-
-def _path(key: str, kind: str) -> Path:
-    if len(key) != 32 or not all(c in "0123456789abcdef" for c in key):
-        raise ValueError("not a storage key")
-    return _folder() / f"{key}.{kind}"
-
-
-def _seal(data: bytes, key: str, kind: str) -> bytes:
-    keyring = cipher().keyring
-    key_id = keyring.current_id
-    nonce = os.urandom(12)
-    sealed = AESGCM(keyring.get(key_id)).encrypt(
-        nonce, zlib.compress(data, 1), f"import:{key}:{kind}".encode()
-    )
-    return key_id + b"$" + nonce + sealed
-
-
-def _unseal(blob: bytes, key: str, kind: str) -> bytes:
-    key_id, _sep, rest = blob.partition(b"$")
-    keyring = cipher().keyring
-    plain = AESGCM(keyring.get(key_id)).decrypt(
-        rest[:12], rest[12:], f"import:{key}:{kind}".encode()
-    )
-    return zlib.decompress(plain)
-
-
-def _write(key: str, kind: str, data: bytes, *, replace: bool = False) -> None:
-    write_private(_path(key, kind), _seal(data, key, kind), exclusive=not replace)
+    return STAGING.new_token()
 
 
 def store_source(key: str, data: bytes) -> None:
     """Keep the uploaded file, encrypted, for the downloadable report."""
-    _write(key, _SOURCE, data)
+    STAGING.write(key, data, part=_SOURCE)
 
 
 def _read(key: str, kind: str) -> bytes:
     try:
-        blob = _path(key, kind).read_bytes()
-    except FileNotFoundError as exc:  # purged, or lost with the server's disk
+        return STAGING.read(key, part=kind)
+    except StagedUploadGone as exc:
         raise RegistryError("import_expired") from exc
-    return _unseal(blob, key, kind)
 
 
 def load_source(key: str) -> bytes:
@@ -787,7 +749,8 @@ def store_plan(key: str, analysis: Analysis, *, replace: bool = False) -> None:
         "rows": [row.to_json() for row in analysis.rows],
         "errors": [error.to_json() for error in analysis.errors],
     }
-    _write(key, _PLAN, json.dumps(payload, separators=(",", ":")).encode(), replace=replace)
+    plan = json.dumps(payload, separators=(",", ":")).encode()
+    STAGING.write(key, plan, part=_PLAN, replace=replace)
 
 
 def load_plan(key: str) -> StoredPlan:
@@ -802,5 +765,4 @@ def load_plan(key: str) -> StoredPlan:
 
 
 def delete_files(key: str) -> None:
-    for kind in (_SOURCE, _PLAN):
-        _path(key, kind).unlink(missing_ok=True)
+    STAGING.delete(key, parts=(_SOURCE, _PLAN))

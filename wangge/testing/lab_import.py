@@ -11,22 +11,17 @@ error, and what the rows mean for the tubes is decided by `actions.results.plan_
 """
 
 import datetime as dt
-import json
 import math
 import re
-import secrets
-import time
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wangge.lib.private_files import private_directory, write_private
+from wangge.core.staging import Staging
 from wangge.lib.spreadsheets import Cell, as_text, read_table, stored_as_number
 from wangge.testing.actions.results import ItemStatus, ResultItem, plan_results
 from wangge.testing.choices import TestResult
@@ -376,19 +371,10 @@ def check(lab_file: LabFile, tubes: "QuerySet[Tube]") -> CheckReport:
     return report
 
 
-# Checked files wait here for the person's choice (rows only, no personal data: barcodes,
-# results, times), for the user who uploaded them, at most a day.
-MAX_AGE_SECONDS = 24 * 3600
-
-
-def _folder() -> Path:
-    return private_directory(Path(settings.WANGGE_IMPORT_DIR) / "lab")
-
-
-def _path(token: str) -> Path | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{10,64}", token):
-        return None
-    return _folder() / f"{token}.json"
+# Checked files wait for the person's choice (rows only, no personal data: barcodes,
+# results, times; encrypted all the same: results are health data), for the user who
+# uploaded them, at most a day.
+STAGING = Staging(purpose="lab", folder="lab")
 
 
 def _row_to_dict(row: LabRow) -> dict[str, object]:
@@ -429,31 +415,14 @@ def _row_from_dict(data: dict[str, object]) -> LabRow:
 
 def save_pending(lab_file: LabFile, user_id: int) -> str:
     """Keep a checked file for its uploader's choice; returns the token that names it."""
-    folder = _folder()
-    cutoff = time.time() - MAX_AGE_SECONDS
-    for old in folder.glob("*.json"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(18)
-    payload = {
-        "user": user_id,
-        "filename": lab_file.filename,
-        "rows": [_row_to_dict(row) for row in lab_file.rows],
-    }
-    # Results before they are imported: health data, for the uploader's process only.
-    write_private(folder / f"{token}.json", json.dumps(payload, ensure_ascii=False))
-    return token
+    payload = {"filename": lab_file.filename, "rows": [_row_to_dict(row) for row in lab_file.rows]}
+    return STAGING.keep(payload, owner=user_id)
 
 
 def load_pending(token: str, user_id: int) -> LabFile | None:
     """The checked file, if it exists, is fresh and was uploaded by this user."""
-    path = _path(token)
-    if path is None or not path.exists():
-        return None
-    if path.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
-        return None
-    payload = json.loads(path.read_text())
-    if payload.get("user") != user_id:
+    payload = STAGING.fetch(token, owner=user_id)
+    if payload is None:
         return None
     return LabFile(
         filename=str(payload.get("filename", "")),
@@ -462,6 +431,4 @@ def load_pending(token: str, user_id: int) -> LabFile | None:
 
 
 def discard_pending(token: str) -> None:
-    path = _path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    STAGING.delete(token)

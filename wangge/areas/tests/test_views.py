@@ -301,8 +301,8 @@ def test_old_pending_imports_expire(client, command, tree, settings):
         reverse("areas:import_within", args=[tree["district"].pk]), {"sheet": csv_upload(SHEET)}
     )
     token = response.context["token"]
-    stored = settings.WANGGE_IMPORT_DIR / "areas" / f"{token}.json"
-    old = time.time() - pending.MAX_AGE_SECONDS - 10
+    stored = settings.WANGGE_IMPORT_DIR / "areas" / f"{token}.data"
+    old = time.time() - pending.STAGING.max_age_seconds - 10
     os.utime(stored, (old, old))
     assert client.post(reverse("areas:import_apply", args=[token])).status_code == 404
     assert client.post(reverse("areas:import_apply", args=["..%2Fetc"])).status_code == 404

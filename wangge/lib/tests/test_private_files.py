@@ -86,7 +86,7 @@ def test_the_demo_logins_file_is_private_even_if_it_was_not(tmp_path):
 def test_a_staged_lab_file_is_private(tmp_path):
     with override_settings(WANGGE_IMPORT_DIR=tmp_path / "imports"):
         token = lab_import.save_pending(LabFile("lab.csv", [LabRow(2, "T1", "阳性")]), 1)
-        path = tmp_path / "imports" / "lab" / f"{token}.json"
+        path = tmp_path / "imports" / "lab" / f"{token}.data"
         assert _mode(path) == 0o600
         assert _mode(path.parent) == 0o700
 
