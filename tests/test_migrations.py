@@ -169,3 +169,71 @@ def test_the_upgrade_gives_existing_households_their_natural_sort_key():
 
     rooms = Current.objects.filter(grid_id=grid.pk).order_by("sort_key")
     assert [home.room for home in rooms] == ["101", "201", "1001"]
+
+
+@pytest.fixture
+def before_closed_figures():
+    """The schema before closed rounds kept their figures (every other app as it is now)."""
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    target = [node for node in leaves if node[0] != "testing"]
+    with schema_before([*target, ("testing", "0003_unknown_results")]) as apps:
+        yield apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_keeps_closed_rounds_figures_from_samples_or_the_purge_entry(
+    before_closed_figures,
+):
+    apps = before_closed_figures
+    Area = apps.get_model("areas", "Area")
+    grid = Area.objects.create(path="0001", depth=1, name="一号小区", kind="compound")
+    other = Area.objects.create(path="0002", depth=1, name="二号小区", kind="compound")
+    home = apps.get_model("residents", "Household").objects.create(grid=grid, room="101")
+    Round = apps.get_model("testing", "Round")
+    start = dt.datetime(2026, 1, 10, 8, tzinfo=dt.UTC)
+
+    def closed(name):
+        return Round.objects.create(
+            name=name,
+            status="closed",
+            starts_at=start,
+            ends_at=start + dt.timedelta(days=1),
+            closed_at=start + dt.timedelta(days=1),
+        )
+
+    kept, purged = closed("第一轮"), closed("第二轮")
+    Resident = apps.get_model("residents", "Resident")
+    sample = apps.get_model("testing", "RoundSample")
+    for n, home_visit in enumerate([False, True, False]):
+        person = Resident.objects.create(household=home, grid=grid, code=f"C{n:09d}", name="某")
+        sample.objects.create(
+            round=kept, resident=person, grid=grid, home_visit=home_visit, first_sampled_at=start
+        )
+    purged_at = start + dt.timedelta(days=200)
+    apps.get_model("audit", "AuditEntry").objects.create(
+        at=purged_at,
+        actor_name="system",
+        action="round.purge",
+        object_type="testing.round",
+        object_id=str(purged.pk),
+        details={"sampled": {str(grid.pk): [40, 2], str(other.pk): [7, 0], "999999": [5, 5]}},
+        previous_hash="0" * 64,
+        entry_hash="1" * 64,
+    )
+
+    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    from wangge.testing.models import ClosedRoundFigures
+    from wangge.testing.models import Round as Current
+
+    def figures(round_):
+        return set(
+            ClosedRoundFigures.objects.filter(round_id=round_.pk).values_list(
+                "grid_id", "sampled", "home_visit_sampled"
+            )
+        )
+
+    assert figures(kept) == {(grid.pk, 3, 1)}
+    assert figures(purged) == {(grid.pk, 40, 2), (other.pk, 7, 0)}  # a removed area left out
+    assert Current.objects.get(pk=purged.pk).records_purged_at == purged_at
+    assert Current.objects.get(pk=kept.pk).records_purged_at is None

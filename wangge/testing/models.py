@@ -75,6 +75,8 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set when retention removed the round's personal records; its figures stay.
+    records_purged_at = models.DateTimeField(_("records purged"), null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -370,6 +372,29 @@ class RoundGridStats(models.Model):
         verbose_name = _("grid figures of a round")
         constraints = [
             models.UniqueConstraint(fields=["round", "grid"], name="round_grid_stats_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.grid_id}"
+
+
+class ClosedRoundFigures(models.Model):
+    """How many people a grid had sampled in a round when the round closed: the record.
+
+    Written by the close in the same transaction, so a closed round's pages read these rows
+    rather than counting samples, and they still read the same after retention has removed
+    the samples themselves. Expected figures stay in RoundGridStats.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="closed_figures")
+    grid = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    sampled = models.PositiveIntegerField(default=0)
+    home_visit_sampled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("figures of a closed round")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "grid"], name="closed_round_figures_unique")
         ]
 
     def __str__(self) -> str:

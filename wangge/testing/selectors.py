@@ -26,14 +26,13 @@ from django.db.models import (
 
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import Area
-from wangge.audit.events import AuditEvent
-from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Perm, Role
 from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, subtree_q
 from wangge.residents.models import Household, Resident, ResidentQuerySet
 from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
 from wangge.testing.models import (
+    ClosedRoundFigures,
     HomeVisit,
     PositiveCase,
     Recall,
@@ -45,33 +44,13 @@ from wangge.testing.models import (
     UnknownResult,
 )
 
-PURGE_ACTION = AuditEvent.ROUND_PURGE
-
-
-def frozen_sampled(round_: Round) -> dict[int, tuple[int, int]] | None:
-    """A purged round's frozen (sampled, sampled at home) per grid; None if not purged.
-
-    Until the model keeps these figures itself (a `sampled` column on RoundGridStats was
-    proposed to the lead), the purge freezes them into its audit entry, which is append-only.
-    """
-    details = (
-        AuditEntry.objects.filter(
-            action=PURGE_ACTION, object_type="testing.round", object_id=str(round_.pk)
-        )
-        .order_by("id")
-        .values_list("details", flat=True)
-        .first()
-    )
-    if details is None:
-        return None
-    figures: dict[str, list[int]] = details.get("sampled", {})
-    return {int(grid): (values[0], values[1]) for grid, values in figures.items()}
-
 
 def rounds_due_for_purge(closed_before: dt.datetime) -> list[Round]:
     """Closed rounds, closed before `closed_before`, whose records are not purged yet."""
-    rounds = Round.objects.filter(status=RoundStatus.CLOSED, closed_at__lt=closed_before)
-    return [r for r in rounds.order_by("closed_at", "pk") if frozen_sampled(r) is None]
+    rounds = Round.objects.filter(
+        status=RoundStatus.CLOSED, closed_at__lt=closed_before, records_purged_at=None
+    )
+    return list(rounds.order_by("closed_at", "pk"))
 
 
 @dataclass
@@ -145,10 +124,11 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
         paths[grid_id] = path
     if not figures:
         return figures, paths
-    frozen = frozen_sampled(round_) if round_.status == RoundStatus.CLOSED else None
-    if frozen is not None:
-        # The round's personal records were purged: its figures were frozen first.
-        for grid_id, (sampled, home) in frozen.items():
+    if round_.status == RoundStatus.CLOSED:
+        # The record kept at closing (the samples may have been purged since).
+        for grid_id, sampled, home in ClosedRoundFigures.objects.filter(
+            round=round_, grid__path__startswith=area.path
+        ).values_list("grid_id", "sampled", "home_visit_sampled"):
             if grid_id in figures:
                 figures[grid_id].sampled, figures[grid_id].home_visit_sampled = sampled, home
     else:

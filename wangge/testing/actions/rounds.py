@@ -23,6 +23,7 @@ from wangge.testing.choices import ExemptionReason, PoolSize, RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.expectation import ExpectationRules, expected_residents
 from wangge.testing.models import (
+    ClosedRoundFigures,
     DoorToDoorTeam,
     Exemption,
     HomeVisit,
@@ -37,7 +38,6 @@ from wangge.testing.models import (
     Tube,
     WalkIn,
 )
-from wangge.testing.selectors import PURGE_ACTION, frozen_sampled
 
 Acting = User | Actor | None
 
@@ -129,6 +129,33 @@ def recount_grids(
             )
         )
         samples.update(counted=Exists(expected.filter(pk=OuterRef("resident_id"))))
+        if round_.status == RoundStatus.CLOSED and round_.records_purged_at is None:
+            keep_closed_figures(round_, chunk)  # a recount of a closed round: its record too
+
+
+def keep_closed_figures(round_: Round, grid_ids: Sequence[int] | None = None) -> None:
+    """Write a closed round's sampled figures per grid (all grids, or these), counted
+    from its samples: the record its pages read from then on."""
+    figures = ClosedRoundFigures.objects.filter(round=round_)
+    samples = RoundSample.objects.filter(round=round_, counted=True)
+    if grid_ids is not None:
+        figures = figures.filter(grid_id__in=grid_ids)
+        samples = samples.filter(grid_id__in=grid_ids)
+    figures.delete()
+    ClosedRoundFigures.objects.bulk_create(
+        (
+            ClosedRoundFigures(
+                round=round_,
+                grid_id=row["grid_id"],
+                sampled=row["n"],
+                home_visit_sampled=row["home"],
+            )
+            for row in samples.order_by()
+            .values("grid_id")
+            .annotate(n=Count("pk"), home=Count("pk", filter=Q(home_visit=True)))
+        ),
+        batch_size=1000,
+    )
 
 
 def refresh_stale_grids(round_: Round) -> int:
@@ -159,7 +186,7 @@ def recount_round(round_: Round, *, acting_user: Acting) -> int:
     _require_manages(round_, acting_user)
     if round_.status == RoundStatus.PLANNED:
         raise RoundError(_("the round is not open yet: it counts when it opens"))
-    if frozen_sampled(round_) is not None:
+    if round_.records_purged_at is not None:
         raise RoundError(_("the round's records were purged: its figures are final"))
     rules = ExpectationRules.for_round(round_)
     grids = list(
@@ -187,7 +214,7 @@ def open_round(round_: Round, *, acting_user: Acting) -> Round:
 
 @transaction.atomic
 def close_round(round_: Round, *, acting_user: Acting) -> Round:
-    """Stop registering; the figures stay as they are for the record."""
+    """Stop registering; the figures stay as they are for the record (ClosedRoundFigures)."""
     _require_manages(round_, acting_user)
     if round_.status != RoundStatus.OPEN:
         raise RoundError(_("only an open round can be closed"))
@@ -195,6 +222,7 @@ def close_round(round_: Round, *, acting_user: Acting) -> Round:
     round_.status = RoundStatus.CLOSED
     round_.closed_at = timezone.now()
     round_.save(update_fields=["status", "closed_at"])
+    keep_closed_figures(round_)
     log.record(acting_user, AuditEvent.ROUND_CLOSE, obj=round_)
     return round_
 
@@ -564,24 +592,17 @@ def purge_round_records(round_: Round, *, acting_user: Acting) -> PurgeSummary:
     """Remove the personal parts of a closed round's records, keeping its figures.
 
     Retention (issue 3): who was sampled, exempted, visited, recalled or found positive is
-    personal data kept no longer than needed. The per-grid figures are frozen first —
-    expected stays in RoundGridStats, sampled is written into the audit entry — so the
-    round's coverage, positives and recall counts read the same afterwards. Tubes, results,
-    shipments, recalls and cases stay as anonymous counts.
+    personal data kept no longer than needed. The round's figures were kept when it closed
+    (ClosedRoundFigures, with expected in RoundGridStats), so its coverage, positives and
+    recall counts read the same afterwards. Tubes, results, shipments, recalls and cases
+    stay as anonymous counts.
     """
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.status != RoundStatus.CLOSED:
         raise RoundError(_("only a closed round's records can be purged"))
-    if frozen_sampled(round_) is not None:
+    if round_.records_purged_at is not None:
         return PurgeSummary(round_id=round_.pk)
     summary = purge_summary(round_)
-    sampled = {
-        str(row["grid_id"]): [row["n"], row["home"]]
-        for row in RoundSample.objects.filter(round=round_, counted=True)
-        .order_by()
-        .values("grid_id")
-        .annotate(n=Count("pk"), home=Count("pk", filter=Q(home_visit=True)))
-    }
     Recall.objects.filter(round=round_).update(resident=None, walk_in=None)
     PositiveCase.objects.filter(round=round_).update(resident=None, walk_in=None)
     HomeVisit.objects.filter(round=round_).delete()
@@ -589,10 +610,9 @@ def purge_round_records(round_: Round, *, acting_user: Acting) -> PurgeSummary:
     Registration.objects.filter(round=round_).delete()
     WalkIn.objects.filter(round=round_).delete()
     RoundSample.objects.filter(round=round_).delete()
+    round_.records_purged_at = timezone.now()
+    round_.save(update_fields=["records_purged_at"])
     log.record(
-        acting_user,
-        PURGE_ACTION,
-        obj=round_,
-        details={"removed": summary.as_dict(), "sampled": sampled},
+        acting_user, AuditEvent.ROUND_PURGE, obj=round_, details={"removed": summary.as_dict()}
     )
     return summary

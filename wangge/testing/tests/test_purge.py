@@ -13,6 +13,7 @@ from wangge.residents.choices import Tag
 from wangge.testing.actions import rounds as actions
 from wangge.testing.errors import RoundError
 from wangge.testing.models import (
+    ClosedRoundFigures,
     Exemption,
     HomeVisit,
     LabResult,
@@ -116,6 +117,25 @@ def test_purge_keeps_the_figures_and_removes_every_personal_link(tree, closed):
     assert all(person.name not in text for person in closed.people)
 
 
+def test_closing_keeps_each_grids_sampled_figures_and_its_pages_read_them(tree, closed):
+    round_ = closed.round
+    kept = {
+        grid: (sampled, home)
+        for grid, sampled, home in ClosedRoundFigures.objects.filter(round=round_).values_list(
+            "grid_id", "sampled", "home_visit_sampled"
+        )
+    }
+    counted = RoundSample.objects.filter(round=round_, counted=True)
+    assert kept[tree["grid_b"].pk] == (
+        counted.filter(grid=tree["grid_b"]).count(),
+        counted.filter(grid=tree["grid_b"], home_visit=True).count(),
+    )
+    assert sum(sampled for sampled, _home in kept.values()) == counted.count()
+
+    ClosedRoundFigures.objects.filter(round=round_, grid=tree["grid_a"]).update(sampled=1)
+    assert _figures(round_, tree["grid_a"])[0][1] == 1  # the record, not a count of samples
+
+
 def test_purging_twice_is_harmless(tree, closed):
     actions.purge_round_records(closed.round, acting_user=None)
     before = _figures(closed.round, tree["community"])
@@ -123,6 +143,7 @@ def test_purging_twice_is_harmless(tree, closed):
     assert again.registrations == 0
     assert _figures(closed.round, tree["community"]) == before
     assert AuditEntry.objects.filter(action="round.purge").count() == 1
+    assert Round.objects.get(pk=closed.round.pk).records_purged_at is not None
 
 
 def test_an_open_round_is_never_purged(tree, alice):
