@@ -38,8 +38,9 @@ def child(args: argparse.Namespace) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from wangge.core.bulk import bulk_load_cache, create_indexes, drop_secondary_indexes
     from wangge.demo import bulk
-    from wangge.demo.generator import build_demo, bulk_load_settings, get_profile
+    from wangge.demo.generator import SQLITE_BUILD_CACHE_KIB, build_demo, get_profile
     from wangge.residents.models import Household, Resident
 
     call_command("migrate", verbosity=0)
@@ -60,20 +61,11 @@ def child(args: argparse.Namespace) -> None:
     def raw_write(drop_indexes: bool) -> float:
         clear()
         started = time.perf_counter()
-        with bulk_load_settings(), transaction.atomic():
-            dropped = bulk.drop_secondary_indexes([Household, Resident]) if drop_indexes else []
-            raw = connection.connection
-            if connection.vendor == "sqlite":
-                cursor = raw.cursor()
-                households = layouts[0].insert_sql.replace("%s", "?")
-                residents = layouts[1].insert_sql.replace("%s", "?")
-                for batch in kept:
-                    cursor.executemany(households, batch.households)
-                    cursor.executemany(residents, batch.residents)
-            else:
-                for batch in kept:
-                    bulk.write_batch(layouts[0], layouts[1], batch)
-            bulk.create_indexes(dropped)
+        with bulk_load_cache(SQLITE_BUILD_CACHE_KIB), transaction.atomic():
+            dropped = drop_secondary_indexes([Household, Resident]) if drop_indexes else []
+            for batch in kept:
+                bulk.write_batch(layouts[0], layouts[1], batch)
+            create_indexes(dropped)
         return time.perf_counter() - started
 
     indexed = raw_write(drop_indexes=False)

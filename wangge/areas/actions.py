@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,7 @@ from wangge.areas.selectors import tree_export_rows
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core import bulk
 from wangge.core.permissions import Perm
 from wangge.core.scoping import in_scope, is_within, subtree_q
 from wangge.lib.idnumbers import normalise_text
@@ -112,10 +113,8 @@ def _sibling_exists(parent: Area | None, name: str, exclude_pk: int | None = Non
 
 
 def lock_tree() -> None:
-    """Serialise changes of the tree's paths (SQLite's IMMEDIATE transactions already do)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Area._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    """Serialise changes of the tree's paths."""
+    bulk.lock_for_writes(Area)
 
 
 # --- single areas ----------------------------------------------------------------------

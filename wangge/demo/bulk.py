@@ -2,8 +2,8 @@
 
 Every ID number and phone goes through `wangge.core.personal_data.seal_id_number` /
 `seal_phone`, exactly what `PersonalIdentity.set_id_number` / `set_phone` store; only the
-way rows reach the database differs: the database's own bulk path (executemany on
-SQLite, COPY on PostgreSQL) instead of one INSERT per model instance. Sealing is the
+way rows reach the database differs: the database's own bulk path (`wangge.core.bulk`:
+executemany on SQLite, COPY on PostgreSQL) instead of one INSERT per model instance. Sealing is the
 costly part (AES-GCM and HMAC per value), so it may run in worker processes.
 
 The column lists are read from the models, so a field another app adds later is
@@ -19,7 +19,7 @@ from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
-from wangge.areas.models import Area
+from wangge.core.bulk import copy_rows
 from wangge.core.personal_data import seal_id_number, seal_phone
 from wangge.lib.idnumbers import IdType, disclosable_birth_year
 from wangge.lib.natural import natural_sort_key
@@ -82,18 +82,11 @@ def resident_code(bits: int) -> str:
 class Layout:
     """A table's columns as written: the ones we fill, then the others' constant defaults."""
 
-    table: str
+    model: type[models.Model]
     columns: tuple[str, ...]
     extra: tuple[Any, ...]  # values of the columns we do not fill, in `columns` order
     created_at: Any  # the creation time, already in the database's format
     written_on: dt.date  # its local date: the birth years it may hold depend on it
-
-    @property
-    def insert_sql(self) -> str:
-        names = ", ".join(connection.ops.quote_name(column) for column in self.columns)
-        marks = ", ".join(["%s"] * len(self.columns))
-        # Names from the model's metadata, quoted; values are parameters.
-        return f"INSERT INTO {connection.ops.quote_name(self.table)} ({names}) VALUES ({marks})"  # noqa: S608
 
 
 def layout_for(model: type[models.Model], filled: Sequence[str], now: dt.datetime) -> Layout:
@@ -122,7 +115,7 @@ def layout_for(model: type[models.Model], filled: Sequence[str], now: dt.datetim
     if missing:
         raise GeneratorOutdated(f"{model._meta.label} has no column(s) {sorted(missing)}")
     return Layout(
-        table=model._meta.db_table,
+        model=model,
         columns=(*filled, *extra_columns),
         extra=tuple(extra_values),
         created_at=connection.ops.adapt_datetimefield_value(now),
@@ -201,34 +194,12 @@ def prepare(
     return Batch([(*row, natural_sort_key(*row[2:5]), *h_tail) for row in households], rows)
 
 
-def write_rows(layout: Layout, rows: Sequence[Sequence[Any]]) -> None:
-    """The database's own bulk path: COPY on PostgreSQL, executemany on SQLite.
-
-    Both go through Django's connection (so its transaction), on the driver's own cursor:
-    Django's cursor wrapper would re-read every row to guess the parameter style.
-    """
-    connection.ensure_connection()
-    names = ", ".join(connection.ops.quote_name(c) for c in layout.columns)
-    table = connection.ops.quote_name(layout.table)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    marks = ", ".join(["?"] * len(layout.columns))
-    raw = connection.connection.cursor()
-    try:
-        raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-    finally:
-        raw.close()
-
-
 def write_batch(household_layout: Layout, resident_layout: Layout, batch: Batch) -> None:
+    """The database's own bulk path (`core.bulk.copy_rows`: COPY, or executemany)."""
     if batch.households:
-        write_rows(household_layout, batch.households)
+        copy_rows(household_layout.model, household_layout.columns, batch.households)
     if batch.residents:
-        write_rows(resident_layout, batch.residents)
+        copy_rows(resident_layout.model, resident_layout.columns, batch.residents)
 
 
 def next_ids() -> tuple[int, int]:
@@ -246,64 +217,3 @@ def reset_sequences() -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-
-
-def _secondary_indexes(table: str) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of a table's indexes that no constraint owns."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
-                "AND indexname NOT IN "
-                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-                [table, table],
-            )
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [table],
-            )
-        return [(str(name), str(sql)) for name, sql in cursor.fetchall()]
-
-
-def drop_secondary_indexes(models_: Sequence[type[models.Model]]) -> list[tuple[str, str]]:
-    """Drop the tables' secondary indexes before a bulk load; `create_indexes` restores them.
-
-    Inserting a million rows one by one into indexes on random values (sealed numbers,
-    resident codes, names) costs far more than sorting them once when an index is
-    created. Only worth it when most of the table is new. The caller holds a
-    transaction, so a failure leaves the indexes as they were; a unique index is checked
-    again when it is created.
-    """
-    dropped = [index for model in models_ for index in _secondary_indexes(model._meta.db_table)]
-    with connection.cursor() as cursor:
-        for name, _sql in dropped:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return dropped
-
-
-def create_indexes(dropped: list[tuple[str, str]]) -> None:
-    if not dropped:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # PostgreSQL will not index a table with foreign-key checks still queued:
-            # run them now, then defer again as Django's constraints are declared.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # Sort in memory rather than on disk (for this transaction only).
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _name, sql in dropped:
-            cursor.execute(sql)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def analyze() -> None:
-    """PostgreSQL: fresh statistics after a bulk load, or the planner guesses from none
-    until autovacuum comes by (a grid's page then sorts its residents the slow way)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (Area, Household, Resident):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

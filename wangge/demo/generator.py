@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.audit.models import AuditEntry
+from wangge.core import bulk as core_bulk
 from wangge.demo import bulk
 from wangge.demo.logins import (
     DemoLogin,
@@ -245,23 +246,6 @@ def _hashed(to_hash: dict[str, str], hasher: Workers | None) -> dict[str, str] |
     return hashes
 
 
-@contextmanager
-def bulk_load_settings() -> Iterator[None]:
-    """SQLite: a big page cache while building; restored afterwards."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size=-{SQLITE_BUILD_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size={int(previous)}")
-
-
 def write_people(
     profile: Profile,
     structure: Structure,
@@ -282,7 +266,7 @@ def write_people(
     pairs = generate_batches(profile, structure, grid_ids, residents, seed, first_ids)
     prepare = partial(_prepare_pair, layouts)
     written = [0, 0]
-    dropped = bulk.drop_secondary_indexes([Household, Resident]) if mostly_new else []
+    dropped = core_bulk.drop_secondary_indexes([Household, Resident]) if mostly_new else []
 
     def write(batch: bulk.Batch) -> None:
         with clock.measure("writing rows"):
@@ -303,7 +287,7 @@ def write_people(
             break
         write(batch)
     with clock.measure("building indexes"):
-        bulk.create_indexes(dropped)
+        core_bulk.create_indexes(dropped)
     bulk.reset_sequences()
     return written[0], written[1]
 
@@ -362,7 +346,7 @@ def build_demo(
         with (
             worker_processes(count) as sealers,
             clock.measure("total"),
-            bulk_load_settings(),
+            core_bulk.bulk_load_cache(SQLITE_BUILD_CACHE_KIB),
             transaction.atomic(),
         ):
             if existing is not None:
@@ -377,7 +361,7 @@ def build_demo(
             )
             with clock.measure("counts"):
                 refresh_area_counts(grid_ids)
-                bulk.analyze()
+                core_bulk.analyze([Area, Household, Resident])
             with clock.measure("logins"):
                 logins = ensure_logins(profile, district, _hashed(to_hash, hasher))
                 hasher = None

@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core import bulk
 from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_phone
 from wangge.core.scoping import require_in_scope
@@ -670,7 +670,8 @@ def _insert_residents(
     now: dt.datetime,
     progress: "importing.Progress | None" = None,
 ) -> None:
-    """Insert new residents: one COPY on PostgreSQL, prepared batches on SQLite.
+    """Insert new residents (`core.bulk.copy_rows`: COPY on PostgreSQL, prepared batches
+    on SQLite).
 
     This is bulk_create without building a model instance per row and compiling an
     INSERT per 45 rows (SQLite's parameter limit): for 100,000 rows that overhead alone
@@ -680,25 +681,8 @@ def _insert_residents(
     sealed by `personal_data`, timestamps as the backend stores them.
     """
     columns = [f for f in Resident._meta.concrete_fields if not f.primary_key]
-    table = connection.ops.quote_name(str(Resident._meta.db_table))
-    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in columns)
     values = _resident_values(rows, households, now, columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for done, value in enumerate(values, start=1):
-                    copy.write_row(value)
-                    if progress is not None and done % _WRITE_BATCH == 0:
-                        progress(_WRITE_BATCH)
-            if progress is not None:
-                progress(len(rows) % _WRITE_BATCH)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
-        while chunk := list(islice(values, _WRITE_BATCH)):
-            cursor.executemany(sql, chunk)
-            if progress is not None:
-                progress(len(chunk))
+    bulk.copy_rows(Resident, [str(f.column) for f in columns], values, progress=progress)
 
 
 def _resident_values(

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core.bulk import BatchSql
 from wangge.lib.uuid7 import uuid7
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
@@ -364,13 +365,25 @@ def _ancestor_ids(paths: set[str], district: Area) -> dict[str, int]:
 def _write(plan: _Plan, user: User | None) -> None:
     """The tubes through the ORM (their ids are needed), the rest as plain bulk inserts."""
     Tube.objects.bulk_create(plan.tubes, batch_size=BATCH)
-    now = timezone.now()
-    round_id, user_id = plan.round.pk, user.pk if user else None
+    sql = BatchSql(timezone.now())
+    round_id, user_id, now = plan.round.pk, user.pk if user else None, sql.time(sql.now)
     registrations = [
-        (client_id, round_id, plan.tubes[index].pk, resident, None, mode, at, now, None, user_id)
+        (
+            sql.uuid(client_id),
+            round_id,
+            plan.tubes[index].pk,
+            resident,
+            None,
+            mode,
+            sql.time(at),
+            now,
+            None,
+            user_id,
+        )
         for index, client_id, resident, mode, at, _grid, _home in plan.registrations
     ]
     _insert(
+        sql,
         Registration,
         [
             "client_id",
@@ -392,58 +405,33 @@ def _write(plan: _Plan, user: User | None) -> None:
         if resident not in first or at < first[resident][1]:
             first[resident] = (resident, at, grid, home)
     _insert(
+        sql,
         RoundSample,
         ["round", "resident", "grid", "counted", "home_visit", "first_sampled_at"],
-        [(round_id, resident, grid, True, home, at) for resident, at, grid, home in first.values()],
+        [
+            (round_id, resident, grid, True, home, sql.time(at))
+            for resident, at, grid, home in first.values()
+        ],
     )
     _insert(
+        sql,
         HomeVisit,
         ["client_id", "round", "household", "team", "outcome", "note", "visited_at", "recorded_by"],
         [
-            (client_id, round_id, household, team, outcome, "", at, user_id)
+            (sql.uuid(client_id), round_id, household, team, outcome, "", sql.time(at), user_id)
             for client_id, household, team, outcome, at in plan.visits
         ],
     )
 
 
-def _insert(model: type[models.Model], names: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Plain INSERTs of these fields' values, adapted as Django stores them (UUIDs as hex
-    text and datetimes as UTC text on SQLite): the ORM's bulk_create builds a model per
-    row and prepares every value through its field, which for a demo of a hundred thousand
-    registrations is most of the time."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in names]
-    sqlite = connection.vendor == "sqlite"
-    adapters: list[Callable[[object], object] | None] = []
-    for model_field in fields:
-        if sqlite and isinstance(model_field, models.UUIDField):
-            adapters.append(lambda value: value.hex if isinstance(value, uuid.UUID) else value)
-        elif sqlite and isinstance(model_field, models.DateTimeField):
-            adapters.append(_utc_text)
-        else:
-            adapters.append(None)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(model_field.column)) for model_field in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    if any(adapters):
-        rows = [
-            tuple(
-                value if adapt is None else adapt(value)
-                for adapt, value in zip(adapters, row, strict=True)
-            )
-            for row in rows
-        ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
-
-
-def _utc_text(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-    return value
+def _insert(
+    sql: BatchSql, model: type[models.Model], names: list[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Plain INSERTs (`core.bulk`), in batches: the ORM's bulk_create builds a model per
+    row and prepares every value through its field, which for a demo of a hundred
+    thousand registrations is most of the time."""
+    for start in range(0, len(rows), BATCH):
+        sql.insert(model, names, rows[start : start + BATCH])
 
 
 def _walk_ins(plan: _Plan, district: Area, rng: random.Random, acting_user: Acting) -> None:
@@ -538,13 +526,7 @@ def _results(
         moves += [(shipment.pk, status, tube.pk) for tube in box]
         if shipment.received_at:
             received.extend(box)
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {quote(Tube._meta.db_table)} SET {quote('shipment_id')} = %s, "  # noqa: S608
-            f"{quote('status')} = %s WHERE {quote('id')} = %s",
-            moves,
-        )
+    BatchSql(timezone.now()).update(Tube, ["shipment", "status"], moves)
     log.record(
         acting_user,
         AuditEvent.DEMO_SHIPMENTS,
