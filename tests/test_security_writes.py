@@ -17,13 +17,14 @@ from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.devices import issue_device_token
 from wangge.accounts.tests.permission_matrix import database_state
 from wangge.audit.log import Actor
+from wangge.core.batch import ItemStatus
 from wangge.core.permissions import Role
 from wangge.core.scoping import OutOfScope
 from wangge.residents import actions as registry
 from wangge.testing.actions import rounds as round_actions
 from wangge.testing.actions import shipments
 from wangge.testing.actions.registrations.storing import seal_tube
-from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
+from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import TubeStatus
 from wangge.testing.models import Tube
 from wangge.testing.tests.factories import make_round

@@ -28,6 +28,7 @@ from wangge.core.api_input import (
     plain,
     read_body,
 )
+from wangge.core.batch import ItemAnswerOut, ItemStatus, item_answer
 from wangge.core.permissions import Perm
 from wangge.testing.actions.alarms import record_results_with_alarms
 from wangge.testing.actions.results import ResultItem
@@ -75,15 +76,12 @@ class LabBatchIn(BaseModel):
     items: list[LabResultIn] = Field(max_length=MAX_BATCH)
 
 
-class LabResultOut(BaseModel):
+class LabResultOut(ItemAnswerOut):
     barcode: str
-    status: str = Field(description="accepted, duplicate or rejected")
     reason_code: str = Field(
         description="When rejected: invalid, clock_ahead, unknown_barcode, unknown_result, "
         "conflicting_result, conflicting_rows, tube_not_sealed, empty_tube."
     )
-    reason: str
-    field: str = Field(description="The field that is wrong, if the item was rejected for one.")
     recalls_opened: int = Field(description="People put on the recall list by this result.")
     recalls_closed: int = Field(description="Recalls this individual result closed.")
     case_opened: bool = Field(description="A positive individual result: a positive case.")
@@ -144,16 +142,16 @@ def post_results(request: HttpRequest) -> HttpResponse:
         if isinstance(item, tuple):
             code, field, reason = item
             answers.append(
-                {
-                    "barcode": "",
-                    "status": "rejected",
-                    "reason_code": code,
-                    "reason": reason,
-                    "field": field,
-                    "recalls_opened": 0,
-                    "recalls_closed": 0,
-                    "case_opened": False,
-                }
+                item_answer(
+                    ItemStatus.REJECTED,
+                    code,
+                    reason,
+                    field,
+                    barcode="",
+                    recalls_opened=0,
+                    recalls_closed=0,
+                    case_opened=False,
+                )
             )
         else:
             items.append(item)
@@ -179,16 +177,15 @@ def post_results(request: HttpRequest) -> HttpResponse:
             continue
         outcome = next(outcomes)
         results.append(
-            {
-                "barcode": outcome.barcode,
-                "status": str(outcome.status),
-                "reason_code": outcome.reason_code,
-                "reason": outcome.reason,
-                "field": "",
-                "recalls_opened": outcome.recalls_opened,
-                "recalls_closed": outcome.recalls_closed,
-                "case_opened": outcome.case_opened,
-            }
+            item_answer(
+                outcome.status,
+                outcome.reason_code,
+                outcome.reason,
+                barcode=outcome.barcode,
+                recalls_opened=outcome.recalls_opened,
+                recalls_closed=outcome.recalls_closed,
+                case_opened=outcome.case_opened,
+            )
         )
     return HttpResponse(
         json.dumps({"results": results}, ensure_ascii=False),

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.batch import ItemStatus
 from wangge.core.staging import Staging
 from wangge.lib.spreadsheets import Cell, as_text, read_table, stored_as_number
-from wangge.testing.actions.results import ItemStatus, ResultItem, plan_results
+from wangge.testing.actions.results import ResultItem, plan_results
 from wangge.testing.choices import TestResult
 from wangge.testing.models import Tube
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from wangge.core.api_input import MAX_DEPTH, BodyError, DbId, Timestamp, describe, plain
+from wangge.core.batch import ItemAnswerOut
 from wangge.lib.jsonsplit import SplitError, split_list
 
 MAX_BATCH = 500
@@ -176,18 +177,11 @@ class RegistrationBatchIn(_In):
     items: list[RegistrationIn] = Field(max_length=MAX_BATCH)
 
 
-ItemStatus = Literal["accepted", "duplicate", "rejected"]
-
-
-class RegistrationResultOut(BaseModel):
+class BatchResultOut(ItemAnswerOut):
     client_id: str | None
-    status: ItemStatus
-    reason_code: str = Field(description="Empty unless rejected.")
-    reason: str = Field(description="A readable, translated reason; empty unless rejected.")
-    field: str = Field(
-        description="The field that is wrong (e.g. sampled_at, person.walk_in.address) "
-        "when the item was rejected for one; empty otherwise."
-    )
+
+
+class RegistrationResultOut(BatchResultOut):
     already_sampled: bool | None = Field(
         description="Accepted: the person had a registration in this round before. "
         "Null for duplicates and rejections."
@@ -240,14 +234,6 @@ class HomeVisitIn(_In):
 
 class HomeVisitBatchIn(_In):
     items: list[HomeVisitIn] = Field(max_length=MAX_BATCH)
-
-
-class BatchResultOut(BaseModel):
-    client_id: str | None
-    status: ItemStatus
-    reason_code: str
-    reason: str
-    field: str = Field(description="The field that is wrong, if the item was rejected for one.")
 
 
 class HomeVisitBatchOut(BaseModel):

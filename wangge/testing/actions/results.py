@@ -12,7 +12,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -24,6 +23,7 @@ from wangge.accounts.models import User
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.core.batch import ItemStatus
 from wangge.core.permissions import Perm
 from wangge.core.sql import column, table
 from wangge.events import actions as events
@@ -38,12 +38,6 @@ Acting = User | Actor | None
 CHUNK = 900
 # Results that mean the people in a pooled tube must be retested alone.
 RECALL_RESULTS = frozenset({TestResult.POSITIVE, TestResult.INVALID})
-
-
-class ItemStatus(StrEnum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
 
 
 REASONS: dict[str, Promise] = {

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from tests.factories import UserFactory, grant, make_resident
+from wangge.core.batch import ItemStatus
 from wangge.core.permissions import Perm, Role
 from wangge.lib.spreadsheets import SpreadsheetError
-from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
+from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import RecallStatus, TubeStatus
 from wangge.testing.choices import TestResult as Result
 from wangge.testing.lab_import import (

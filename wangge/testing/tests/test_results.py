@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.audit.models import AuditEntry
+from wangge.core.batch import ItemStatus
 from wangge.core.permissions import Perm, Role
-from wangge.testing.actions.results import ItemStatus, ResultItem, record_results
+from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import RecallStatus, TubeStatus
 from wangge.testing.choices import TestResult as Result
 from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
