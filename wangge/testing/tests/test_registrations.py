@@ -523,7 +523,7 @@ def test_a_body_that_is_not_a_batch_fails_as_a_whole():
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_array_literals_reach_postgresql_unchanged(values):
     """The batch writes PostgreSQL arrays as literals: any barcode survives the quoting."""
-    from wangge.testing.actions.registrations.sql import pg_array
+    from wangge.core.bulk import pg_array
 
     if connection.vendor != "postgresql":
         pytest.skip("array literals are how the batch writes to PostgreSQL (DATABASE_URL)")

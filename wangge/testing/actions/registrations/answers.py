@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts.models import User
 from wangge.audit.log import Actor
 from wangge.core.api_input import BEFORE_ROUND, CLOCK_AHEAD, field_reason
+from wangge.core.batch import ItemStatus, item_answer
 from wangge.testing.schemas import InvalidItem
 
 Acting = User | Actor
 
-ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+ACCEPTED, DUPLICATE, REJECTED = ItemStatus.ACCEPTED, ItemStatus.DUPLICATE, ItemStatus.REJECTED
 
 # What a station shows next to a refused item. Codes are stable (the station may act on
 # them); the readable reasons are translated for the desk.
@@ -87,22 +88,15 @@ class ItemResult:
         return cls.rejected(item.client_id, "invalid", detail, field=item.field)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "client_id": self.client_id,
-            "status": self.status,
-            "reason_code": self.reason_code,
-            "reason": self.reason,
+        """A registration's answer (schemas.RegistrationResultOut)."""
+        return self.as_batch_dict() | {
             "already_sampled": self.already_sampled,
             "tube_filled": self.tube_filled,
             "tube_sealed": self.tube_sealed,
-            "field": self.field,
         }
 
     def as_batch_dict(self) -> dict[str, Any]:
-        return {
-            "client_id": self.client_id,
-            "status": self.status,
-            "reason_code": self.reason_code,
-            "reason": self.reason,
-            "field": self.field,
-        }
+        """A home visit's answer (schemas.BatchResultOut)."""
+        return item_answer(
+            self.status, self.reason_code, self.reason, self.field, client_id=self.client_id
+        )

@@ -12,6 +12,7 @@ from django.db.models import Q
 from wangge.accounts.models import DeviceToken
 from wangge.areas.models import Area
 from wangge.core.api_input import clock_skew
+from wangge.core.bulk import BatchSql
 from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups
 from wangge.core.scoping import overlapping
@@ -21,7 +22,6 @@ from wangge.residents.actions import RegistryError, ResidentData
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
 from wangge.testing.actions.registrations.answers import ItemResult
-from wangge.testing.actions.registrations.sql import Sql
 from wangge.testing.choices import RoundStatus
 from wangge.testing.expectation import ExpectationRules
 from wangge.testing.models import Exemption, Round, RoundSample, SamplingPoint, WalkIn
@@ -98,7 +98,7 @@ def person_key(item: PlannedItem) -> tuple[str, int]:
 
 
 def plan_batch(
-    items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sql: Sql
+    items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sql: BatchSql
 ) -> Plan:
     """Validate what the schema cannot, and resolve rounds, people and sampling points.
 

@@ -17,6 +17,7 @@ from wangge.accounts.models import DeviceToken
 from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
+from wangge.core.bulk import BatchSql, is_sqlite
 from wangge.core.permissions import Perm
 from wangge.core.scoping import in_scope, require_in_scope
 from wangge.testing.actions.registrations.answers import (
@@ -28,7 +29,7 @@ from wangge.testing.actions.registrations.answers import (
     ItemResult,
 )
 from wangge.testing.actions.registrations.planning import Plan, PlannedItem, person_key, plan_batch
-from wangge.testing.actions.registrations.sql import TUBE_COLUMNS, Sql, TubeRow
+from wangge.testing.actions.registrations.sql import TUBE_COLUMNS, TubeRow, update_tubes
 from wangge.testing.choices import TubeStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import Registration, RoundSample, Tube, WalkIn
@@ -55,7 +56,7 @@ class _Outcome:
     people_first_sampled: int = 0
 
 
-def _store(plan: Plan, device: DeviceToken, sql: Sql) -> _Outcome:
+def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     """The write transaction: lock the tubes, decide each item, insert everything in bulk."""
     outcome = _Outcome(results=list(plan.results))
     results = outcome.results
@@ -286,11 +287,13 @@ def _store(plan: Plan, device: DeviceToken, sql: Sql) -> _Outcome:
         outcome.people_first_sampled = len(new_samples)
     changed = [state.tube for state in tubes.values() if state.changed and not state.is_new]
     if changed:
-        sql.update_tubes(changed)
+        update_tubes(sql, changed)
     return outcome
 
 
-def _foreign_tube_areas(states: Iterable[_TubeState], device: DeviceToken, sql: Sql) -> set[int]:
+def _foreign_tube_areas(
+    states: Iterable[_TubeState], device: DeviceToken, sql: BatchSql
+) -> set[int]:
     """The areas of these tubes that lie outside the device's subtree.
 
     Read under the tubes' lock, not while planning: a tube another station opens in the
@@ -322,7 +325,7 @@ def register_batch(
     SQLite, inside the batch's transaction: writers take turns there anyway, and a second
     write transaction would be a second turn.
     """
-    sql = Sql(timezone.now())
+    sql = BatchSql(timezone.now())
     plan = plan_batch(items, device, sql)
     inline_audit = sql.sqlite
     for attempt in range(ATTEMPTS):
@@ -378,12 +381,7 @@ def _writer_turn() -> Iterator[None]:
     that do not take it (other actions) still meet SQLite's own lock as before.
     """
     name = str(connection.settings_dict["NAME"])
-    if (
-        connection.vendor != "sqlite"
-        or connection.in_atomic_block
-        or name == ":memory:"
-        or "mode=memory" in name
-    ):
+    if not is_sqlite() or connection.in_atomic_block or name == ":memory:" or "mode=memory" in name:
         yield
         return
     with _turns:
