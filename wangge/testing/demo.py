@@ -40,6 +40,7 @@ from wangge.lib.uuid7 import uuid7
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
 from wangge.testing.actions import rounds as round_actions
+from wangge.testing.actions.registrations.sql import REGISTRATION_FIELDS, SAMPLE_FIELDS
 from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import (
     ExemptionReason,
@@ -375,28 +376,17 @@ def _write(plan: _Plan, user: User | None) -> None:
             resident,
             None,
             mode,
-            sql.time(at),
-            now,
             None,
             user_id,
+            sql.time(at),
+            now,
         )
         for index, client_id, resident, mode, at, _grid, _home in plan.registrations
     ]
     _insert(
         sql,
         Registration,
-        [
-            "client_id",
-            "round",
-            "tube",
-            "resident",
-            "walk_in",
-            "mode",
-            "sampled_at",
-            "received_at",
-            "device",
-            "registered_by",
-        ],
+        REGISTRATION_FIELDS,
         registrations,
     )
     # The first registration of each person in the round is their sample (ingestion's rule).
@@ -407,7 +397,7 @@ def _write(plan: _Plan, user: User | None) -> None:
     _insert(
         sql,
         RoundSample,
-        ["round", "resident", "grid", "counted", "home_visit", "first_sampled_at"],
+        SAMPLE_FIELDS,
         [
             (round_id, resident, grid, True, home, sql.time(at))
             for resident, at, grid, home in first.values()
@@ -425,7 +415,7 @@ def _write(plan: _Plan, user: User | None) -> None:
 
 
 def _insert(
-    sql: BatchSql, model: type[models.Model], names: list[str], rows: Sequence[tuple[Any, ...]]
+    sql: BatchSql, model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     """Plain INSERTs (`core.bulk`), in batches: the ORM's bulk_create builds a model per
     row and prepares every value through its field, which for a demo of a hundred

@@ -36,6 +36,23 @@ TUBE_COLUMNS = (
 )
 
 
+# The fields a registration and a person's first sample are inserted with (the demo's
+# rounds write the same rows).
+REGISTRATION_FIELDS = (
+    "client_id",
+    "round",
+    "tube",
+    "resident",
+    "walk_in",
+    "mode",
+    "device",
+    "registered_by",
+    "sampled_at",
+    "received_at",
+)
+SAMPLE_FIELDS = ("round", "resident", "grid", "counted", "home_visit", "first_sampled_at")
+
+
 def update_tubes(sql: BatchSql, tubes: list[TubeRow]) -> None:
     """The filled tubes' new counts and states (their rows are locked by this batch)."""
     rows = [(tube.filled, tube.status, sql.time(tube.sealed_at), tube.pk) for tube in tubes]

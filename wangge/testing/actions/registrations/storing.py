@@ -29,7 +29,13 @@ from wangge.testing.actions.registrations.answers import (
     ItemResult,
 )
 from wangge.testing.actions.registrations.planning import Plan, PlannedItem, person_key, plan_batch
-from wangge.testing.actions.registrations.sql import TUBE_COLUMNS, TubeRow, update_tubes
+from wangge.testing.actions.registrations.sql import (
+    REGISTRATION_FIELDS,
+    SAMPLE_FIELDS,
+    TUBE_COLUMNS,
+    TubeRow,
+    update_tubes,
+)
 from wangge.testing.choices import TubeStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import Registration, RoundSample, Tube, WalkIn
@@ -249,18 +255,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     user_id, device_id, received = device.user_id, device.pk, sql.time(now)
     sql.insert(
         Registration,
-        (
-            "client_id",
-            "round",
-            "tube",
-            "resident",
-            "walk_in",
-            "mode",
-            "device",
-            "registered_by",
-            "sampled_at",
-            "received_at",
-        ),
+        REGISTRATION_FIELDS,
         [
             (
                 item.client_db,
@@ -280,7 +275,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     if new_samples:
         sql.insert(
             RoundSample,
-            ("round", "resident", "grid", "counted", "home_visit", "first_sampled_at"),
+            SAMPLE_FIELDS,
             list(new_samples.values()),
             ignore_conflicts=True,
         )
