@@ -55,7 +55,7 @@ def keep_closed_figures(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("areas", "0002_registry_changed_at"),
-        ("testing", "0003_unknown_results"),
+        ("testing", "0004_recall_overdue_reported_at"),
         ("accounts", "0001_initial"),
     ]
 
