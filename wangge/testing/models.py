@@ -210,6 +210,15 @@ class Tube(models.Model):
     sampling_point = models.ForeignKey(
         SamplingPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="tubes"
     )
+    # Set instead of the point when the station went door to door.
+    door_team = models.ForeignKey(
+        DoorToDoorTeam,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tubes",
+        verbose_name=_("door-to-door team"),
+    )
     shipment = models.ForeignKey(
         Shipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="tubes"
     )

@@ -169,7 +169,12 @@ class RegistrationIn(_In):
     tube_capacity: Literal[1, 5, 10, 20]
     sampled_at: Timestamp
     mode: Literal["point", "door"] = "point"
-    sampling_point_id: DbId | None = None
+    sampling_point_id: DbId | None = Field(
+        default=None, description="The round's sampling point; required when mode is point."
+    )
+    team_id: DbId | None = Field(
+        default=None, description="The round's door-to-door team; required when mode is door."
+    )
     person: Person
 
 

@@ -12,6 +12,7 @@ from wangge.accounts.devices import issue_device_token
 from wangge.core.permissions import Role
 from wangge.lib.uuid7 import uuid7
 from wangge.testing.actions.registrations.storing import register_batch
+from wangge.testing.models import DoorToDoorTeam, SamplingPoint
 from wangge.testing.schemas import RegistrationBatchIn, RegistrationIn, parse_batch
 from wangge.testing.tests.factories import make_round
 
@@ -47,10 +48,33 @@ def round_(tree, alice):
     return make_round(tree["community"], user=alice)
 
 
+def round_point(round_):
+    """The round's point No. 1, serving its whole scope (so every station of the round may
+    name it): the point a test's registration is taken at unless it says otherwise."""
+    point = SamplingPoint.objects.filter(round=round_, number=1).first()
+    if point is None:
+        area = round_.scope.order_by("pk").first().area
+        point = SamplingPoint.objects.create(round=round_, number=1, name="1号", area=area)
+    return point
+
+
+def round_team(round_):
+    """The round's first door-to-door team, over its whole scope (as `round_point`)."""
+    team = DoorToDoorTeam.objects.filter(round=round_).order_by("pk").first()
+    if team is None:
+        area = round_.scope.order_by("pk").first().area
+        team = DoorToDoorTeam.objects.create(round=round_, name="上门一队", area=area)
+    return team
+
+
 def item(round_, barcode, person, *, capacity=10, client_id=None, **extra):
     """A registration item as a station sends it (a dict, before validation)."""
     if hasattr(person, "code"):
         person = {"resident_code": person.code}
+    if extra.get("mode", "point") == "point":
+        extra.setdefault("sampling_point_id", round_point(round_).pk)
+    else:
+        extra.setdefault("team_id", round_team(round_).pk)
     return {
         "client_id": str(client_id or uuid7()),
         "round_id": round_.pk,

@@ -45,6 +45,8 @@ from wangge.testing.tests.station_factories import (
     item,
     people,
     round_,
+    round_point,
+    round_team,
     sampler,
     station,
     station_for,
@@ -351,6 +353,37 @@ def test_sampling_points_must_belong_to_the_round(station, people, round_, tree,
     assert statuses(results) == ["accepted", "unknown_sampling_point"]
     assert Tube.objects.get(barcode="T1").sampling_point == point
     assert not Tube.objects.filter(barcode="T2").exists()
+
+
+def test_no_tube_is_opened_without_its_point_or_team(station, people, round_, tree, alice):
+    """Each item is answered alone: the ones naming their place go in, the others are
+    refused naming the missing field, and no tube without a place is stored."""
+    a, _ = people
+    team = round_team(round_)
+    other = make_round(tree["community"], user=alice, name="第二轮")
+    results = upload(
+        station,
+        [
+            item(round_, "T1", a[0]),
+            item(round_, "T2", a[1], sampling_point_id=None),
+            item(round_, "T3", a[2], mode="door", team_id=None),
+            item(round_, "T4", a[3], mode="door"),
+            item(round_, "T5", a[4], mode="door", team_id=round_team(other).pk),
+        ],
+    )
+    assert statuses(results) == [
+        "accepted",
+        "no_sampling_point",
+        "no_door_team",
+        "accepted",
+        "unknown_team",
+    ]
+    assert [r.field for r in results] == ["", "sampling_point_id", "team_id", "", "team_id"]
+    assert results[1].reason == str(REASONS["no_sampling_point"])
+    tubes = {t.barcode: t for t in Tube.objects.all()}
+    assert sorted(tubes) == ["T1", "T4"]
+    assert tubes["T1"].sampling_point == round_point(round_) and tubes["T1"].door_team is None
+    assert tubes["T4"].door_team == team and tubes["T4"].sampling_point is None
 
 
 def test_a_device_cannot_fill_the_tube_of_the_grid_beside(station, people, round_, tree):

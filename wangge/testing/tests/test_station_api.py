@@ -153,7 +153,7 @@ def test_sampled_codes_of_a_round_and_404_outside(
 
 def test_registrations_over_http_answer_per_item(client, station, far_station, people, round_):
     a, _ = people
-    good = item(round_, "T1", a[0], sampling_point_id=None)
+    good = item(round_, "T1", a[0])
     bad = {**item(round_, "T1", a[1]), "tube_capacity": 3}
     response = call(client, station, "post", "registrations", {"items": [good, bad]})
     assert response.status_code == 200

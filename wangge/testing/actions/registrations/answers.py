@@ -32,6 +32,8 @@ REASONS: dict[str, Promise] = {
         "The ID number does not belong to the person chosen: check who was sampled and "
         "register them again."
     ),
+    "no_sampling_point": _("Choose the station's sampling point: every tube names its point."),
+    "no_door_team": _("Choose the station's door-to-door team: every tube names its team."),
     "unknown_sampling_point": _("This sampling point does not belong to the round."),
     "unknown_tube": _("There is no such tube for this device."),
     "tube_other_round": _("This tube barcode is already used in another round."),

@@ -24,7 +24,14 @@ from wangge.residents.models import Resident
 from wangge.testing.actions.registrations.answers import ItemResult
 from wangge.testing.choices import RoundStatus
 from wangge.testing.expectation import ExpectationRules
-from wangge.testing.models import Exemption, Round, RoundSample, SamplingPoint, WalkIn
+from wangge.testing.models import (
+    DoorToDoorTeam,
+    Exemption,
+    Round,
+    RoundSample,
+    SamplingPoint,
+    WalkIn,
+)
 from wangge.testing.schemas import AsWalkIn, ByIdNumber, ByResidentCode, InvalidItem, RegistrationIn
 
 _HOME_VISIT = int(HOME_VISIT_TAGS)  # a plain int: IntFlag arithmetic is slow in a hot loop
@@ -86,6 +93,7 @@ class Plan:
     # the `already_sampled` flag depends on it (the RoundSample insert ignores conflicts).
     sampled: set[tuple[int, int]] = field(default_factory=set)
     sampling_points: dict[int, int] = field(default_factory=dict)
+    door_teams: dict[int, int] = field(default_factory=dict)
 
 
 def person_key(item: PlannedItem) -> tuple[str, int]:
@@ -259,14 +267,21 @@ def plan_batch(
             continue
         plan.items.append(planned)
 
+    # A point or team of another grid is "unknown" to this device, like one of another round.
+    device_scope = overlapping(device.scope_paths(Perm.REGISTER_SAMPLES) or [], "area__path")
     point_ids = {p.data.sampling_point_id for p in plan.items if p.data.sampling_point_id}
     if point_ids:
-        # A point of another grid is "unknown" to this device, like one of another round.
         plan.sampling_points = dict(
-            SamplingPoint.objects.filter(
-                overlapping(device.scope_paths(Perm.REGISTER_SAMPLES) or [], "area__path"),
-                pk__in=point_ids,
-            ).values_list("pk", "round_id")
+            SamplingPoint.objects.filter(device_scope, pk__in=point_ids).values_list(
+                "pk", "round_id"
+            )
+        )
+    team_ids = {p.data.team_id for p in plan.items if p.data.team_id}
+    if team_ids:
+        plan.door_teams = dict(
+            DoorToDoorTeam.objects.filter(device_scope, pk__in=team_ids).values_list(
+                "pk", "round_id"
+            )
         )
     residents = {p.resident.pk: p.resident for p in plan.items if p.resident is not None}
     if residents:
@@ -316,6 +331,22 @@ def plan_batch(
                 planned.sampled_db,
             )
     return plan
+
+
+def place_refusal(item: PlannedItem, plan: Plan) -> ItemResult | None:
+    """A tube names where it was taken: a point of the round, or a team going door to door."""
+    data, client_id = item.data, item.client_id
+    if data.mode == "door":
+        if data.team_id is None:
+            return ItemResult.rejected(client_id, "no_door_team", field="team_id")
+        if plan.door_teams.get(data.team_id) != data.round_id:
+            return ItemResult.rejected(client_id, "unknown_team", field="team_id")
+        return None
+    if data.sampling_point_id is None:
+        return ItemResult.rejected(client_id, "no_sampling_point", field="sampling_point_id")
+    if plan.sampling_points.get(data.sampling_point_id) != data.round_id:
+        return ItemResult.rejected(client_id, "unknown_sampling_point", field="sampling_point_id")
+    return None
 
 
 def earliest_time(round_: Round) -> dt.datetime:

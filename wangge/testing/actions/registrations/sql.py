@@ -21,6 +21,7 @@ class TubeRow:
     opened_at: dt.datetime | None = None
     area_id: int | None = None
     sampling_point_id: int | None = None
+    door_team_id: int | None = None
 
 
 TUBE_COLUMNS = (

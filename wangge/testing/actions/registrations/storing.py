@@ -28,7 +28,13 @@ from wangge.testing.actions.registrations.answers import (
     Acting,
     ItemResult,
 )
-from wangge.testing.actions.registrations.planning import Plan, PlannedItem, person_key, plan_batch
+from wangge.testing.actions.registrations.planning import (
+    Plan,
+    PlannedItem,
+    person_key,
+    place_refusal,
+    plan_batch,
+)
 from wangge.testing.actions.registrations.sql import (
     REGISTRATION_FIELDS,
     SAMPLE_FIELDS,
@@ -127,10 +133,12 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
             results[item.index] = result
             duplicates.append((result, tube_id))
             continue
-        point = data.sampling_point_id
-        if point is not None and plan.sampling_points.get(point) != data.round_id:
-            results[item.index] = ItemResult.rejected(item.client_id, "unknown_sampling_point")
+        place = place_refusal(item, plan)
+        if place is not None:
+            results[item.index] = place
             continue
+        point = data.sampling_point_id if data.mode == "point" else None
+        team = data.team_id if data.mode == "door" else None
         state = tubes.get(data.tube_barcode)
         if state is None:
             state = tubes[data.tube_barcode] = _TubeState(
@@ -145,6 +153,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
                     opened_at=data.sampled_at,
                     area_id=device.area_id,
                     sampling_point_id=point,
+                    door_team_id=team,
                 ),
                 is_new=True,
             )
@@ -221,6 +230,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
                     "status",
                     "area",
                     "sampling_point",
+                    "door_team",
                     "opened_at",
                     "sealed_at",
                 ),
@@ -233,6 +243,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
                         t.status,
                         t.area_id,
                         t.sampling_point_id,
+                        t.door_team_id,
                         sql.time(t.opened_at),
                         sql.time(t.sealed_at),
                     )
