@@ -50,6 +50,7 @@ from wangge.testing.schemas import (
     inline_schema,
     parse_batch,
 )
+from wangge.testing.selectors import closest_place
 
 router = Router(tags=["testing"])
 
@@ -132,31 +133,41 @@ def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
         .prefetch_related(
             Prefetch(
                 "sampling_points",
-                SamplingPoint.objects.filter(overlapping(paths, "area__path")).order_by("number"),
+                SamplingPoint.objects.filter(overlapping(paths, "area__path"))
+                .select_related("area")
+                .order_by("number"),
             ),
             Prefetch(
                 "door_teams",
-                DoorToDoorTeam.objects.filter(overlapping(paths, "area__path")).order_by("name"),
+                DoorToDoorTeam.objects.filter(overlapping(paths, "area__path"))
+                .select_related("area")
+                .order_by("name"),
             ),
         )
         .order_by("starts_at", "pk")
     )
-    return [
-        {
-            "id": round_.pk,
-            "name": round_.name,
-            "status": round_.status,
-            "pool_size": round_.pool_size,
-            "starts_at": round_.starts_at,
-            "ends_at": round_.ends_at,
-            "sampling_points": [
-                {"id": p.pk, "number": p.number, "name": p.name}
-                for p in round_.sampling_points.all()
-            ],
-            "door_teams": [{"id": t.pk, "name": t.name} for t in round_.door_teams.all()],
-        }
-        for round_ in rounds
-    ]
+    here = device.area.path
+    answer = []
+    for round_ in rounds:
+        points, teams = list(round_.sampling_points.all()), list(round_.door_teams.all())
+        point, team = closest_place(points, here), closest_place(teams, here)
+        answer.append(
+            {
+                "id": round_.pk,
+                "name": round_.name,
+                "status": round_.status,
+                "pool_size": round_.pool_size,
+                "starts_at": round_.starts_at,
+                "ends_at": round_.ends_at,
+                "sampling_points": [
+                    {"id": p.pk, "number": p.number, "name": p.name} for p in points
+                ],
+                "door_teams": [{"id": t.pk, "name": t.name} for t in teams],
+                "default_sampling_point_id": point.pk if point else None,
+                "default_team_id": team.pk if team else None,
+            }
+        )
+    return answer
 
 
 @router.get(

@@ -85,6 +85,11 @@ class RoundOut(BaseModel):
     ends_at: dt.datetime
     sampling_points: list[SamplingPointOut]
     door_teams: list[DoorTeamOut]
+    default_sampling_point_id: int | None = Field(
+        description="The point of the device's own area, else of the nearest area above it: "
+        "the station starts there unless its operator chooses another."
+    )
+    default_team_id: int | None = Field(description="The same for door-to-door teams.")
 
 
 # --- roster ------------------------------------------------------------------------------

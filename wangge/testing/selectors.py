@@ -8,7 +8,7 @@ district of a million residents is a handful of indexed aggregate queries.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -33,6 +33,7 @@ from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
 from wangge.testing.models import (
     ClosedRoundFigures,
+    DoorToDoorTeam,
     HomeVisit,
     PositiveCase,
     Recall,
@@ -40,6 +41,7 @@ from wangge.testing.models import (
     Round,
     RoundGridStats,
     RoundSample,
+    SamplingPoint,
     Tube,
     UnknownResult,
 )
@@ -515,3 +517,14 @@ def results_area(user: User | None) -> Area | None:
         return None
     area: Area | None = Area.objects.filter(path__in=paths).order_by("path").first()
     return area
+
+
+Place = TypeVar("Place", SamplingPoint, DoorToDoorTeam)
+
+
+def closest_place(places: Iterable[Place], area_path: str) -> Place | None:
+    """The sampling point (or door-to-door team) a station of this area works at unless told
+    otherwise: the one of its own area, else of the nearest area above it; the first given
+    on a tie. A place of an area below or beside the station's is never a default."""
+    serving = [place for place in places if in_scope([place.area.path], area_path)]
+    return max(serving, key=lambda place: len(place.area.path), default=None)

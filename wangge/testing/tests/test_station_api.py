@@ -106,8 +106,8 @@ def test_rounds_lists_open_rounds_with_points_and_teams_here(
     client, station, far_station, round_, tree, other_tree, alice
 ):
     SamplingPoint.objects.create(round=round_, number=2, name="2号", area=tree["grid_a"])
-    SamplingPoint.objects.create(round=round_, number=1, name="1号", area=tree["street"])
-    DoorToDoorTeam.objects.create(round=round_, name="上门队", area=tree["community"])
+    above = SamplingPoint.objects.create(round=round_, number=1, name="1号", area=tree["street"])
+    team = DoorToDoorTeam.objects.create(round=round_, name="上门队", area=tree["community"])
     make_round(tree["community"], open_it=False, name="计划中")
     make_round(other_tree["community"], name="外区")
     answer = call(client, station, "get", "rounds").json()
@@ -117,7 +117,19 @@ def test_rounds_lists_open_rounds_with_points_and_teams_here(
         (2, "2号"),
     ]
     assert [t["name"] for t in answer[0]["door_teams"]] == ["上门队"]
+    # The community's station starts at the point above it, not at the grid's below it.
+    assert answer[0]["default_sampling_point_id"] == above.pk
+    assert answer[0]["default_team_id"] == team.pk
     assert [r["name"] for r in call(client, far_station, "get", "rounds").json()] == ["外区"]
+
+
+def test_a_station_defaults_to_the_point_of_its_own_area(client, station, round_, tree):
+    SamplingPoint.objects.create(round=round_, number=1, name="1号", area=tree["street"])
+    own = SamplingPoint.objects.create(round=round_, number=3, name="3号", area=tree["community"])
+    SamplingPoint.objects.create(round=round_, number=4, name="4号", area=tree["community"])
+    answer = call(client, station, "get", "rounds").json()
+    assert answer[0]["default_sampling_point_id"] == own.pk
+    assert answer[0]["default_team_id"] is None
 
 
 def test_the_roster_holds_the_area_with_masked_numbers_and_no_key(

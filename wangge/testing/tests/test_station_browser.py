@@ -23,7 +23,14 @@ from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
 from wangge.residents.choices import Tag
 from wangge.testing.actions.registrations.answers import REASONS
-from wangge.testing.models import DoorToDoorTeam, HomeVisit, Registration, Tube, WalkIn
+from wangge.testing.models import (
+    DoorToDoorTeam,
+    HomeVisit,
+    Registration,
+    SamplingPoint,
+    Tube,
+    WalkIn,
+)
 from wangge.testing.tests.factories import make_round
 
 CHROMIUM = "/usr/bin/chromium"
@@ -175,6 +182,10 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
         for i, name in enumerate(["张一", "王二", "李三", "赵四", "钱五", "孙六", "周七"])
     ]
     round_ = make_round(tree["community"], pool_size=5)
+    SamplingPoint.objects.create(round=round_, number=1, name="街道点", area=tree["street"])
+    own = SamplingPoint.objects.create(
+        round=round_, number=2, name="社区点", area=tree["community"]
+    )
     typed = people[3]  # found offline by the ID number typed at the desk
     typed_number = typed.reveal_id_number()
 
@@ -196,6 +207,8 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     assert [error["errorId"] for error in verdict] == ["in-incognito"]
     cdp.detach()
     assert page.input_value("#st-round") == str(round_.pk)
+    # The station starts at its own area's point (the street's serves it too, further up).
+    assert page.input_value("#st-point") == str(own.pk)
     assert page.get_attribute("#st-net", "data-state") == "online"
     roster = page.evaluate("() => WanggeStation.db.getAll('roster')")
     assert {item["code"] for item in roster} == {p.code for p in people}
@@ -269,10 +282,16 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     page.fill("#wi-phone", "13800138000")
     page.press("#wi-name", "Enter")
     page.wait_for_function("() => WanggeStation.app.state.pending === 8")
-    # F4 seals the tube early (queued like the registrations).
+    # F4 on a tube that is not full asks once; F4 again seals it early (queued like the
+    # registrations).
+    page.press("#st-scan", "F4")
+    page.wait_for_selector("#st-message[data-tone=warn]")
+    assert "3 / 5" in page.text_content("#st-tube-fill")
+    assert page.is_visible("#st-tube-open")
+    assert page.text_content("#st-queue-count") == "8"
     page.press("#st-scan", "F4")
     page.wait_for_selector("#st-tube-none:not([hidden])")
-    assert page.text_content("#st-queue-count") == "9"
+    page.wait_for_function("() => document.getElementById('st-queue-count').textContent === '9'")
     request_started.disconnect(note_request)
     # Not even the service worker reached the server: the reload came from its cache.
     assert reached == []
@@ -315,6 +334,7 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
         assert tube.filled == tube.registrations.count() == list(queued.values()).count(barcode)
         assert tube.status == "sealed"
         assert tube.capacity == 5
+        assert tube.sampling_point == own
     assert tubes["T0000002"].filled == 3
     assert stored.filter(resident=people[0]).count() == 2
     walk_in = WalkIn.objects.get()
@@ -339,6 +359,7 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     slow = make_resident(tree["grid_a"], "行动乙", room="202", tags=int(Tag.LIMITED_MOBILITY))
     round_ = make_round(tree["community"], pool_size=10)
     team = DoorToDoorTeam.objects.create(round=round_, name="上门一队", area=tree["grid_a"])
+    point = SamplingPoint.objects.create(round=round_, number=1, name="1号", area=tree["community"])
     earlier = make_round(tree["community"], name="上一轮", open_it=False)
     Tube.objects.create(
         barcode="USED0001",
@@ -379,6 +400,8 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
         f"#st-homes-list li[data-household='{slow.household_id}'] button[data-outcome=nobody_home]"
     )
     page.press("#st-scan", "F4")
+    page.wait_for_selector("#st-message[data-tone=warn]")
+    page.click("#st-seal")
     page.wait_for_selector("#st-tube-none:not([hidden])")
     page.wait_for_function("() => document.getElementById('st-queue-count').textContent === '4'")
 
@@ -403,8 +426,10 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     door = Registration.objects.get(tube__barcode="D0000001")
     assert (door.resident, door.mode, door.tube.capacity) == (bedridden, "door", 10)
     assert door.tube.status == "sealed" and door.tube.filled == 1
+    assert (door.tube.door_team, door.tube.sampling_point) == (team, None)
     recall = Registration.objects.get(tube__barcode="R0000001")
     assert (recall.resident, recall.tube.capacity, recall.tube.status) == (slow, 1, "sealed")
+    assert recall.tube.sampling_point == point
     visits = dict(HomeVisit.objects.filter(round=round_).values_list("household_id", "outcome"))
     assert visits == {bedridden.household_id: "sampled", slow.household_id: "nobody_home"}
     assert set(HomeVisit.objects.values_list("team", flat=True)) == {team.pk}
@@ -426,6 +451,8 @@ def test_a_refused_record_is_listed_while_the_queue_goes_on_and_errors_back_off(
     )
     make_resident(tree["grid_a"], "女士", room="399", number=id_number(birth=born, sex="F"))
     round_ = make_round(tree["community"], pool_size=10)
+    # A grid's point, below the community's station: it may work there, but not by default.
+    point = SamplingPoint.objects.create(round=round_, number=1, name="甲格点", area=tree["grid_a"])
     errors = []
     context, page = _new_page(browser, errors)
     _set_up_station(page, live_server, "qian", tree["community"], "2号台")
@@ -433,6 +460,12 @@ def test_a_refused_record_is_listed_while_the_queue_goes_on_and_errors_back_off(
     page.wait_for_function("() => !WanggeStation.app.state.syncing")
     context.set_offline(True)
     page.wait_for_selector("#st-net[data-state=offline]")
+    # No tube without its point: the station asks for one first.
+    assert page.input_value("#st-point") == ""
+    _scan(page, "T0000010")
+    page.wait_for_selector("#st-message[data-tone=bad]")
+    assert page.is_hidden("#st-tube-open")
+    page.select_option("#st-point", str(point.pk))
     _scan(page, "T0000010")
     page.wait_for_selector("#st-tube-open:not([hidden])")
     # 甲一's card, but the operator picks 乙二 (same year, same sex) by mistake.

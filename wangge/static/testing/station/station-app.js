@@ -34,6 +34,8 @@
     rounds: [],
     settings: { round_id: null, mode: "point", point_id: null, team_id: null },
     tube: null,
+    // The barcode of the tube whose early seal was asked about: the next seal request seals.
+    sealAsked: null,
     phase: "tube",
     candidate: null,
     lastUnmatched: "",
@@ -239,6 +241,18 @@
     if (emptyLabel !== undefined) select.options[0].value = "";
   }
 
+  // A station starts at the point (or team) of its own area, as the server names it; the
+  // operator may choose another of the round's.
+  function placeDefaults() {
+    const round = currentRound();
+    if (!round) return;
+    const has = (list, id) => (list || []).some((place) => place.id === id);
+    if (!has(round.sampling_points, S.settings.point_id)) {
+      S.settings.point_id = round.default_sampling_point_id || null;
+    }
+    if (!has(round.door_teams, S.settings.team_id)) S.settings.team_id = round.default_team_id || null;
+  }
+
   function renderSession() {
     const round = currentRound();
     fillSelect(
@@ -254,7 +268,7 @@
       $("st-point"),
       points.map((p) => [p.id, fmt(gettext("No. %(number)s %(name)s"), p)]),
       S.settings.point_id,
-      gettext("No sampling point"),
+      points.length ? gettext("Choose a sampling point") : gettext("No sampling point here: ask your community to add one"),
     );
     fillSelect($("st-team"), teams.map((t) => [t.id, t.name]), S.settings.team_id, gettext("Choose a team"));
     show($("st-point-field"), S.settings.mode !== "door");
@@ -280,6 +294,7 @@
       S.settings.point_id = null;
       S.settings.team_id = null;
     }
+    placeDefaults();
     // An empty open tube belongs to no one yet: a new round or mode starts afresh.
     if (S.tube && !S.tube.members.length) await dropTube();
     await saveSettings();
@@ -320,6 +335,12 @@
     if (S.settings.mode === "door" && !S.settings.team_id) {
       say(gettext("Choose your door-to-door team first."), "bad");
       $("st-team").focus();
+      return;
+    }
+    // Every tube names where it was taken (the server refuses one that does not).
+    if (S.settings.mode !== "door" && !S.settings.point_id) {
+      say(gettext("Choose your sampling point first."), "bad");
+      $("st-point").focus();
       return;
     }
     const barcode = station.parseBarcode(raw);
@@ -411,6 +432,20 @@
       return;
     }
     const full = tube.members.length >= tube.capacity;
+    if (reason === "early" && !full && S.sealAsked !== tube.barcode) {
+      // A tube sealed before it is full is usually a slip of the key: ask once.
+      S.sealAsked = tube.barcode;
+      say(
+        fmt(gettext("Tube %(barcode)s holds %(n)s of %(capacity)s. Seal it before it is full? Press Seal tube (F4) again to seal it."), {
+          barcode: tube.barcode,
+          n: tube.members.length,
+          capacity: tube.capacity,
+        }),
+        "warn",
+      );
+      return;
+    }
+    S.sealAsked = null;
     const stored = {
       barcode: tube.barcode,
       round_id: tube.round_id,
@@ -706,8 +741,10 @@
       sampled_at: station.localIso(),
       mode: S.settings.mode === "door" ? "door" : "point",
       sampling_point_id: S.settings.mode === "door" ? null : S.settings.point_id,
+      team_id: S.settings.mode === "door" ? S.settings.team_id : null,
       person: candidate.person,
     };
+    S.sealAsked = null;
     const view = Object.assign({ tube: tube.barcode }, candidate.view);
     const filled = tube.members.length + 1;
     await db.write(["queue", "sampled"], (s) => {
@@ -1216,11 +1253,11 @@
     const rounds = Array.isArray(answer) ? answer : (answer && answer.items) || [];
     S.rounds = rounds;
     await db.setMeta("rounds", rounds);
-    if (S.settings.round_id === null && rounds.length === 1) {
-      S.settings.round_id = rounds[0].id;
-      await saveSettings();
-      await loadSampled();
-    }
+    const roundChosen = S.settings.round_id === null && rounds.length === 1;
+    if (roundChosen) S.settings.round_id = rounds[0].id;
+    placeDefaults();
+    await saveSettings();
+    if (roundChosen) await loadSampled();
     renderSession();
   }
 
