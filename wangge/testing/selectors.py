@@ -27,7 +27,7 @@ from django.db.models import (
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import Area
 from wangge.core.permissions import Perm, Role
-from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, subtree_q
+from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, overlapping, subtree_q
 from wangge.residents.models import Household, Resident, ResidentQuerySet
 from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
@@ -528,3 +528,14 @@ def closest_place(places: Iterable[Place], area_path: str) -> Place | None:
     on a tie. A place of an area below or beside the station's is never a default."""
     serving = [place for place in places if in_scope([place.area.path], area_path)]
     return max(serving, key=lambda place: len(place.area.path), default=None)
+
+
+def station_places(holder: ScopedUser, model: type[Place]) -> QuerySet[Place]:
+    """The points (or teams) of open rounds where the holder may set a station to work: of
+    its areas, below them or above them (a community's point serves its grids' stations)."""
+    paths = holder.scope_paths(Perm.REGISTER_SAMPLES)
+    rounds = Round.objects.visible_to(holder, Perm.REGISTER_SAMPLES).filter(status=RoundStatus.OPEN)
+    places = model.objects.filter(round__in=rounds)
+    if paths is not None:
+        places = places.filter(overlapping(paths, "area__path"))
+    return places.select_related("area", "round")

@@ -15,7 +15,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
@@ -33,7 +33,9 @@ from wangge.core import params
 from wangge.core.http import AuthedRequest, client_ip
 from wangge.core.nav import NavItem
 from wangge.core.permissions import Perm
-from wangge.core.scoping import get_visible_or_404
+from wangge.core.scoping import get_visible_or_404, in_scope
+from wangge.testing.models import DoorToDoorTeam, SamplingPoint
+from wangge.testing.selectors import station_places
 
 # The files the station needs to start with no network: cached by the service worker.
 SHELL_STATIC = (
@@ -191,6 +193,42 @@ def _setup_areas(request: AuthedRequest) -> list[tuple[Area, str]]:
     return [(area, "\u3000" * (area.depth - top)) for area in areas]
 
 
+def _setup_places(request: AuthedRequest) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The points and teams of open rounds a station may be set to, grouped by round, as
+    (value, label) options: "point:7", "team:3"."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    points = station_places(request.user, SamplingPoint).order_by("round__starts_at", "number")
+    for point in points[:MAX_SETUP_AREAS]:
+        label = _("No. %(number)s %(name)s") % {"number": point.number, "name": point.name}
+        groups.setdefault(point.round.name, []).append((f"point:{point.pk}", label))
+    teams = station_places(request.user, DoorToDoorTeam).order_by("round__starts_at", "name")
+    for team in teams[:MAX_SETUP_AREAS]:
+        label = _("Door to door: %(name)s") % {"name": team.name}
+        groups.setdefault(team.round.name, []).append((f"team:{team.pk}", label))
+    return list(groups.items())
+
+
+def _chosen_place(request: AuthedRequest, area: Area) -> SamplingPoint | DoorToDoorTeam | None:
+    """The point or team chosen for the new station (None: the station takes its area's).
+    One out of the user's reach is answered like one that does not exist."""
+    kind, _sep, pk = params.text(request.POST, "place", max_length=30).partition(":")
+    if not kind:
+        return None
+    model = {"point": SamplingPoint, "team": DoorToDoorTeam}.get(kind)
+    place_id = params.read_integer(pk)
+    if model is None or place_id is None:
+        raise Http404
+    place = station_places(request.user, model).filter(pk=place_id).first()
+    if place is None:
+        raise Http404
+    return place
+
+
+def _serves(place: SamplingPoint | DoorToDoorTeam, area: Area) -> bool:
+    """Whether a station of `area` works there: the place's area is it, above it or below."""
+    return in_scope([place.area.path], area.path) or in_scope([area.path], place.area.path)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request: AuthedRequest) -> HttpResponse:
@@ -208,7 +246,10 @@ def setup(request: AuthedRequest) -> HttpResponse:
             pk=params.posted_id(request.POST, "area"),
         )
         label = params.text(request.POST, "label", max_length=LABEL_MAX)
-        if label:
+        place = _chosen_place(request, area)
+        if place is not None and not _serves(place, area):
+            error = _("This sampling point or team does not serve the area chosen.")
+        elif label:
             token, device = issue_own_station(
                 request.user,
                 area,
@@ -218,20 +259,29 @@ def setup(request: AuthedRequest) -> HttpResponse:
             response = render(
                 request,
                 "testing/station/setup_done.html",
-                {"token": token, "device": device, "app_url": reverse("station:app")},
+                {
+                    "token": token,
+                    "device": device,
+                    "app_url": reverse("station:app"),
+                    "place": place,
+                    "door": isinstance(place, DoorToDoorTeam),
+                },
             )
             # The token is in this page only: no cache may keep it.
             response.headers["Cache-Control"] = "no-store"
             return response
-        error = _("Give this device a name, so that its records can be told apart.")
+        else:
+            error = _("Give this device a name, so that its records can be told apart.")
     return render(
         request,
         "testing/station/setup.html",
         {
             "areas": _setup_areas(request),
+            "places": _setup_places(request),
             "error": error,
             "label": label,
             "selected": params.text(request.POST, "area", max_length=20),
+            "selected_place": params.text(request.POST, "place", max_length=30),
             "hours": own_station_hours(request.user),
             "limited": own_station_is_limited(request.user),
         },

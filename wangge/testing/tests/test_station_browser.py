@@ -82,14 +82,17 @@ def _new_page(browser, errors):
     return context, page
 
 
-def _set_up_station(page, live_server, username, area, label):
-    """Sign in, choose the area, name the device: the station opens with its token."""
+def _set_up_station(page, live_server, username, area, label, place=""):
+    """Sign in, choose the area (and the point or team, if given), name the device: the
+    station opens with its token."""
     page.goto(f"{live_server.url}/station/setup/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/station/setup/$"))
     page.select_option("select[name=area]", str(area.pk))
+    if place:
+        page.select_option("select[name=place]", place)
     page.fill("input[name=label]", label)
     page.screenshot(path=str(SCREENSHOT.with_name(SCREENSHOT.stem + "-setup.png")))
     page.click("form[action='/station/setup/'] button[type=submit]")
@@ -371,8 +374,11 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     errors = []
     context, page = _new_page(browser, errors)
     context.grant_permissions(["camera"])
-    _set_up_station(page, live_server, "wu", tree["grid_a"], "上门 1")
+    _set_up_station(page, live_server, "wu", tree["grid_a"], "上门 1", f"team:{team.pk}")
     page.wait_for_function("() => WanggeStation.app.state.roster.size === 2")
+    # The team chosen at setup: the station starts door to door with it.
+    assert page.input_value("#st-mode") == "door"
+    assert page.input_value("#st-team") == str(team.pk)
 
     # The camera opens in the page (F8) and closes with Esc, back to the scan field.
     page.press("#st-scan", "F8")

@@ -13,7 +13,9 @@ from wangge.accounts.devices import authenticate_device
 from wangge.accounts.models import DeviceToken
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
+from wangge.testing.models import DoorToDoorTeam, SamplingPoint
 from wangge.testing.station_views import SHELL_STATIC, station_links
+from wangge.testing.tests.factories import make_round
 
 SETUP = "/station/setup/"
 
@@ -145,6 +147,72 @@ def test_setup_needs_a_device_name(client, tree, sampler):
     assert response.status_code == 400
     assert not DeviceToken.objects.exists()
     assert f'value="{tree["grid_a"].pk}" selected' in response.content.decode()
+
+
+@pytest.fixture
+def places(tree, other_tree):
+    """Points and teams of open rounds here and in another district, and of a planned round."""
+    round_ = make_round(tree["community"], name="第三轮")
+    planned = make_round(tree["community"], name="计划中", open_it=False)
+    far = make_round(other_tree["community"], name="外区")
+    return {
+        "community": SamplingPoint.objects.create(
+            round=round_, number=1, name="社区点", area=tree["community"]
+        ),
+        "grid_b": SamplingPoint.objects.create(
+            round=round_, number=2, name="乙格点", area=tree["grid_b"]
+        ),
+        "team": DoorToDoorTeam.objects.create(round=round_, name="上门队", area=tree["grid_a"]),
+        "planned": SamplingPoint.objects.create(
+            round=planned, number=1, name="计划点", area=tree["community"]
+        ),
+        "far": SamplingPoint.objects.create(
+            round=far, number=1, name="外区点", area=other_tree["community"]
+        ),
+    }
+
+
+def test_setup_offers_the_points_and_teams_of_open_rounds_in_scope(
+    client, sampler, places, django_assert_max_num_queries
+):
+    client.force_login(sampler)
+    with django_assert_max_num_queries(10):
+        html = client.get(SETUP).content.decode()
+    offered = set(re.findall(r'<option value="((?:point|team):\d+)"', html))
+    assert offered == {
+        f"point:{places['community'].pk}",
+        f"point:{places['grid_b'].pk}",
+        f"team:{places['team'].pk}",
+    }
+    assert "第三轮" in html and "计划点" not in html and "外区" not in html
+
+
+def test_setup_hands_the_chosen_point_or_team_to_the_station(client, tree, sampler, places):
+    client.force_login(sampler)
+    point = places["community"]
+    chosen = {"area": tree["grid_a"].pk, "label": "1号台", "place": f"point:{point.pk}"}
+    html = client.post(SETUP, chosen).content.decode()
+    assert f'data-round="{point.round_id}" data-mode="point" data-place="{point.pk}"' in html
+    team = places["team"]
+    html = client.post(SETUP, {**chosen, "place": f"team:{team.pk}"}).content.decode()
+    assert f'data-mode="door" data-place="{team.pk}"' in html
+    # Left to the station: it takes its area's point in each round.
+    html = client.post(SETUP, {**chosen, "place": ""}).content.decode()
+    assert "data-token=" in html and "data-place" not in html
+
+
+def test_setup_refuses_a_point_that_does_not_serve_the_area(client, tree, sampler, places):
+    client.force_login(sampler)
+    beside = {"area": tree["grid_a"].pk, "label": "1号台", "place": f"point:{places['grid_b'].pk}"}
+    response = client.post(SETUP, beside)
+    assert response.status_code == 400
+    assert f'value="point:{places["grid_b"].pk}" selected' in response.content.decode()
+    for unknown in (places["far"], places["planned"]):
+        refused = client.post(SETUP, {**beside, "place": f"point:{unknown.pk}"})
+        assert refused.status_code == 404
+    assert client.post(SETUP, {**beside, "place": "point:x"}).status_code == 404
+    assert client.post(SETUP, {**beside, "place": "tube:1"}).status_code == 404
+    assert not DeviceToken.objects.exists()
 
 
 def test_charlie_gets_404_for_an_area_out_of_scope(client, tree, other_tree, charlie):

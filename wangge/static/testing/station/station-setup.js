@@ -14,8 +14,19 @@
     navigator.serviceWorker.register(holder.dataset.sw, { scope: holder.dataset.app }).catch(() => {});
   }
 
+  // The point or team chosen at setup; none chosen, the station takes its area's.
+  const place = holder.dataset.place ? Number(holder.dataset.place) : null;
+  const door = holder.dataset.mode === "door";
+  const settings = {
+    round_id: holder.dataset.round ? Number(holder.dataset.round) : null,
+    mode: door ? "door" : "point",
+    point_id: door ? null : place,
+    team_id: door ? place : null,
+  };
+
   db.write(["meta"], (s) => {
     s.meta.put(token, "token");
+    s.meta.put(settings, "settings");
     // A new token comes with its own roster key: the roster is downloaded again.
     s.meta.put(true, "reset");
     s.meta.delete("device");
