@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from wangge.areas.choices import GRID_KINDS
+from wangge.areas.choices import GRID_KINDS, AreaKind
 from wangge.areas.importing import KIND_EXPORT_NAMES
 from wangge.areas.models import Area
 from wangge.core.permissions import Perm
@@ -83,23 +83,31 @@ class AreaMatch:
     trail: list[str]  # names of the visible ancestors, top first
 
 
-def search_areas(user: ScopedUser, query: str, limit: int = 30) -> list[AreaMatch]:
-    """Areas the user may see whose name contains `query`, with where they lie: two queries."""
+def search_areas(
+    user: ScopedUser,
+    query: str,
+    limit: int = 30,
+    *,
+    permission: str = Perm.VIEW_AREAS,
+    offset: int = 0,
+    without_buildings: bool = False,
+) -> list[AreaMatch]:
+    """Areas the user holds `permission` on whose name contains `query`, with where they
+    lie (the visible ancestors' names): two queries."""
     text = query.strip()
     if not text:
         return []
-    matches = list(
-        Area.objects.visible_to(user, Perm.VIEW_AREAS)
-        .filter(name__contains=text)
-        .order_by("depth", "path")[:limit]
-    )
+    found = Area.objects.visible_to(user, permission).filter(name__contains=text)
+    if without_buildings:
+        found = found.exclude(kind=AreaKind.BUILDING)
+    matches = list(found.order_by("depth", "path")[offset : offset + limit])
     ancestor_paths = {
         match.path[:end]
         for match in matches
         for end in range(Area.steplen, len(match.path), Area.steplen)
     }
     names = dict(
-        Area.objects.visible_to(user, Perm.VIEW_AREAS)
+        Area.objects.visible_to(user, permission)
         .filter(path__in=sorted(ancestor_paths))
         .values_list("path", "name")
     )
@@ -149,3 +157,41 @@ def tree_export_rows(roots: list[Area], user: ScopedUser | None) -> list[list[st
         ]
         for path, code, name, kind in nodes
     ]
+
+
+# A node of the picker lists at most this many children: a community's grids, a street's
+# communities; more would be no way to choose (the search is).
+PICKER_CHILDREN = 500
+
+
+@dataclass(frozen=True)
+class PickerNode:
+    """An area offered by the tree picker, and whether it opens onto choosable children."""
+
+    area: Area
+
+    @property
+    def opens(self) -> bool:
+        # A grid's children are buildings, which a picker does not offer.
+        return bool(self.area.numchild) and self.area.kind not in GRID_KINDS
+
+
+def picker_roots(user: ScopedUser, permission: str) -> list[PickerNode]:
+    """Where the picker's tree starts: the user's topmost areas for `permission`."""
+    roots = entry_points(user.scope_paths(permission))
+    return [PickerNode(area) for area in roots if area.kind != AreaKind.BUILDING]
+
+
+def picker_children(user: ScopedUser, permission: str, path: str) -> list[PickerNode]:
+    """The areas right below the one at `path` that the user holds `permission` on, in tree
+    order: one query (nothing for a path outside the user's scope)."""
+    parent = Area(path=path, depth=len(path) // Area.steplen)
+    children = (
+        Area.objects.visible_to(user, permission)
+        .within(parent)
+        .filter(depth=parent.depth + 1)
+        .exclude(kind=AreaKind.BUILDING)
+        .only("pk", "name", "kind", "path", "depth", "numchild")
+        .order_by("path")[:PICKER_CHILDREN]
+    )
+    return [PickerNode(area) for area in children]

@@ -4,6 +4,8 @@ Every area is fetched through `get_visible_or_404` with the permission the page 
 an area outside the user's scope does not exist for them.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -25,13 +27,14 @@ from wangge.areas.selectors import (
     children_with_totals,
     entry_points,
     kind_summary,
+    picker_children,
     search_areas,
     with_totals,
 )
 from wangge.audit.log import actor_for
 from wangge.core import params
 from wangge.core.http import AuthedRequest
-from wangge.core.permissions import Perm
+from wangge.core.permissions import ROLE_PERMISSIONS, Perm
 from wangge.core.scoping import get_visible_or_404, in_scope
 
 MAX_LEVEL = max(KIND_LEVEL.values())
@@ -74,6 +77,56 @@ def search(request: AuthedRequest) -> HttpResponse:
     context = {"query": query, "matches": search_areas(request.user, query)}
     template = "areas/_search_results.html" if _is_htmx(request) else "areas/search.html"
     return render(request, template, context)
+
+
+# --- the tree picker (a form's choice of areas: see wangge/areas/picker.py) ---------------
+
+PICKER_PAGE = 20
+PICKER_PERMISSIONS = sorted(set().union(*ROLE_PERMISSIONS.values()))
+# A path is steps of four characters of treebeard's alphabet.
+PICKER_PATH = re.compile(r"(?:[0-9A-Z]{4}){1,16}")
+
+
+@login_required
+@require_GET
+def picker_branch(request: AuthedRequest) -> HttpResponse:
+    """The children of one node of a picker, for HTMX: the areas the user may choose."""
+    permission = params.choice(request.GET, "perm", PICKER_PERMISSIONS, "", strict=True)
+    path = params.text(request.GET, "path", max_length=64)
+    if not permission or not PICKER_PATH.fullmatch(path):
+        raise Http404
+    nodes = picker_children(request.user, permission, path)
+    return render(request, "areas/picker/_nodes.html", {"nodes": nodes, "perm": permission})
+
+
+@login_required
+@require_GET
+def picker_search(request: AuthedRequest) -> HttpResponse:
+    """Areas the user may choose, by name, a page at a time (a district has 1,000 grids)."""
+    permission = params.choice(request.GET, "perm", PICKER_PERMISSIONS, "", strict=True)
+    if not permission:
+        raise Http404
+    query = params.text(request.GET, "q", max_length=100)
+    page = params.page(request.GET)
+    matches = search_areas(
+        request.user,
+        query,
+        PICKER_PAGE + 1,
+        permission=permission,
+        offset=(page - 1) * PICKER_PAGE,
+        without_buildings=True,
+    )
+    return render(
+        request,
+        "areas/picker/_search.html",
+        {
+            "query": query,
+            "perm": permission,
+            "matches": matches[:PICKER_PAGE],
+            "next_page": page + 1 if len(matches) > PICKER_PAGE else None,
+            "first_page": page == 1,
+        },
+    )
 
 
 def _area_actions(request: AuthedRequest, area: Area) -> list[AreaAction]:

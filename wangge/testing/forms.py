@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
+from wangge.areas.picker import AreaPickerField
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
 from wangge.testing.choices import ExemptionReason, PoolSize
@@ -34,11 +35,6 @@ def _datetime_field(label: Any, *, required: bool = True) -> forms.DateTimeField
 class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """An area labelled with its place in the tree and its kind."""
 
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{'· ' * max(obj.depth - 1, 0)}{obj.name} ({obj.get_kind_display()})"
-
-
-class AreasChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Area) -> str:
         return f"{'· ' * max(obj.depth - 1, 0)}{obj.name} ({obj.get_kind_display()})"
 
@@ -100,11 +96,11 @@ class RoundForm(forms.Form):
     def __init__(self, *args: Any, user: User, scope_editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if scope_editable:
-            self.fields["scope"] = AreasChoiceField(
+            self.fields["scope"] = AreaPickerField(
                 label=_("Scope"),
-                queryset=areas_to_choose(user, Perm.MANAGE_ROUNDS),
+                user=user,
+                permission=Perm.MANAGE_ROUNDS,
                 help_text=_("One or more areas; each with everything below it."),
-                widget=forms.SelectMultiple(attrs={"size": 12}),
             )
             self.order_fields(["name", "scope"])
 

@@ -61,6 +61,12 @@ CASES = [
     # The tree starts from the user's own areas: empty, not forbidden, without a role.
     Case("areas:tree"),
     Case("areas:search", data=lambda w: {"q": "一号"}),
+    # The tree picker answers everyone, with only the areas they hold the permission on.
+    Case("areas:picker_search", data=lambda w: {"perm": Perm.MANAGE_ROUNDS, "q": "一号"}),
+    Case(
+        "areas:picker_branch",
+        data=lambda w: {"perm": Perm.MANAGE_ROUNDS, "path": w.tree["community"].path},
+    ),
     Case(
         "areas:detail",
         perm=Perm.VIEW_AREAS,

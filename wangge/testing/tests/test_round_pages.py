@@ -108,10 +108,24 @@ def test_round_end_before_start_is_refused(client, tree, world):
     assert not Round.objects.filter(name="错的").exists()
 
 
+def test_a_refused_form_keeps_the_chosen_areas_as_chips(client, tree, world):
+    client.force_login(world.manager)
+    chosen = [tree["grid_a"].pk, tree["grid_b"].pk]
+    response = client.post("/testing/new/", {"name": "", "scope": chosen, "pool_size": 10})
+    assert response.status_code == 200
+    page = response.content.decode()
+    for area in (tree["grid_a"], tree["grid_b"]):
+        assert f'<input type="hidden" name="scope" value="{area.pk}">' in page
+    assert "/static/areas/picker.js" in page
+
+
 def test_scope_offered_is_the_managers_own(client, tree, other_tree, world):
     client.force_login(world.manager)
     page = client.get("/testing/new/").content.decode()
-    assert tree["grid_a"].name in page and other_tree["community"].name not in page
+    # The picker's tree starts at the manager's street; its branches and search are scoped
+    # too (wangge/areas/tests/test_picker.py).
+    assert f'data-pick="{tree["street"].pk}"' in page
+    assert other_tree["street"].name not in page and tree["district"].name not in page
     start = timezone.now()
     response = client.post(
         "/testing/new/",
