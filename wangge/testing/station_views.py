@@ -208,17 +208,18 @@ def _setup_places(request: AuthedRequest) -> list[tuple[str, list[tuple[str, str
     return list(groups.items())
 
 
-def _chosen_place(request: AuthedRequest, area: Area) -> SamplingPoint | DoorToDoorTeam | None:
+def _chosen_place(request: AuthedRequest) -> SamplingPoint | DoorToDoorTeam | None:
     """The point or team chosen for the new station (None: the station takes its area's).
     One out of the user's reach is answered like one that does not exist."""
     kind, _sep, pk = params.text(request.POST, "place", max_length=30).partition(":")
     if not kind:
         return None
-    model = {"point": SamplingPoint, "team": DoorToDoorTeam}.get(kind)
     place_id = params.read_integer(pk)
-    if model is None or place_id is None:
-        raise Http404
-    place = station_places(request.user, model).filter(pk=place_id).first()
+    place: SamplingPoint | DoorToDoorTeam | None = None
+    if place_id is not None and kind == "point":
+        place = station_places(request.user, SamplingPoint).filter(pk=place_id).first()
+    elif place_id is not None and kind == "team":
+        place = station_places(request.user, DoorToDoorTeam).filter(pk=place_id).first()
     if place is None:
         raise Http404
     return place
@@ -246,7 +247,7 @@ def setup(request: AuthedRequest) -> HttpResponse:
             pk=params.posted_id(request.POST, "area"),
         )
         label = params.text(request.POST, "label", max_length=LABEL_MAX)
-        place = _chosen_place(request, area)
+        place = _chosen_place(request)
         if place is not None and not _serves(place, area):
             error = _("This sampling point or team does not serve the area chosen.")
         elif label:
