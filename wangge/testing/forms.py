@@ -14,7 +14,7 @@ from wangge.areas.picker import AreaPickerField
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
 from wangge.testing.choices import ExemptionReason, PoolSize
-from wangge.testing.planner import SECONDS_PER_PERSON, WINDOW_HOURS
+from wangge.testing.planner import SECONDS_PER_PERSON, WINDOW_BOUNDS, WINDOW_HOURS
 
 # Areas offered in a choice list: enough for a district with its grids, never unbounded.
 MAX_AREA_CHOICES = 3000
@@ -213,8 +213,8 @@ class PlannerForm(forms.Form):
     )
     window_hours = forms.FloatField(
         label=_("Finish within (hours)"),
-        min_value=1,
-        max_value=240,
+        min_value=WINDOW_BOUNDS[0],
+        max_value=WINDOW_BOUNDS[1],
         initial=WINDOW_HOURS,
         required=False,
     )

@@ -1,3 +1,4 @@
+import datetime as dt
 import math
 
 import pytest
@@ -24,10 +25,23 @@ def test_dorfman_matches_the_performance_figures(prevalence, expected):
 
 
 def test_pools_of_20_win_only_at_low_prevalence():
-    assert planner.best_pool(0.001) == 20
-    assert planner.best_pool(0.01) == 10
-    assert planner.best_pool(0.05) == 5
-    assert planner.best_pool(0.5) == 1
+    def best(prevalence):
+        return planner.best_pool(planner.pool_options(1_000_000, prevalence))
+
+    assert best(0.001) == 20
+    assert best(0.01) == 10
+    assert best(0.05) == 5
+    assert best(0.5) == 1
+
+
+def test_a_few_people_left_are_not_advised_the_largest_pool():
+    """Three untested people at 0.1 %: Dorfman's per-person formula would say pools of 20,
+    but any pool takes them in one tube; the smallest such pool is advised, as the table's
+    tests in all say."""
+    options = planner.pool_options(3, 0.001)
+    assert {option.pool: option.tubes for option in options} == {1: 3, 5: 1, 10: 1, 20: 1}
+    assert planner.best_pool(options) == 5
+    assert options[1].retests == pytest.approx(3 * (1 - 0.999**3))
 
 
 @given(PREVALENCE, PREVALENCE, POOLS)
@@ -47,8 +61,20 @@ def test_pool_option_totals_agree_with_the_formula(population, p, pool):
     option = planner.pool_options(population, p, (pool,))[0]
     assert option.tubes == math.ceil(population / pool)
     assert option.tests == pytest.approx(option.tubes + option.retests)
-    if population % pool == 0:
-        assert option.tests == pytest.approx(population * option.tests_per_person, rel=1e-9)
+    if population and population % pool == 0:
+        formula = planner.tests_per_person(p, pool)
+        assert option.tests_per_person == pytest.approx(formula, rel=1e-9, abs=1e-12)
+
+
+@given(st.integers(min_value=1, max_value=5_000_000), PREVALENCE)
+def test_the_advised_pool_has_the_fewest_tests_and_the_largest_saving_shown(population, p):
+    """The star, the saving column and the tests-in-all column are one computation."""
+    options = planner.pool_options(population, p)
+    best = next(o for o in options if o.pool == planner.best_pool(options))
+    for option in options:
+        assert best.tests <= option.tests
+        assert best.saving_percent >= option.saving_percent
+        assert option.saving_percent == round(100 * (1 - option.tests / population), 1)
 
 
 @given(
@@ -65,6 +91,7 @@ def test_the_desks_needed_finish_within_the_window(population, desks, seconds, w
         population, desks=result.desks_needed, seconds_per_person=seconds, window_hours=window
     )
     assert needed.hours <= window * (1 + 1e-9)
+    assert needed.enough and needed.fits
     if result.desks_needed > 1:
         fewer = planner.plan(
             population,
@@ -72,8 +99,25 @@ def test_the_desks_needed_finish_within_the_window(population, desks, seconds, w
             seconds_per_person=seconds,
             window_hours=window,
         )
-        assert not fewer.fits
+        assert not fewer.enough
     assert result.samplers_needed >= max(result.desks_needed, result.samplers_guidance)
+
+
+@given(
+    st.integers(min_value=0, max_value=3_000_000),
+    st.integers(min_value=1, max_value=5000),
+    st.floats(min_value=5, max_value=600),
+    st.floats(min_value=1, max_value=240),
+)
+def test_the_advice_agrees_with_the_guidance_figures(population, desks, seconds, window):
+    """Desks and samplers needed never fall below the guidance printed under them, and
+    'enough desks' never goes with 'not finished in time'."""
+    result = planner.plan(population, desks=desks, seconds_per_person=seconds, window_hours=window)
+    assert result.desks_needed >= result.desks_range[0]
+    assert result.samplers_needed >= result.samplers_guidance
+    assert result.enough == (desks >= result.desks_needed)
+    if result.enough:
+        assert result.fits
 
 
 @given(st.integers(min_value=1, max_value=3_000_000), st.integers(min_value=1, max_value=999))
@@ -90,7 +134,15 @@ def test_guidance_figures_for_a_district_of_100000():
     assert result.samplers_guidance == 278
     # 100,000 people at 30 s on 100 desks: 8⅓ hours; 35 desks finish in 24 hours.
     assert result.hours == pytest.approx(100_000 * 30 / 100 / 3600)
-    assert result.desks_needed == 35 and result.fits
+    # 35 desks would finish in 24 hours, but the guidance asks for 125 at least.
+    assert result.desks_needed == 125 and result.fits and not result.enough
+
+
+def test_a_round_in_progress_plans_the_hours_left():
+    now = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+    assert planner.hours_left(now + dt.timedelta(hours=5, minutes=1), now) == 5.1
+    assert planner.hours_left(now - dt.timedelta(hours=2), now) == 1.0  # past its end
+    assert planner.hours_left(now + dt.timedelta(days=30), now) == 240.0
 
 
 def test_bad_input_is_refused():

@@ -282,11 +282,30 @@ def test_a_tube_cannot_go_into_two_boxes(client, tree, world):
 def test_planner_page_computes_from_the_round(client, tree, world):
     client.force_login(world.manager)
     page = client.get(
-        f"/testing/planner/?round={world.round.pk}&prevalence_percent=1&seconds_per_person=30&window_hours=24"
+        f"/testing/planner/?round={world.round.pk}&population=100000&prevalence_percent=1"
     ).content.decode()
     assert "0.196" in page and "0.249" in page and "0.232" in page
     page = client.get("/testing/planner/?population=100000&desks=100").content.decode()
     assert "8.3" in page
+
+
+def test_the_planner_of_a_round_in_progress_plans_what_is_left(client, tree, world):
+    """Six expected, five sampled: one person left, in the hours left of the round; the
+    advised pool and the figures beside it are one computation."""
+    client.force_login(world.manager)
+    response = client.get(f"/testing/planner/?round={world.round.pk}")
+    form = response.context["form"]
+    assert form["population"].value() == "1"
+    hours = float(form["window_hours"].value())
+    left = (world.round.ends_at - timezone.now()).total_seconds() / 3600
+    assert left <= hours <= left + 0.2
+    options = {option.pool: option for option in response.context["options"]}
+    best = options[response.context["best"]]
+    assert best.tests == min(option.tests for option in options.values())
+    # One person needs one tube whatever its size: no pool saves anything.
+    assert best.pool == 1 and best.saving_percent == 0.0
+    plan = response.context["plan"]
+    assert plan.enough and plan.desks == 3  # the desks of the round's point
 
 
 @pytest.mark.parametrize(

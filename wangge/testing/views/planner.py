@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wangge.areas.models import Area
@@ -14,6 +15,7 @@ from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.testing import planner
+from wangge.testing.choices import RoundStatus
 from wangge.testing.forms import PlannerForm
 from wangge.testing.models import Round, SamplingPoint
 from wangge.testing.selectors import overview, round_entry_areas
@@ -28,6 +30,7 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
     if not user.has_any_area_permission(Perm.VIEW_TESTING):
         raise Http404
     initial: dict[str, Any] = {}
+    context_extra: dict[str, Any] = {}
     source: Round | Area | None = None
     source_param = ""
     round_id = params.object_id(request.GET, "round")
@@ -41,6 +44,11 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
             .aggregate(n=Sum("desks"))["n"]
         )
         initial.update(population=total.expected, desks=desks or None)
+        if round_.status == RoundStatus.OPEN:
+            # A round in progress plans what is left: the untested, in the hours left.
+            remaining = planner.hours_left(round_.ends_at, timezone.now())
+            initial.update(population=total.untested, window_hours=remaining)
+            context_extra["in_progress"] = True
         source, source_param = round_, "round"
     elif area_id is not None:
         area = get_visible_or_404(Area.objects.all(), user, Perm.VIEW_TESTING, pk=area_id)
@@ -57,21 +65,28 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
             if not data.get(name):
                 data[name] = str(PlannerForm.base_fields[name].initial)
     form = PlannerForm(data if bound else None)
-    context: dict[str, Any] = {"form": form, "source": source, "source_param": source_param}
+    context: dict[str, Any] = {
+        "form": form,
+        "source": source,
+        "source_param": source_param,
+        **context_extra,
+    }
     if form.is_bound and form.is_valid() and form.cleaned_data["population"]:
         population = form.cleaned_data["population"]
         prevalence = form.cleaned_data["prevalence_percent"] / 100
-        guidance = planner.plan(population, desks=1)
-        desks = form.cleaned_data["desks"] or guidance.desks_range[1]
+        pace = {
+            "seconds_per_person": form.cleaned_data["seconds_per_person"],
+            "window_hours": form.cleaned_data["window_hours"],
+        }
+        # No desks given: plan with the desks the plan itself advises.
+        desks = form.cleaned_data["desks"] or max(
+            planner.plan(population, desks=1, **pace).desks_needed, 1
+        )
+        options = planner.pool_options(population, prevalence)
         context.update(
-            plan=planner.plan(
-                population,
-                desks=desks,
-                seconds_per_person=form.cleaned_data["seconds_per_person"],
-                window_hours=form.cleaned_data["window_hours"],
-            ),
-            options=planner.pool_options(population, prevalence),
-            best=planner.best_pool(prevalence),
+            plan=planner.plan(population, desks=desks, **pace),
+            options=options,
+            best=planner.best_pool(options),
             prevalence=prevalence,
         )
     elif not form.is_bound:
