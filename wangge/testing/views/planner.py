@@ -30,7 +30,7 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
     if not user.has_any_area_permission(Perm.VIEW_TESTING):
         raise Http404
     initial: dict[str, Any] = {}
-    context_extra: dict[str, Any] = {}
+    in_progress = False
     source: Round | Area | None = None
     source_param = ""
     round_id = params.object_id(request.GET, "round")
@@ -48,7 +48,7 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
             # A round in progress plans what is left: the untested, in the hours left.
             remaining = planner.hours_left(round_.ends_at, timezone.now())
             initial.update(population=total.untested, window_hours=remaining)
-            context_extra["in_progress"] = True
+            in_progress = True
         source, source_param = round_, "round"
     elif area_id is not None:
         area = get_visible_or_404(Area.objects.all(), user, Perm.VIEW_TESTING, pk=area_id)
@@ -69,7 +69,7 @@ def planner_page(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "source": source,
         "source_param": source_param,
-        **context_extra,
+        "in_progress": in_progress,
     }
     if form.is_bound and form.is_valid() and form.cleaned_data["population"]:
         population = form.cleaned_data["population"]
