@@ -58,6 +58,7 @@ ID_SHARE = 10  # one item in ID_SHARE names the person by ID number
 @dataclass
 class World:
     round_id: int
+    point_id: int
     tokens: list[str]
     # (code, id_type, id_number) per resident, in a shuffled order
     people: list[tuple[str, str, str]] = field(default_factory=list)
@@ -75,7 +76,12 @@ def build_world(residents: int, clients: int, seed: int = 4) -> World:
     from wangge.accounts.models import RoleAssignment, User
     from wangge.demo.generator import build_demo, get_profile
     from wangge.residents.models import Resident
-    from wangge.testing.actions.rounds import create_round, open_round
+    from wangge.testing.actions.rounds import (
+        PointData,
+        add_sampling_point,
+        create_round,
+        open_round,
+    )
 
     district = build_demo(get_profile("qilihe"), residents=residents, acting_user=None).district
     rng = random.Random(seed)
@@ -99,12 +105,14 @@ def build_world(residents: int, clients: int, seed: int = 4) -> World:
         acting_user=None,
     )
     open_round(round_, acting_user=None)
+    # Every registration names its point: one serving the whole district.
+    point = add_sampling_point(round_, PointData(area=district), acting_user=None)
     tokens = [
         issue_device_token(sampler, district, f"desk {n}", acting_user=sampler)[0]
         for n in range(clients)
     ]
     rng.shuffle(people)
-    return World(round_.pk, tokens, people)
+    return World(round_.pk, point.pk, tokens, people)
 
 
 def build_bodies(world: World, batch: int, clients: int) -> tuple[list[list[bytes]], int]:
@@ -134,6 +142,7 @@ def build_bodies(world: World, batch: int, clients: int) -> tuple[list[list[byte
                     "tube_capacity": TUBE,
                     "sampled_at": sampled_at,
                     "mode": "point",
+                    "sampling_point_id": world.point_id,
                     "person": person,
                 }
             )

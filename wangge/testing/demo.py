@@ -308,6 +308,7 @@ def _fill(
                     status=TubeStatus.SEALED,
                     area_id=community_id,
                     sampling_point=point if mode == SamplingMode.POINT else None,
+                    door_team=team if mode == SamplingMode.DOOR else None,
                     opened_at=opened,
                     sealed_at=opened + dt.timedelta(minutes=6),
                 )
