@@ -246,7 +246,7 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     # A round: a point, a team, an exemption, registrations from a station (by resident
     # code, by typed ID number, and walk-ins), positive pools and their recalls.
     round_ = make_round(tree["community"], user=manager, name="枚举测试轮次")
-    rounds.add_sampling_point(
+    point = rounds.add_sampling_point(
         round_, rounds.PointData(area=tree["community"], location="枚举广场"), acting_user=manager
     )
     rounds.save_door_team(
@@ -265,6 +265,7 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
             "tube_barcode": barcode,
             "tube_capacity": capacity,
             "sampled_at": now.isoformat(),
+            "sampling_point_id": point.pk,
             "person": person,
         }
 

@@ -28,6 +28,12 @@ def build(world: World) -> None:
     world.mine["station_round"] = mine
     world.foreign["station_round"] = theirs
     world.mine["station_resident"] = resident
+    # Every registration names its point: grid A's own.
+    world.mine["station_point"] = round_actions.add_sampling_point(
+        mine,
+        round_actions.PointData(area=world.tree["grid_a"], name="本格采样点"),
+        acting_user=None,
+    )
     world.mine["station_tube"] = Tube.objects.create(
         barcode="MATRIX-MINE",
         round=mine,
@@ -76,6 +82,7 @@ def _registration(world: World) -> dict[str, object]:
                 "tube_barcode": "MATRIX-NEW",
                 "tube_capacity": 10,
                 "sampled_at": timezone.now().isoformat(),
+                "sampling_point_id": world.mine["station_point"].pk,
                 "person": {"resident_code": world.mine["station_resident"].code},
             }
         ]
