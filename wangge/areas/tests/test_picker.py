@@ -6,8 +6,8 @@ import re
 import pytest
 
 from tests.factories import UserFactory, grant, make_area
-from wangge.accounts.roles import Perm, Role
 from wangge.areas.choices import AreaKind
+from wangge.core.permissions import Perm, Role
 
 BRANCH = "/areas/picker/branch/"
 SEARCH = "/areas/picker/search/"

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from tests.factories import UserFactory, grant, make_area
-from wangge.accounts.roles import Role
 from wangge.areas.choices import AreaKind
+from wangge.core.permissions import Role
 from wangge.testing.models import Round
 from wangge.testing.tests.test_station_browser import (  # noqa: F401
     PASSWORD,
