@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('testing', '0003_unknown_results'),
+        ('testing', '0004_recall_overdue_reported_at'),
     ]
 
     operations = [
