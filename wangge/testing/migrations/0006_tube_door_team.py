@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('testing', '0004_recall_overdue_reported_at'),
+        ('testing', '0005_closed_round_figures'),
     ]
 
     operations = [
