@@ -27,6 +27,8 @@ class Perm:
     IMPORT_REGISTRY = "residents.import"
     EXPORT_REGISTRY = "residents.export"
     REVEAL_PERSONAL = "residents.reveal"
+    # Call a resident and record how a follow-up went (the untested list's 催检).
+    CONTACT_RESIDENTS = "residents.contact"
     VIEW_TESTING = "testing.view"
     MANAGE_ROUNDS = "testing.manage"
     REGISTER_SAMPLES = "testing.register"
@@ -40,6 +42,9 @@ class Perm:
 # Staff can do what the people below them do (register samples at a desk included): a
 # role or a device token is only handed out by someone who holds all of its permissions,
 # so every permission of the field roles must be held by the staff above them.
+# Contacting residents is the grid's work (grid leader and member, community staff, who
+# knock on the doors of the untested); the staff above hold it only because they hand
+# out those roles.
 _STAFF = {
     Perm.VIEW_AREAS,
     Perm.VIEW_REGISTRY,
@@ -49,6 +54,7 @@ _STAFF = {
     Perm.VIEW_TESTING,
     Perm.REGISTER_SAMPLES,
     Perm.RECORD_EXEMPTIONS,
+    Perm.CONTACT_RESIDENTS,
 }
 _LEADERS = _STAFF | {Perm.MANAGE_ROUNDS, Perm.ISSUE_DEVICES, Perm.LOAD_RESULTS}
 
@@ -61,7 +67,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_STAFF: frozenset(_STAFF | {Perm.ISSUE_DEVICES, Perm.REVEAL_PERSONAL}),
     Role.GRID_LEADER: frozenset(_STAFF),
     Role.GRID_MEMBER: frozenset(
-        {Perm.VIEW_AREAS, Perm.VIEW_REGISTRY, Perm.VIEW_TESTING, Perm.RECORD_EXEMPTIONS}
+        {
+            Perm.VIEW_AREAS,
+            Perm.VIEW_REGISTRY,
+            Perm.VIEW_TESTING,
+            Perm.RECORD_EXEMPTIONS,
+            Perm.CONTACT_RESIDENTS,
+        }
     ),
     Role.SAMPLER: frozenset({Perm.VIEW_AREAS, Perm.REGISTER_SAMPLES}),
     Role.CHECKPOINT_OFFICER: frozenset({Perm.VIEW_AREAS}),

@@ -93,6 +93,8 @@ MESSAGES: Mapping[str, Promise] = {
     "grid_column_needed": _(
         "The chosen area is not a grid: choose a grid, or add a grid column (网格 / 小区 / 村组)."
     ),
+    "no_phone": _("No phone number is registered for this person."),
+    "call_limit": _("Too many calls in a short time: wait a few minutes and call again."),
     "import_not_pending": _("This import has already been applied or discarded."),
     "import_expired": _("This upload is no longer kept: upload the file again."),
     "import_stale": _(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
+    path("<int:pk>/call/", views.call, name="call"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/add/", views.create, name="create"),
     path("grids/<int:pk>/households/new/", views.household_create, name="household_create"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -156,6 +156,31 @@ def reveal(request: AuthedRequest, pk: int, field: str) -> HttpResponse:
     )
     value = actions.reveal_identity(resident, field, acting_user=actor_for(request))
     response = render(request, "residents/_revealed.html", {"value": value})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class TelRedirect(HttpResponseRedirect):
+    """A redirect to the phone's dialler (Django allows only web schemes by default)."""
+
+    allowed_schemes = ["tel"]
+
+
+@sensitive_variables("number")
+@login_required
+@require_POST
+def call(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Call a resident: the page posts here and the phone's dialler opens on the answer's
+    `tel:` address, so the number is never in the page that offered the call."""
+    resident = get_visible_or_404(
+        Resident.objects.select_related("grid"), request.user, Perm.CONTACT_RESIDENTS, pk=pk
+    )
+    try:
+        number = actions.call_resident(resident, acting_user=actor_for(request))
+    except RegistryError as exc:
+        messages.error(request, exc.message)
+        return redirect("residents:detail", pk=resident.pk)
+    response = TelRedirect(f"tel:{number}")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -58,3 +58,11 @@ class ResultSource(models.TextChoices):
     IMPORT = "import", _("Laboratory file")
     API = "api", _("Laboratory API")
     MANUAL = "manual", _("Entered by hand")
+
+
+class FollowUpOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    WILL_COME = "will_come", _("Will come")
+    REFUSES = "refuses", _("Refuses")
+    UNREACHABLE = "unreachable", _("Not reachable")
+    AWAY = "away", _("Away")

@@ -19,6 +19,7 @@ from wangge.audit.log import Actor
 from wangge.core.pdf import PDF_CONTENT_TYPE, render_pdf
 from wangge.lib.excel import XLSX_CONTENT_TYPE, Column, workbook_bytes
 from wangge.residents.models import Resident
+from wangge.testing.choices import FollowUpOutcome
 from wangge.testing.models import Round, Shipment, Tube
 
 XLSX = XLSX_CONTENT_TYPE
@@ -27,6 +28,17 @@ PDF = PDF_CONTENT_TYPE
 
 def _tags(resident: Resident) -> str:
     return "、".join(str(label) for label in resident.tag_labels())
+
+
+def last_followup(resident: Resident) -> str:
+    """The latest follow-up's outcome of a resident of `selectors.untested_residents`."""
+    outcome: str | None = getattr(resident, "last_outcome", None)
+    if outcome is None:
+        return ""
+    come_at: dt.datetime | None = getattr(resident, "last_come_at", None)
+    if come_at is not None:
+        return _("Will come at %(time)s") % {"time": _local(come_at)}
+    return str(FollowUpOutcome(outcome).label)
 
 
 def untested_xlsx(round_: Round, grid: Area, residents: Sequence[Resident]) -> bytes:
@@ -41,6 +53,7 @@ def untested_xlsx(round_: Round, grid: Area, residents: Sequence[Resident]) -> b
         Column(_("Household"), 14),
         Column(_("Address"), 24),
         Column(_("Tags"), 16),
+        Column(_("Last follow-up"), 20),
         Column(_("Outcome"), 14),
     ]
     rows = (
@@ -54,6 +67,7 @@ def untested_xlsx(round_: Round, grid: Area, residents: Sequence[Resident]) -> b
             resident.household.label,
             resident.household.address,
             _tags(resident),
+            last_followup(resident),
             "",
         ]
         for index, resident in enumerate(residents, start=1)
@@ -76,7 +90,7 @@ def untested_pdf(round_: Round, grid: Area, residents: Sequence[Resident]) -> by
             "round": round_,
             "grid": grid,
             "path": " › ".join(node.name for node in grid.ancestors_and_self()[1:]),
-            "residents": residents,
+            "rows": [(resident, last_followup(resident)) for resident in residents],
             "printed_at": timezone.localtime(),
         },
     )

@@ -20,6 +20,7 @@ from wangge.core.scoping import ScopedQuerySet, overlapping
 from wangge.residents.models import Household, Resident
 from wangge.testing.choices import (
     ExemptionReason,
+    FollowUpOutcome,
     PoolSize,
     RecallStatus,
     ResultSource,
@@ -435,6 +436,45 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} · {self.get_reason_display()}"
+
+
+class FollowUp(models.Model):
+    """One attempt to reach an untested resident during a round (催检): how it went, who
+    tried and when. Attempts are kept, not overwritten: the latest is the person's state
+    on the untested list, the earlier ones are its history."""
+
+    scope_path_lookup = "resident__grid__path"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="followups")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="followups")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=FollowUpOutcome.choices)
+    # When a resident who "will come" said they would (only then).
+    come_at = models.DateTimeField(_("will come at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome=FollowUpOutcome.WILL_COME, come_at__isnull=False)
+                | (~Q(outcome=FollowUpOutcome.WILL_COME) & Q(come_at__isnull=True)),
+                name="followup_come_at_with_will_come",
+            )
+        ]
+        # The latest attempt per person is read with the list: (round, resident, time).
+        indexes = [
+            models.Index(fields=["round", "resident", "-recorded_at"], name="followup_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.get_outcome_display()}"
 
 
 class HomeVisit(models.Model):

@@ -1,4 +1,5 @@
-"""Reads of testing rounds: coverage at any node of the tree, the untested list.
+"""Reads of testing rounds: coverage at any node of the tree, the untested list and its
+follow-up.
 
 Coverage = sampled ÷ expected, counting people (shared/DOMAIN.md). The figures come from
 `RoundGridStats` (expected per grid) and `RoundSample` (people sampled per grid), so a
@@ -15,25 +16,29 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
+from django.utils import timezone
 
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import Area
 from wangge.core.permissions import Perm, Role
 from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, overlapping, subtree_q
 from wangge.residents.models import Household, Resident, ResidentQuerySet
-from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
+from wangge.testing.choices import FollowUpOutcome, RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
 from wangge.testing.models import (
     ClosedRoundFigures,
     DoorToDoorTeam,
+    FollowUp,
     HomeVisit,
     PositiveCase,
     Recall,
@@ -195,26 +200,154 @@ def _worst_first(row: CoverageRow) -> tuple[bool, float, int, str]:
     return (not figures.expected, figures.coverage, -figures.untested, row.area.name)
 
 
+def _latest_followup(round_: Round) -> QuerySet[FollowUp]:
+    """The latest follow-up of the outer resident in the round (for a Subquery)."""
+    return FollowUp.objects.filter(round=round_, resident_id=OuterRef("pk")).order_by(
+        "-recorded_at", "-pk"
+    )
+
+
+# What needs doing first on the untested list: nobody has tried yet; then those to try
+# again (not reachable, or past the time they said they would come); then the ones in
+# hand; last those who refuse or are away (an exemption is the way off the list).
+NEED_NOT_CONTACTED = 0
+NEED_AGAIN = 1
+NEED_IN_HAND = 2
+NEED_LAST = 3
+
+
 def untested_residents(round_: Round, grid: Area, visible: ResidentQuerySet) -> ResidentQuerySet:
-    """Expected residents of a grid with no registration in the round: the door-knocking list.
+    """Expected residents of a grid with no registration in the round: the door-knocking list,
+    in the order of what needs doing (`NEED_*`), each with their latest follow-up's
+    `last_outcome` and `last_come_at`.
 
     `visible` is the caller's scoped resident queryset (Resident.objects.visible_to(...)).
     The round's rule (expectation.expected_residents) and the caller's scope are applied to
     one read of the grid's residents, and "not sampled" is a probe of the unique
     (round, resident) index per person: a grid of thousands is listed in a few
-    milliseconds of database time (bench/coverage.py).
+    milliseconds of database time (bench/coverage.py). The latest follow-up is a probe of
+    the (round, resident, time) index.
     """
     rules = ExpectationRules.for_round(round_)
     if not rules.in_scope(grid.path):
         return visible.none()
     sampled = RoundSample.objects.filter(round=round_, resident_id=OuterRef("pk"))
+    latest = _latest_followup(round_)
     queryset: ResidentQuerySet = (
         (expected_residents(round_, rules).filter(grid=grid) & visible)
         .exclude(Exists(sampled))
+        .annotate(
+            last_outcome=Subquery(latest.values("outcome")[:1]),
+            last_come_at=Subquery(latest.values("come_at")[:1]),
+        )
+        .annotate(
+            need=Case(
+                When(last_outcome__isnull=True, then=Value(NEED_NOT_CONTACTED)),
+                When(last_outcome=FollowUpOutcome.UNREACHABLE, then=Value(NEED_AGAIN)),
+                When(last_come_at__lte=timezone.now(), then=Value(NEED_AGAIN)),
+                When(
+                    last_outcome__in=[FollowUpOutcome.REFUSES, FollowUpOutcome.AWAY],
+                    then=Value(NEED_LAST),
+                ),
+                default=Value(NEED_IN_HAND),
+                output_field=IntegerField(),
+            )
+        )
         .select_related("household")
         .order_by("household__sort_key", "household_id", "id")
+        .order_by("need", "household__building", "household__unit", "household__room", "id")
     )
     return queryset
+
+
+def followup_history(round_: Round, residents: Iterable[Resident]) -> dict[int, list[FollowUp]]:
+    """Each listed resident's follow-ups in the round, latest first (one query for a page)."""
+    history: dict[int, list[FollowUp]] = {}
+    for followup in (
+        FollowUp.objects.filter(round=round_, resident__in=[r.pk for r in residents])
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+    ):
+        history.setdefault(followup.resident_id, []).append(followup)
+    return history
+
+
+@dataclass
+class FollowUpFigures:
+    """How far the follow-up of a node's untested people has come: each untested person
+    counted once, under the outcome of their latest follow-up."""
+
+    untested: int = 0
+    reached: int = 0
+    will_come: int = 0
+    refuses: int = 0
+    unreachable: int = 0
+    away: int = 0
+
+    @property
+    def contacted(self) -> int:
+        return self.reached + self.will_come + self.refuses + self.unreachable + self.away
+
+    @property
+    def not_contacted(self) -> int:
+        return self.untested - self.contacted
+
+    @property
+    def contacted_percent(self) -> int:
+        return round(100 * self.contacted / self.untested) if self.untested else 100
+
+    def count(self, outcome: str | None, people: int) -> None:
+        self.untested += people
+        if outcome is not None:
+            setattr(self, outcome, getattr(self, outcome) + people)
+
+    def add(self, other: "FollowUpFigures") -> None:
+        for name in ("untested", *FollowUpOutcome.values):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class FollowUpRow:
+    area: Area
+    figures: FollowUpFigures = field(default_factory=FollowUpFigures)
+
+
+@dataclass
+class FollowUpProgress:
+    total: FollowUpFigures
+    children: list[FollowUpRow]
+
+
+def followup_progress(round_: Round, area: Area) -> FollowUpProgress:
+    """The follow-up figures of an area and of each area below it, worst first (the
+    smallest share of their untested people contacted). Three queries at any size: the
+    round's scope, the children, and one count of untested people by grid and latest
+    outcome."""
+    rules = ExpectationRules.for_round(round_)
+    sampled = RoundSample.objects.filter(round=round_, resident_id=OuterRef("pk"))
+    counts = (
+        expected_residents(round_, rules)
+        .filter(grid__path__startswith=area.path)
+        .exclude(Exists(sampled))
+        .annotate(last=Subquery(_latest_followup(round_).values("outcome")[:1]))
+        .order_by()
+        .values_list("grid__path", "last")
+        .annotate(n=Count("pk"))
+    )
+    children = list(Area.objects.get_children(area)) if not area.is_grid else []
+    rows = {child.path: FollowUpRow(child) for child in children}
+    child_length = (area.depth + 1) * Area.steplen
+    total = FollowUpFigures()
+    for path, outcome, people in counts:
+        total.count(outcome, people)
+        row = rows.get(path[:child_length])
+        if row is not None:
+            row.figures.count(outcome, people)
+    ordered = sorted(
+        rows.values(),
+        key=lambda row: (row.figures.contacted_percent, -row.figures.untested, row.area.name),
+    )
+    return FollowUpProgress(total=total, children=ordered)
 
 
 def round_entry_areas(round_: Round, user: ScopedUser, permission: str) -> list[Area]:
