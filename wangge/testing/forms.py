@@ -1,9 +1,11 @@
 """Forms of the testing pages. Areas and people to choose from come from the user's scope."""
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -13,7 +15,7 @@ from wangge.areas.models import Area
 from wangge.areas.picker import AreaPickerField
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
-from wangge.testing.choices import ExemptionReason, PoolSize
+from wangge.testing.choices import ExemptionReason, FollowUpOutcome, PoolSize
 from wangge.testing.planner import SECONDS_PER_PERSON, WINDOW_BOUNDS, WINDOW_HOURS
 
 # Areas offered in a choice list: enough for a district with its grids, never unbounded.
@@ -164,6 +166,30 @@ class ExemptionForm(forms.Form):
         if data.get("reason") == ExemptionReason.OTHER and not (data.get("note") or "").strip():
             self.add_error("note", _("Say why when the reason is “other”."))
         return data
+
+
+class FollowUpForm(forms.Form):
+    """How an attempt to reach an untested person went (one tap per outcome on a phone)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
+    come_at = forms.TimeField(label=_("Will come at"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("outcome") == FollowUpOutcome.WILL_COME and data.get("come_at") is None:
+            self.add_error("come_at", _("Say when they will come."))
+        return data
+
+    def come_at_moment(self) -> dt.datetime | None:
+        """The next time of day given: today if still to come, else tomorrow ("at 8" said
+        in the evening means tomorrow morning)."""
+        at: dt.time | None = self.cleaned_data.get("come_at")
+        if at is None or self.cleaned_data.get("outcome") != FollowUpOutcome.WILL_COME:
+            return None
+        now = timezone.localtime()
+        moment = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+        return moment if moment > now else moment + dt.timedelta(days=1)
 
 
 class ShipmentForm(forms.Form):

@@ -260,16 +260,25 @@ def untested_residents(round_: Round, grid: Area, visible: ResidentQuerySet) -> 
     return queryset
 
 
-def followup_history(round_: Round, residents: Iterable[Resident]) -> dict[int, list[FollowUp]]:
-    """Each listed resident's follow-ups in the round, latest first (one query for a page)."""
+@dataclass
+class UntestedRow:
+    """A person on the untested list with their follow-ups in the round, latest first."""
+
+    resident: Resident
+    history: list[FollowUp]
+
+
+def untested_rows(round_: Round, residents: Iterable[Resident]) -> list[UntestedRow]:
+    """The listed residents with their follow-up history (one query for a page)."""
+    people = list(residents)
     history: dict[int, list[FollowUp]] = {}
     for followup in (
-        FollowUp.objects.filter(round=round_, resident__in=[r.pk for r in residents])
+        FollowUp.objects.filter(round=round_, resident__in=[r.pk for r in people])
         .select_related("recorded_by")
         .order_by("-recorded_at", "-pk")
     ):
         history.setdefault(followup.resident_id, []).append(followup)
-    return history
+    return [UntestedRow(resident, history.get(resident.pk, [])) for resident in people]
 
 
 @dataclass
