@@ -8,9 +8,11 @@
   points, some boxes on the road, results for most of the rest, one positive pool with its
   recall list — part of its members already retested (one of them positive: a case for
   closed-loop control), the others still to find;
-- a few exemptions with their reasons, a door-to-door team per street with its homes.
+- a few exemptions with their reasons, a door-to-door team per street with its homes;
+- follow-ups of the round in progress: in every grid a few of the untested were called
+  (reached, will come — some past their time —, not reachable, refusing, away).
 
-Rounds, points, teams, exemptions, boxes and results go through the actions (audited as
+Rounds, points, teams, exemptions, follow-ups, boxes and results go through the actions (audited as
 in real use). The registrations themselves — a hundred thousand and more — are written in
 bulk exactly as the station upload stores them (`actions.registrations.storing.register_batch`):
 Registration rows, the tube's `filled`, and a `RoundSample` per person with `counted` from
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from wangge.accounts.models import User
@@ -40,10 +42,12 @@ from wangge.lib.uuid7 import uuid7
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
 from wangge.testing.actions import rounds as round_actions
+from wangge.testing.actions.followups import record_followup
 from wangge.testing.actions.registrations.sql import REGISTRATION_FIELDS, SAMPLE_FIELDS
 from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import (
     ExemptionReason,
+    FollowUpOutcome,
     ResultSource,
     SamplingMode,
     TestResult,
@@ -144,6 +148,7 @@ def build_demo_rounds(
         _fill(current, district, rng, acting_user, share=uneven, now=now, open_tail=True)
         _results(current, rng, acting_user, ship_share=0.85, result_share=0.8, favour=favour)
         _recall_all(current, rng, acting_user, retested=0.6, positive_member=True)
+        _follow_up_some(current, rng, acting_user, now=now)
         log.record(
             acting_user,
             DEMO_ACTION,
@@ -595,6 +600,52 @@ def _recall_all(
             tubes=Tube.objects.filter(round=round_),
             source=ResultSource.API,
             acting_user=acting_user,
+        )
+
+
+# What a grid worker hears on the phone, with the note they might write.
+_FOLLOW_UPS = [
+    (FollowUpOutcome.REACHED, "已通知，答应尽快去采样点"),
+    (FollowUpOutcome.WILL_COME, "下班后到1号采样点"),
+    (FollowUpOutcome.UNREACHABLE, "电话无人接听"),
+    (FollowUpOutcome.REFUSES, "称已在单位检测，未出示证明"),
+    (FollowUpOutcome.AWAY, "在外地出差"),
+]
+
+
+def _follow_up_some(
+    plan: _Plan, rng: random.Random, acting_user: Acting, *, now: dt.datetime
+) -> None:
+    """A few untested people of every grid called, through the action (audited)."""
+    user = acting_user.user if isinstance(acting_user, Actor) else acting_user
+    if user is None:
+        return
+    sampled = RoundSample.objects.filter(round=plan.round, resident_id=OuterRef("pk"))
+    by_grid: dict[int, list[int]] = defaultdict(list)
+    for pk, grid_id in (
+        expected_residents(plan.round)
+        .exclude(Exists(sampled))
+        .order_by("pk")
+        .values_list("pk", "grid_id")
+    ):
+        by_grid[grid_id].append(pk)
+    chosen = [
+        pk
+        for grid_id in sorted(by_grid)
+        for pk in rng.sample(by_grid[grid_id], min(len(by_grid[grid_id]), rng.randint(1, 4)))
+    ]
+    residents = Resident.objects.select_related("grid").in_bulk(chosen)
+    for pk in chosen:
+        outcome, note = rng.choice(_FOLLOW_UPS)
+        # Some said they would come an hour ago and have not: they are due again.
+        come_at = now + dt.timedelta(hours=rng.choice([-1, 2, 4]))
+        record_followup(
+            plan.round,
+            residents[pk],
+            outcome=outcome,
+            come_at=come_at if outcome == FollowUpOutcome.WILL_COME else None,
+            note=note,
+            acting_user=user,
         )
 
 

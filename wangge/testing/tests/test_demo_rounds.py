@@ -10,6 +10,7 @@ from wangge.testing.demo import build_demo_rounds, remove_demo_rounds
 from wangge.testing.models import (
     DoorToDoorTeam,
     Exemption,
+    FollowUp,
     HomeVisit,
     PositiveCase,
     Recall,
@@ -20,7 +21,7 @@ from wangge.testing.models import (
     Shipment,
     Tube,
 )
-from wangge.testing.selectors import coverage
+from wangge.testing.selectors import coverage, followup_progress
 
 
 @pytest.fixture
@@ -75,6 +76,10 @@ def test_demo_builds_a_finished_and_a_running_round(district, tree):
     assert PositiveCase.objects.filter(round=current).count() == 1
     assert Tube.objects.filter(round=current, status=TubeStatus.OPEN).exists()
     assert Tube.objects.filter(round=current, status=TubeStatus.RESULTED).exists()
+    # Every grid with untested people has a few of them followed up.
+    progress = followup_progress(current, district)
+    assert 0 < progress.total.contacted < progress.total.untested
+    assert not FollowUp.objects.filter(round=finished).exists()
 
 
 def test_demo_rounds_are_built_once(district):
