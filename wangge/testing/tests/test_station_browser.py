@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core.signals import request_started
-from django.db import connections
 from django.db.models import Count
 from django.utils import timezone
 
@@ -31,46 +30,15 @@ from wangge.testing.models import (
     Tube,
     WalkIn,
 )
+from wangge.testing.tests.browser import PASSWORD, WAIT_MS
 from wangge.testing.tests.factories import make_round
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # A synthetic camera, so that the camera scanner (html5-qrcode) runs under the CSP.
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory
 # A phone-size picture of the station, for a person to look at (/tmp on this machine).
 SCREENSHOT = Path(
     os.environ.get("STATION_SCREENSHOT", Path(tempfile.gettempdir()) / "station-390x844.png")
 )
-WAIT_MS = 20_000
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls
-    # run between its steps, never inside the loop, so Django's guard can stand down.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (make test does)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-        # Close what the test opened while Playwright's loop ran (Django's connections are
-        # local to it): left open, PostgreSQL refuses to drop the test database at the end.
-        connections.close_all()
 
 
 def _new_page(browser, errors):
