@@ -3,7 +3,10 @@ open the untested list, call (the dialler's tel: address comes only in the answe
 record "will come at 18:00", record "away" and turn it into an exemption in one click,
 and see the list reorder and the progress change."""
 
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +16,11 @@ from wangge.accounts.roles import Role
 from wangge.testing.models import Exemption, FollowUp
 from wangge.testing.tests.browser import PASSWORD, WAIT_MS
 from wangge.testing.tests.factories import make_round
+
+# A phone-size picture of the list, for a person to look at (/tmp on this machine).
+SCREENSHOT = Path(
+    os.environ.get("FOLLOWUP_SCREENSHOT", Path(tempfile.gettempdir()) / "followup-390x844.png")
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +81,9 @@ def test_grid_member_follows_up_the_untested_on_a_phone(browser, live_server, tr
     assert "18:00" in page.text_content(f"#person-{first.pk} .last-followup")
     assert _figure(page, "will_come") == "1"
     assert _figure(page, "not_contacted") == "2"
+    page.click(f"#person-{second.pk} details.followup summary")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.click(f"#person-{second.pk} details.followup summary")
 
     # "Away": the row offers the exemption, one click makes it.
     page.click(f"#person-{second.pk} details.followup summary")
