@@ -114,6 +114,16 @@ CASES = [
         foreign=lambda w: {"pk": w.foreign["resident"].pk, "field": "id_number"},
         sibling=Sibling(kwargs=lambda w: {"pk": w.sibling["resident"].pk, "field": "id_number"}),
     ),
+    # The call: a redirect to the dialler for those who contact the grid's residents.
+    Case(
+        "residents:call",
+        method="POST",
+        perm=Perm.CONTACT_RESIDENTS,
+        kwargs=lambda w: {"pk": w.mine["resident"].pk},
+        foreign=lambda w: {"pk": w.foreign["resident"].pk},
+        ok=302,
+        sibling=Sibling(kwargs=lambda w: {"pk": w.sibling["resident"].pk}),
+    ),
     # Adding and editing people and households.
     Case(
         "residents:create",

@@ -350,6 +350,24 @@ CASES = [
         kwargs=_grid("mine"),
         foreign=_grid("foreign"),
     ),
+    # Following up the untested: the progress is figures (testing view); recording an
+    # attempt needs the contact permission on the person's grid.
+    Case(
+        "testing:followups",
+        perm=Perm.VIEW_TESTING,
+        kwargs=_round("mine"),
+        foreign=_round("foreign"),
+    ),
+    Case(
+        "testing:followup_record",
+        method="POST",
+        perm=Perm.CONTACT_RESIDENTS,
+        kwargs=_with("mine", resident_pk="rounds_resident"),
+        foreign=_with("foreign", resident_pk="rounds_resident"),
+        data=lambda w: {"outcome": "reached"},
+        ok=302,
+        sibling=_beside(resident_pk="rounds_resident"),
+    ),
     # Exemptions.
     Case(
         "testing:exemptions",
