@@ -3,7 +3,6 @@ page, recording outcomes inline, the list's order, and the progress of grids."""
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,20 +13,10 @@ from wangge.accounts.roles import Role
 from wangge.testing.actions.followups import record_followup
 from wangge.testing.choices import FollowUpOutcome
 from wangge.testing.models import Exemption, FollowUp
+from wangge.testing.tests.conftest import PHONE
 from wangge.testing.tests.factories import make_round
 
-PHONE = "13912345678"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def grid_round(tree):
-    return make_round(tree["community"])
-
-
-@pytest.fixture
-def person(tree):
-    return make_resident(tree["grid_a"], "王五", room="301", phone=PHONE)
 
 
 def _list_url(round_, grid):

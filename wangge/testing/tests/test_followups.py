@@ -23,19 +23,8 @@ from wangge.testing.choices import FollowUpOutcome
 from wangge.testing.errors import RoundError
 from wangge.testing.models import FollowUp
 from wangge.testing.selectors import followup_progress, untested_residents
+from wangge.testing.tests.conftest import PHONE
 from wangge.testing.tests.factories import make_round, mark_sampled
-
-PHONE = "13912345678"
-
-
-@pytest.fixture
-def grid_round(tree):
-    return make_round(tree["community"])
-
-
-@pytest.fixture
-def person(tree):
-    return make_resident(tree["grid_a"], "王五", room="301", phone=PHONE)
 
 
 def _untested(round_, grid):
