@@ -315,7 +315,7 @@ def test_the_planner_of_a_round_in_progress_plans_what_is_left(client, tree, wor
         ("/testing/{r}/", 24),
         ("/testing/{r}/coverage/", 20),
         ("/testing/{r}/recalls/", 10),  # the header's unread count is one of them
-        ("/testing/{r}/grids/{g}/untested/", 22),
+        ("/testing/{r}/grids/{g}/untested/", 25),  # with its follow-ups and progress
         ("/testing/{r}/teams/{t}/", 11),
         ("/testing/{r}/tubes/", 9),
         ("/testing/{r}/points/", 12),
