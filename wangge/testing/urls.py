@@ -1,6 +1,15 @@
 from django.urls import path
 
-from wangge.testing.views import planner, points_teams, recalls, results, rounds, tubes, untested
+from wangge.testing.views import (
+    followups,
+    planner,
+    points_teams,
+    recalls,
+    results,
+    rounds,
+    tubes,
+    untested,
+)
 
 app_name = "testing"
 urlpatterns = [
@@ -32,6 +41,12 @@ urlpatterns = [
         "<int:pk>/grids/<int:grid_pk>/untested.xlsx", untested.untested_xlsx, name="untested_xlsx"
     ),
     path("<int:pk>/grids/<int:grid_pk>/untested.pdf", untested.untested_pdf, name="untested_pdf"),
+    path("<int:pk>/followups/", followups.followup_page, name="followups"),
+    path(
+        "<int:pk>/followups/<int:resident_pk>/",
+        followups.followup_record,
+        name="followup_record",
+    ),
     path("<int:pk>/exemptions/", untested.exemption_list, name="exemptions"),
     path("<int:pk>/exemptions/add/", untested.exemption_add, name="exemption_add"),
     path(

@@ -1,4 +1,4 @@
-"""The untested list of a grid, its exports, and exemptions."""
+"""The untested list of a grid, its exports, and exemptions (its follow-up: followups)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +20,18 @@ from wangge.core.scoping import get_visible_or_404
 from wangge.residents.models import Resident
 from wangge.testing import exports
 from wangge.testing.actions import rounds as round_actions
-from wangge.testing.choices import ExemptionReason, RoundStatus
+from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.forms import ExemptionForm
 from wangge.testing.models import Exemption, Round
-from wangge.testing.selectors import area_in_scope, coverage, round_entry_areas, untested_residents
+from wangge.testing.selectors import (
+    area_in_scope,
+    coverage,
+    followup_progress,
+    round_entry_areas,
+    untested_residents,
+    untested_rows,
+)
 from wangge.testing.views.base import (
     ROWS_PER_PAGE,
     area_breadcrumbs,
@@ -34,6 +41,7 @@ from wangge.testing.views.base import (
     get_round_area,
     next_url,
 )
+from wangge.testing.views.followups import row_context
 
 
 def _untested(request: AuthedRequest, round_: Round, grid: Area) -> QuerySet[Resident]:
@@ -47,31 +55,24 @@ def _untested(request: AuthedRequest, round_: Round, grid: Area) -> QuerySet[Res
 @login_required
 @require_GET
 def untested(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponse:
-    """A grid's expected residents without a sample in the round: the door-knocking list."""
+    """A grid's expected residents without a sample in the round: the door-knocking list,
+    what needs doing first, each with their follow-ups and a call button."""
     round_ = get_round(request, pk)
     grid = get_grid(request, round_, grid_pk)
     residents = _untested(request, round_, grid)
     page = Paginator(residents, ROWS_PER_PAGE).get_page(params.page(request.GET))
     user = request.user
-    can_exempt = round_.status != RoundStatus.CLOSED and user.has_area_permission(
-        Perm.RECORD_EXEMPTIONS, grid
+    context = row_context(request, round_, grid)
+    context.update(
+        grid=grid,
+        page=page,
+        rows=untested_rows(round_, page.object_list),
+        figures=coverage(round_, grid).total,
+        progress=followup_progress(round_, grid).total,
+        can_export=user.has_area_permission(Perm.EXPORT_REGISTRY, grid),
+        breadcrumbs=area_breadcrumbs(grid, round_entry_areas(round_, user, Perm.VIEW_TESTING)),
     )
-    return render(
-        request,
-        "testing/untested.html",
-        {
-            "round": round_,
-            "grid": grid,
-            "page": page,
-            "figures": coverage(round_, grid).total,
-            "can_export": user.has_area_permission(Perm.EXPORT_REGISTRY, grid),
-            "can_exempt": can_exempt,
-            "reasons": ExemptionReason.choices,
-            "breadcrumbs": area_breadcrumbs(
-                grid, round_entry_areas(round_, user, Perm.VIEW_TESTING)
-            ),
-        },
-    )
+    return render(request, "testing/untested.html", context)
 
 
 def _export_untested(request: AuthedRequest, pk: int, grid_pk: int, fmt: str) -> HttpResponse:
