@@ -19,11 +19,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.audit.models import AuditEntry
 from wangge.areas.models import Area
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
+from wangge.audit.models import AuditEntry
 from wangge.core import bulk
 from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_phone
@@ -464,7 +464,6 @@ def reveal_identity(resident: Resident, field_name: str, *, acting_user: "User |
 # calls than this in the window is someone collecting numbers through the call button.
 CALLS_PER_WINDOW = 30
 CALL_WINDOW = dt.timedelta(minutes=10)
-CALL_ACTION = "resident.call"
 
 
 @transaction.atomic
@@ -472,17 +471,17 @@ def call_resident(resident: Resident, *, acting_user: "User | Actor") -> str:
     """The number to dial for a resident, for someone who contacts the residents of their
     grid: audited as a call (who called whom, never the number) and limited per person, so
     that the call button never becomes a way to read numbers in bulk."""
-    require_in_scope(audit.scope_holder(acting_user), Perm.CONTACT_RESIDENTS, [resident.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.CONTACT_RESIDENTS, [resident.grid])
     number = resident.reveal_phone()
     if not number:
         raise RegistryError("no_phone")
     caller = acting_user.user if isinstance(acting_user, Actor) else acting_user
     recent = AuditEntry.objects.filter(
-        actor=caller, action=CALL_ACTION, at__gte=timezone.now() - CALL_WINDOW
+        actor=caller, action=AuditEvent.RESIDENT_CALL, at__gte=timezone.now() - CALL_WINDOW
     ).count()
     if recent >= CALLS_PER_WINDOW:
         raise RegistryError("call_limit")
-    audit.record(acting_user, CALL_ACTION, obj=resident, area_path=resident.grid.path)
+    log.record(acting_user, AuditEvent.RESIDENT_CALL, obj=resident, area_path=resident.grid.path)
     return number
 
 

@@ -336,7 +336,7 @@ def followup_progress(round_: Round, area: Area) -> FollowUpProgress:
     sampled = RoundSample.objects.filter(round=round_, resident_id=OuterRef("pk"))
     counts = (
         expected_residents(round_, rules)
-        .filter(grid__path__startswith=area.path)
+        .filter(subtree_q([area.path], "grid__path"))
         .exclude(Exists(sampled))
         .annotate(last=Subquery(_latest_followup(round_).values("outcome")[:1]))
         .order_by()

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts import audit
-from wangge.accounts.audit import Actor
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
+from wangge.audit import log
+from wangge.audit.events import AuditEvent
+from wangge.audit.log import Actor
+from wangge.core.permissions import Perm
 from wangge.core.scoping import require_in_scope
 from wangge.residents.models import Resident
 from wangge.testing.choices import FollowUpOutcome, RoundStatus
@@ -34,7 +35,7 @@ def record_followup(
     the round covers. "Will come" needs the time they said; the note is free text and is
     kept out of the audit log (people type numbers into notes).
     """
-    require_in_scope(audit.scope_holder(acting_user), Perm.CONTACT_RESIDENTS, [resident.grid])
+    require_in_scope(log.scope_holder(acting_user), Perm.CONTACT_RESIDENTS, [resident.grid])
     if not ExpectationRules.for_round(round_).in_scope(resident.grid.path):
         raise RoundError(_("this person is not in the round's areas"))
     if round_.status == RoundStatus.CLOSED:
@@ -58,7 +59,11 @@ def record_followup(
     details: dict[str, object] = {"round": round_.pk, "resident": resident.pk, "outcome": outcome}
     if followup.come_at is not None:
         details["come_at"] = followup.come_at
-    audit.record(
-        acting_user, "followup.record", obj=followup, area_path=resident.grid.path, details=details
+    log.record(
+        acting_user,
+        AuditEvent.FOLLOWUP_RECORD,
+        obj=followup,
+        area_path=resident.grid.path,
+        details=details,
     )
     return followup

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.testing.models import Exemption, FollowUp
 from wangge.testing.tests.browser import PASSWORD, WAIT_MS
 from wangge.testing.tests.factories import make_round

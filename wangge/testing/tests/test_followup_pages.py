@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.testing.actions.followups import record_followup
 from wangge.testing.choices import FollowUpOutcome
 from wangge.testing.models import Exemption, FollowUp

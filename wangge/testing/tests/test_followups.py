@@ -11,8 +11,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.models import AuditEntry
-from wangge.accounts.roles import Role
+from wangge.audit.models import AuditEntry
+from wangge.core.permissions import Role
 from wangge.core.scoping import OutOfScope
 from wangge.residents import actions as registry_actions
 from wangge.residents.errors import RegistryError

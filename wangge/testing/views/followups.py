@@ -10,11 +10,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from wangge.accounts.audit import actor_for
-from wangge.accounts.http import AuthedRequest
-from wangge.accounts.roles import Perm
 from wangge.areas.models import Area
+from wangge.audit.log import actor_for
 from wangge.core import params
+from wangge.core.http import AuthedRequest
+from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
 from wangge.residents.models import Resident
 from wangge.testing.actions import followups as followup_actions
