@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('residents', '0006_remove_resident_birth_date'),
-        ('testing', '0003_unknown_results'),
+        ('testing', '0004_recall_overdue_reported_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
