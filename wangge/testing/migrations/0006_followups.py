@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('residents', '0006_remove_resident_birth_date'),
-        ('testing', '0004_recall_overdue_reported_at'),
+        ('testing', '0005_closed_round_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
