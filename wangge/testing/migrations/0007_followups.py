@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('residents', '0006_remove_resident_birth_date'),
-        ('testing', '0005_closed_round_figures'),
+        ('testing', '0006_tube_door_team'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
