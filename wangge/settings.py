@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "wangge.events",
     "wangge.notifications",
     "wangge.testing",
+    "wangge.workbench",
     "wangge.demo",
 ]
 

@@ -6,7 +6,7 @@ from wangge.api import api
 from wangge.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("wangge.workbench.urls")),
     path("accounts/", include("wangge.accounts.urls")),
     path("areas/", include("wangge.areas.urls")),
     path("residents/", include("wangge.residents.urls")),

@@ -1,22 +1,31 @@
-"""Extra links in the top navigation, contributed by the apps.
+"""Links in the top navigation and the user menu, contributed by the apps.
 
 Core imports no app, so each app registers a function in its AppConfig.ready() that returns
-the links the signed-in user may follow; base.html renders them as `nav_extra`. A link is
-shown only to people who can use the page behind it.
+the links the signed-in user may follow; base.html renders the work pages as `nav_extra`
+and the settings-like ones (password, devices, audit) in the user menu as `nav_user`, so
+that a phone's menu holds only the day's work. A link is shown only to people who can use
+the page behind it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
 
+class Menu(StrEnum):
+    MAIN = "main"
+    USER = "user"
+
+
 @dataclass(frozen=True)
 class NavItem:
     url: str
     label: "str | Promise"
+    menu: Menu = Menu.MAIN
 
 
 T = TypeVar("T")
@@ -52,27 +61,24 @@ class Contributions(Providers[[HttpRequest], T]):
 
 @dataclass(frozen=True)
 class Alert:
-    """Something the user must act on, shown at the top of their start page."""
+    """Something the user must act on, shown at the top of a page."""
 
     url: str
     text: "str | Promise"
 
 
 _links = Contributions[NavItem]()
-_alerts = Contributions[Alert]()
 register = _links.register
-register_alerts = _alerts.register
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: `nav_extra`, the links of every app for this user."""
+    """Context processor: `nav_extra` and `nav_user`, the links of every app for this user
+    in the main menu and in the user menu."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_extra": []}
-    return {"nav_extra": _links.collect(request)}
-
-
-def alerts(request: HttpRequest) -> list[Alert]:
-    """The alerts of every app for this user (only the start page asks: each costs a
-    query, and no list page should pay for it)."""
-    return _alerts.collect(request)
+        return {"nav_extra": [], "nav_user": []}
+    links = _links.collect(request)
+    return {
+        "nav_extra": [link for link in links if link.menu == Menu.MAIN],
+        "nav_user": [link for link in links if link.menu == Menu.USER],
+    }

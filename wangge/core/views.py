@@ -1,22 +1,10 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
-from wangge.areas.selectors import entry_points, with_totals
-from wangge.core import nav
-from wangge.core.http import AuthedRequest
 from wangge.core.params import BadParameter
-from wangge.core.permissions import Perm
-
-
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    """The user's entry points into the tree, with their totals."""
-    areas = with_totals(entry_points(request.user.scope_paths(Perm.VIEW_AREAS)))
-    return render(request, "core/home.html", {"areas": areas, "alerts": nav.alerts(request)})
 
 
 @require_GET

@@ -10,13 +10,13 @@ class TestingConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.areas.extensions import area_actions
-        from wangge.core import nav, schedule
+        from wangge.core import cards, nav, schedule
+        from wangge.testing import cards as testing_cards
         from wangge.testing import notify, station_views, tasks
         from wangge.testing.views import navigation
 
         nav.register(navigation.testing_links)
         nav.register(station_views.station_links)
-        nav.register_alerts(navigation.unknown_result_alerts)
         area_actions.register(navigation.area_testing_actions)
         notify.register()
         schedule.register_periodic(
@@ -30,3 +30,11 @@ class TestingConfig(AppConfig):
         schedule.register_periodic(
             "testing.purge_old_rounds", dt.timedelta(days=1), tasks.purge_old_rounds
         )
+        for provider in (
+            testing_cards.unknown_result_cards,
+            testing_cards.recall_cards,
+            testing_cards.round_cards,
+            testing_cards.tube_cards,
+            testing_cards.lab_cards,
+        ):
+            cards.register(provider)

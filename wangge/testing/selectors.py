@@ -681,3 +681,44 @@ def station_places(holder: ScopedUser, model: type[Place]) -> QuerySet[Place]:
     if paths is not None:
         places = places.filter(overlapping(paths, "area__path"))
     return places.select_related("area", "round")
+
+
+def figures_in_my_areas(rounds: list[Round], user: ScopedUser) -> dict[int, Figures]:
+    """Expected and sampled people of each round within the user's areas: two queries
+    for any number of rounds (the workbench's round cards)."""
+    figures = {round_.pk: Figures() for round_ in rounds}
+    mine = Area.objects.visible_to(user, Perm.VIEW_TESTING)
+    for round_id, expected in (
+        RoundGridStats.objects.filter(round__in=rounds, grid__in=mine)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Sum("expected"))
+        .values_list("round_id", "n")
+    ):
+        figures[round_id].expected = expected or 0
+    for round_id, sampled in (
+        RoundSample.objects.filter(round__in=rounds, counted=True, grid__in=mine)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    ):
+        figures[round_id].sampled = sampled
+    return figures
+
+
+def my_grids_in_rounds(rounds: list[Round], user: ScopedUser) -> dict[int, list[Area]]:
+    """Per round, the grids the user holds a registry role on that the round covers: where
+    their untested lists are (one query; none for people above the grids)."""
+    paths = user.scope_paths(Perm.VIEW_REGISTRY)
+    grids: dict[int, list[Area]] = {round_.pk: [] for round_ in rounds}
+    if not paths:
+        return grids
+    for stats in (
+        RoundGridStats.objects.filter(round__in=rounds, grid__path__in=paths)
+        .select_related("grid")
+        .order_by("grid__path")
+    ):
+        if stats.grid.is_grid:
+            grids[stats.round_id].append(stats.grid)
+    return grids

@@ -1,4 +1,4 @@
-"""Permission-matrix cases of the project-level URLs: home, health, languages, API docs, admin.
+"""Permission-matrix cases of the project-level URLs: health, languages, API docs, admin.
 
 Format: tests/test_permission_matrix.py.
 """
@@ -25,7 +25,6 @@ def _admin_kwargs(world: World) -> dict[str, object]:
 _ADMIN_DENIED = {role: LOGIN for role in _ROLES}
 
 CASES = [
-    Case("home"),
     Case("healthz", public=True),
     Case(
         "set_language",
