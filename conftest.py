@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.browser import launched_chromium
 from tests.factories import UserFactory, grant, make_tree
 from wangge.core.permissions import Role
 from wangge.events.tests.fixtures import FakeClock
@@ -47,3 +48,9 @@ def clock(monkeypatch):
     fake = FakeClock(dt.datetime(2026, 3, 1, 8, 0, 30, tzinfo=dt.UTC))
     monkeypatch.setattr("django.utils.timezone.now", fake)
     return fake
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium, headless, driven by Playwright (tests marked `browser`)."""
+    yield from launched_chromium(monkeypatch)

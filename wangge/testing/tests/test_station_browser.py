@@ -15,6 +15,7 @@ from django.core.signals import request_started
 from django.db.models import Count
 from django.utils import timezone
 
+from tests.browser import PASSWORD
 from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.devices import issue_device_token
 from wangge.accounts.models import DeviceToken
