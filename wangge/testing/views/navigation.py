@@ -1,5 +1,5 @@
-"""Navigation entries, area-page buttons and alerts of testing (registered in
-TestingConfig.ready)."""
+"""Navigation entries and area-page buttons of testing (registered in TestingConfig.ready),
+and the alerts its pages show."""
 
 from typing import Any
 
@@ -54,7 +54,8 @@ def area_testing_actions(request: AuthedRequest, area: Area) -> list[AreaAction]
 
 
 def unknown_result_alerts(request: Any) -> list[Alert]:
-    """On the start page: the open alarms for results that reached no tube, if any."""
+    """On a round's page and the results page: the open alarms for results that reached
+    no tube, if any (the workbench shows them as a card, testing/cards.py)."""
     user = request.user
     if not isinstance(user, User) or not user.has_any_area_permission(Perm.VIEW_TESTING):
         return []
