@@ -30,9 +30,7 @@ def _sign_in(page, live_server, username):
     page.wait_for_url(re.compile(r"/$"))
 
 
-def test_on_a_phone_the_menu_opens_and_list_rows_stay_readable(
-    browser, live_server, tree, alice
-):
+def test_on_a_phone_the_menu_opens_and_list_rows_stay_readable(browser, live_server, tree, alice):
     world = build_world(tree, alice, people=7)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
