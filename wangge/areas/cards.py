@@ -4,10 +4,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wangge.accounts.roles import Perm
 from wangge.areas.selectors import entry_points, with_totals
 from wangge.core.cards import Card, Figure
 from wangge.core.nav import NavItem
+from wangge.core.permissions import Perm
 
 # A city administrator's entry points are a handful; a card names at most this many.
 MAX_LINKS = 6

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
-from wangge.accounts.roles import Perm
 from wangge.core.cards import Card, Figure, Severity
 from wangge.core.nav import NavItem
+from wangge.core.permissions import Perm
 from wangge.testing.choices import RecallStatus, RoundStatus, TubeStatus
 from wangge.testing.models import Recall, Round, Shipment, Tube
 from wangge.testing.selectors import (

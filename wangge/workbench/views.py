@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from wangge.accounts.http import AuthedRequest
 from wangge.core import cards
+from wangge.core.http import AuthedRequest
 
 
 @login_required

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
-from wangge.accounts.roles import Role
 from wangge.accounts.tests.permission_matrix import ROLE_HOME
+from wangge.core.permissions import Role
 from wangge.testing.actions import shipments as shipment_actions
 from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import ResultSource, TestResult
