@@ -262,7 +262,7 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    from wangge.testing.tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
     port = common.free_port()
     server = common.start_server(env, port, args.workers)

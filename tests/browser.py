@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
 ]
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory
+WAIT_MS = 20_000
 
 
 def launched_chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import PASSWORD, WAIT_MS
 from tests.factories import UserFactory, grant, make_resident
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
 from wangge.testing.models import Exemption, FollowUp
-from wangge.testing.tests.browser import PASSWORD, WAIT_MS
 from wangge.testing.tests.factories import make_round
 
 # A phone-size picture of the list, for a person to look at (/tmp on this machine).

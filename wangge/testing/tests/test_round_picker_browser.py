@@ -5,21 +5,17 @@ import re
 
 import pytest
 
+from tests.browser import PASSWORD
 from tests.factories import UserFactory, grant, make_area
 from wangge.areas.choices import AreaKind
 from wangge.core.permissions import Role
 from wangge.testing.models import Round
-from wangge.testing.tests.test_station_browser import (  # noqa: F401
-    PASSWORD,
-    SCREENSHOT,
-    _new_page,
-    browser,
-)
+from wangge.testing.tests.test_station_browser import SCREENSHOT, _new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_round_scope_is_chosen_in_the_tree_picker_on_a_phone(browser, live_server, tree):  # noqa: F811
+def test_a_round_scope_is_chosen_in_the_tree_picker_on_a_phone(browser, live_server, tree):
     grant(UserFactory(username="zhao"), Role.STREET_STAFF, tree["street"])
     for n in range(3):
         make_area(f"搜索格{n}", AreaKind.GRID, tree["community"])

@@ -15,7 +15,7 @@ from django.core.signals import request_started
 from django.db.models import Count
 from django.utils import timezone
 
-from tests.browser import PASSWORD
+from tests.browser import PASSWORD, WAIT_MS
 from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.devices import issue_device_token
 from wangge.accounts.models import DeviceToken
@@ -31,7 +31,6 @@ from wangge.testing.models import (
     Tube,
     WalkIn,
 )
-from wangge.testing.tests.browser import PASSWORD, WAIT_MS
 from wangge.testing.tests.factories import make_round
 
 # A phone-size picture of the station, for a person to look at (/tmp on this machine).

@@ -1,7 +1,6 @@
 """The station's camera, when it cannot be used, tells the sampler in Chinese what to do
 instead of the browser's English error (Debian's Chromium through Playwright)."""
 
-# ruff: noqa: F401, F811 - pytest fixtures are imported by name
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from tests.factories import UserFactory, grant
 from wangge.core.permissions import Role
 from wangge.testing.tests.factories import make_round
-from wangge.testing.tests.test_station_browser import _new_page, _set_up_station, browser
+from wangge.testing.tests.test_station_browser import _new_page, _set_up_station
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
