@@ -195,10 +195,12 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     from wangge.testing.models import Tube
     from wangge.testing.schemas import (
         HomeVisitBatchIn,
-        HomeVisitIn,
         RegistrationBatchIn,
-        RegistrationIn,
         parse_batch,
+    )
+    from wangge.testing.station_items import (
+        HomeVisitIn,
+        RegistrationIn,
     )
     from wangge.testing.tests.factories import make_round
 

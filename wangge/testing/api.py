@@ -29,19 +29,16 @@ from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import DoorToDoorTeam, Round, SamplingPoint, Tube
 from wangge.testing.schemas import (
-    BARCODE_PATTERN,
     BODY_ERRORS,
     ERRORS,
     ErrorOut,
     HomeVisitBatchIn,
     HomeVisitBatchOut,
     HomeVisitHouseholdOut,
-    HomeVisitIn,
     LookupIn,
     LookupOut,
     RegistrationBatchIn,
     RegistrationBatchOut,
-    RegistrationIn,
     RosterPage,
     RoundOut,
     SampledPage,
@@ -51,6 +48,11 @@ from wangge.testing.schemas import (
     parse_batch,
 )
 from wangge.testing.selectors import closest_place
+from wangge.testing.station_items import (
+    BARCODE_PATTERN,
+    HomeVisitIn,
+    RegistrationIn,
+)
 
 router = Router(tags=["testing"])
 

@@ -39,9 +39,11 @@ from wangge.testing.schemas import (
     BODY_ERRORS,
     MAX_BATCH,
     ErrorOut,
-    InvalidItem,
     inline_schema,
     parse_batch,
+)
+from wangge.testing.station_items import (
+    InvalidItem,
 )
 
 router = Router(tags=["laboratory"])

@@ -9,33 +9,25 @@ answer, not by the batch.
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
-from uuid import UUID
+from typing import Annotated, Any, TypeVar
 
 import pydantic_core
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
 
-from wangge.core.api_input import MAX_DEPTH, BodyError, DbId, Timestamp, describe, plain
+from wangge.core.api_input import MAX_DEPTH, BodyError, describe
 from wangge.core.batch import ItemAnswerOut
 from wangge.lib.jsonsplit import SplitError, split_list
+from wangge.testing.station_items import (
+    HomeVisitIn,
+    IdTypeName,
+    InvalidItem,
+    RegistrationIn,
+    StationIn,
+)
 
 MAX_BATCH = 500
 M = TypeVar("M", bound=BaseModel)
-
-IdTypeName = Literal["resident_card", "hk_macau_permit", "taiwan_permit", "passport", "none"]
-# Barcodes are pre-printed: printable ASCII without spaces (what a scanner sends).
-BARCODE_PATTERN = r"^[!-~]{1,40}$"
-Barcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=BARCODE_PATTERN)]
-ShortText = Annotated[str, plain(200)]
-Note = Annotated[str, plain(200, multi_line=True)]
-DocumentNumber = Annotated[str, plain(40)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # --- device and rounds -------------------------------------------------------------------
 
@@ -136,54 +128,7 @@ class SampledPage(BaseModel):
 # --- registrations -----------------------------------------------------------------------
 
 
-class ByResidentCode(_In):
-    resident_code: Annotated[str, plain(20, min_length=1)]
-    # The ID number scanned when the operator chose this person offline from a list: the
-    # server checks that it is theirs (and the station forgets it once answered).
-    id_type: IdTypeName | None = None
-    id_number: DocumentNumber = ""
-
-
-class ByIdNumber(_In):
-    id_type: IdTypeName
-    id_number: DocumentNumber
-
-
-class WalkInIn(_In):
-    client_id: UUID
-    name: Annotated[str, plain(60, min_length=1)]
-    id_type: IdTypeName = "resident_card"
-    id_number: DocumentNumber = ""
-    phone: Annotated[str, plain(30)] = ""
-    address: ShortText = ""
-
-
-class AsWalkIn(_In):
-    walk_in: WalkInIn
-
-
-Person = ByResidentCode | ByIdNumber | AsWalkIn
-
-
-class RegistrationIn(_In):
-    """One person put into one tube, as the station recorded it."""
-
-    client_id: UUID = Field(description="The station's UUIDv7 for this record.")
-    round_id: DbId
-    tube_barcode: Barcode
-    tube_capacity: Literal[1, 5, 10, 20]
-    sampled_at: Timestamp
-    mode: Literal["point", "door"] = "point"
-    sampling_point_id: DbId | None = Field(
-        default=None, description="The round's sampling point; required when mode is point."
-    )
-    team_id: DbId | None = Field(
-        default=None, description="The round's door-to-door team; required when mode is door."
-    )
-    person: Person
-
-
-class RegistrationBatchIn(_In):
+class RegistrationBatchIn(StationIn):
     items: list[RegistrationIn] = Field(max_length=MAX_BATCH)
 
 
@@ -232,17 +177,7 @@ class HomeVisitHouseholdOut(BaseModel):
     visited_at: dt.datetime | None
 
 
-class HomeVisitIn(_In):
-    client_id: UUID
-    round_id: DbId
-    household_id: DbId
-    outcome: Literal["sampled", "nobody_home", "refused"]
-    note: Note = ""
-    visited_at: Timestamp
-    team_id: DbId | None = None
-
-
-class HomeVisitBatchIn(_In):
+class HomeVisitBatchIn(StationIn):
     items: list[HomeVisitIn] = Field(max_length=MAX_BATCH)
 
 
@@ -253,7 +188,7 @@ class HomeVisitBatchOut(BaseModel):
 # --- lookup ------------------------------------------------------------------------------
 
 
-class LookupIn(_In):
+class LookupIn(StationIn):
     id_type: IdTypeName
     id_number: Annotated[str, StringConstraints(max_length=40)]
 
@@ -279,16 +214,6 @@ BODY_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 413: ErrorOut, **ERRORS
 
 
 # --- parsing a batch ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InvalidItem:
-    """An item that does not have the documented shape: answered `rejected`, `invalid`,
-    with the field that is wrong and why (translated)."""
-
-    client_id: str | None
-    field: str
-    problem: str
 
 
 def parse_batch(

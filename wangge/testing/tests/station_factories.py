@@ -13,7 +13,8 @@ from wangge.core.permissions import Role
 from wangge.lib.uuid7 import uuid7
 from wangge.testing.actions.registrations.storing import register_batch
 from wangge.testing.models import DoorToDoorTeam, SamplingPoint
-from wangge.testing.schemas import RegistrationBatchIn, RegistrationIn, parse_batch
+from wangge.testing.schemas import RegistrationBatchIn, parse_batch
+from wangge.testing.station_items import RegistrationIn
 from wangge.testing.tests.factories import make_round
 
 

@@ -34,10 +34,12 @@ from wangge.testing.models import (
     WalkIn,
 )
 from wangge.testing.schemas import (
-    InvalidItem,
     RegistrationBatchIn,
-    RegistrationIn,
     parse_batch,
+)
+from wangge.testing.station_items import (
+    InvalidItem,
+    RegistrationIn,
 )
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.station_factories import (
@@ -461,7 +463,8 @@ def test_home_visit_outcomes_are_idempotent_and_scoped(station, far_station, rou
         "visited_at": timezone.now().isoformat(),
         "team_id": team.pk,
     }
-    from wangge.testing.schemas import HomeVisitBatchIn, HomeVisitIn
+    from wangge.testing.schemas import HomeVisitBatchIn
+    from wangge.testing.station_items import HomeVisitIn
 
     def send(device, items):
         parsed = parse_batch(json.dumps({"items": items}).encode(), HomeVisitBatchIn, HomeVisitIn)

@@ -12,7 +12,7 @@ from wangge.accounts.models import User
 from wangge.audit.log import Actor
 from wangge.core.api_input import BEFORE_ROUND, CLOCK_AHEAD, field_reason
 from wangge.core.batch import ItemStatus, item_answer
-from wangge.testing.schemas import InvalidItem
+from wangge.testing.station_items import InvalidItem
 
 Acting = User | Actor
 

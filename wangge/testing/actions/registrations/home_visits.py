@@ -25,7 +25,7 @@ from wangge.testing.actions.registrations.answers import (
 from wangge.testing.actions.registrations.planning import earliest_time
 from wangge.testing.choices import RoundStatus
 from wangge.testing.models import DoorToDoorTeam, HomeVisit, Round
-from wangge.testing.schemas import HomeVisitIn, InvalidItem
+from wangge.testing.station_items import HomeVisitIn, InvalidItem
 
 
 def record_home_visits(

@@ -32,7 +32,13 @@ from wangge.testing.models import (
     SamplingPoint,
     WalkIn,
 )
-from wangge.testing.schemas import AsWalkIn, ByIdNumber, ByResidentCode, InvalidItem, RegistrationIn
+from wangge.testing.station_items import (
+    AsWalkIn,
+    ByIdNumber,
+    ByResidentCode,
+    InvalidItem,
+    RegistrationIn,
+)
 
 _HOME_VISIT = int(HOME_VISIT_TAGS)  # a plain int: IntFlag arithmetic is slow in a hot loop
 

@@ -45,7 +45,7 @@ from wangge.testing.actions.registrations.sql import (
 from wangge.testing.choices import TubeStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import Registration, RoundSample, Tube, WalkIn
-from wangge.testing.schemas import InvalidItem, RegistrationIn
+from wangge.testing.station_items import InvalidItem, RegistrationIn
 
 
 @dataclass(slots=True)
