@@ -4,11 +4,17 @@ grid A only, charlie works in another district and must see nothing of alice's."
 import datetime as dt
 
 import pytest
+from hypothesis import settings
 
 from tests.browser import launched_chromium
 from tests.factories import UserFactory, grant, make_tree
 from wangge.core.permissions import Role
 from wangge.events.tests.fixtures import FakeClock
+
+# Timings are never asserted: a property test must not fail because a loaded machine ran
+# one example slowly (Hypothesis's default 200 ms deadline per example).
+settings.register_profile("wangge", deadline=None)
+settings.load_profile("wangge")
 
 
 @pytest.fixture
