@@ -8,6 +8,7 @@ the request's language for the person, and the field that is wrong when one is. 
 adds what names its items (a client id, a barcode) and what else it reports.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +19,29 @@ class ItemStatus(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
+
+
+class Tally:
+    """A batch's totals by status, for a page or a command to show: a subclass says where
+    its items' statuses are."""
+
+    def statuses(self) -> Iterable[str]:
+        raise NotImplementedError
+
+    def count(self, status: str) -> int:
+        return sum(1 for each in self.statuses() if each == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(ItemStatus.ACCEPTED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(ItemStatus.DUPLICATE)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(ItemStatus.REJECTED)
 
 
 class ItemAnswerOut(BaseModel):

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core.batch import ItemStatus
+from wangge.core.batch import ItemStatus, Tally
 from wangge.core.staging import Staging
 from wangge.lib.spreadsheets import Cell, as_text, read_table, stored_as_number
 from wangge.testing.actions.results import ResultItem, plan_results
@@ -326,25 +327,13 @@ class RowReport:
 
 
 @dataclass
-class CheckReport:
+class CheckReport(Tally):
     """The row-level report of a file against the tubes the user may load results for."""
 
     rows: list[RowReport] = field(default_factory=list)
 
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def accepted(self) -> int:
-        return self.count(ItemStatus.ACCEPTED)
-
-    @property
-    def duplicates(self) -> int:
-        return self.count(ItemStatus.DUPLICATE)
-
-    @property
-    def rejected(self) -> int:
-        return self.count(ItemStatus.REJECTED)
+    def statuses(self) -> Iterable[str]:
+        return (row.status for row in self.rows)
 
     @property
     def problems(self) -> list[RowReport]:

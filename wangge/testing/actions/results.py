@@ -10,7 +10,7 @@ same result again is a duplicate, a different one is reported as a conflict.
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -23,7 +23,7 @@ from wangge.accounts.models import User
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
-from wangge.core.batch import ItemStatus
+from wangge.core.batch import ItemStatus, Tally
 from wangge.core.permissions import Perm
 from wangge.core.sql import column, table
 from wangge.events import actions as events
@@ -81,26 +81,14 @@ class ItemOutcome:
 
 
 @dataclass
-class ResultsReport:
+class ResultsReport(Tally):
     """The per-item outcomes of a batch, in input order, and their totals."""
 
     outcomes: list[ItemOutcome]
     applied: bool
 
-    def count(self, status: ItemStatus) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
-
-    @property
-    def accepted(self) -> int:
-        return self.count(ItemStatus.ACCEPTED)
-
-    @property
-    def duplicates(self) -> int:
-        return self.count(ItemStatus.DUPLICATE)
-
-    @property
-    def rejected(self) -> int:
-        return self.count(ItemStatus.REJECTED)
+    def statuses(self) -> Iterable[str]:
+        return (outcome.status for outcome in self.outcomes)
 
     @property
     def recalls_opened(self) -> int:
