@@ -44,6 +44,11 @@ class ScopedQuerySet(models.QuerySet[Any]):
             return self
         if not paths:
             return self.none()
+        return self.under_paths(paths)
+
+    def under_paths(self, paths: Iterable[str]) -> Self:
+        """The rows under any of these paths; a model whose rows reach the tree another way
+        (a round's scope overlaps it) says so by overriding this, never `visible_to`."""
         return self.filter(subtree_q(paths, self.model.scope_path_lookup))  # type: ignore[attr-defined]
 
 

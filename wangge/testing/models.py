@@ -5,7 +5,8 @@ shared/DOMAIN.md; `RoundSample` and `RoundGridStats` exist so that they are read
 indexed counts instead of scans of the registry while a round is being registered.
 """
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -32,20 +33,13 @@ from wangge.testing.choices import (
 )
 
 
-class RoundQuerySet(models.QuerySet["Round"]):
-    def visible_to(self, user: Any, permission: str) -> "RoundQuerySet":
-        """Rounds whose scope overlaps the user's areas, from above or from below.
+class RoundQuerySet(ScopedQuerySet):
+    def under_paths(self, paths: Iterable[str]) -> Self:
+        """Rounds whose scope overlaps these areas, from above or from below.
 
         A grid member sees the district's round (it covers their grid); a district officer
         sees a round launched for one community.
         """
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        paths = user.scope_paths(permission)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
         return self.filter(overlapping(paths, "scope__area__path")).distinct()
 
 
