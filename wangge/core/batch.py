@@ -8,6 +8,7 @@ the request's language for the person, and the field that is wrong when one is. 
 adds what names its items (a client id, a barcode) and what else it reports.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
@@ -21,12 +22,12 @@ class ItemStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Tally:
+class Tally(ABC):
     """A batch's totals by status, for a page or a command to show: a subclass says where
     its items' statuses are."""
 
-    def statuses(self) -> Iterable[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def statuses(self) -> Iterable[str]: ...
 
     def count(self, status: str) -> int:
         return sum(1 for each in self.statuses() if each == status)
