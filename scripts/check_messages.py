@@ -24,6 +24,8 @@ def regenerate() -> None:
             "-d",
             domain,
             "--no-obsolete",
+            # Source locations change with every edit and make parallel work conflict.
+            "--no-location",
             "-v",
             "0",
         ]

@@ -61,7 +61,10 @@ INSTALLED_APPS = [
     "wangge.accounts",
     "wangge.events",
     "wangge.notifications",
+    "wangge.workforce",
     "wangge.testing",
+    "wangge.dispatch",
+    "wangge.incidents",
     "wangge.workbench",
     "wangge.demo",
 ]

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
     LAB_LIAISON = "lab_liaison", _("Lab liaison")
     VOLUNTEER = "volunteer", _("Volunteer")
+    # A cadre sent down to a grid: first on site and first to report (驻守干部).
+    STATIONED_CADRE = "stationed_cadre", _("Stationed cadre")
 
 
 class Perm:
@@ -37,6 +39,15 @@ class Perm:
     MANAGE_USERS = "accounts.manage"
     ISSUE_DEVICES = "accounts.devices"
     VIEW_AUDIT = "accounts.audit"
+    VIEW_WORKFORCE = "workforce.view"
+    # Add and edit workers and teams, import their lists, assign responsibilities (包联).
+    MANAGE_WORKFORCE = "workforce.manage"
+    # Assign a team's tasks of the day on its dispatch board (a team's own leader may too).
+    DISPATCH = "dispatch.manage"
+    VIEW_INCIDENTS = "incidents.view"
+    REPORT_INCIDENTS = "incidents.report"
+    # Acknowledge, arrive, report up and close incidents of an area (their assignee may too).
+    HANDLE_INCIDENTS = "incidents.handle"
 
 
 # Staff can do what the people below them do (register samples at a desk included): a
@@ -55,8 +66,20 @@ _STAFF = {
     Perm.REGISTER_SAMPLES,
     Perm.RECORD_EXEMPTIONS,
     Perm.CONTACT_RESIDENTS,
+    Perm.VIEW_WORKFORCE,
+    Perm.DISPATCH,
+    Perm.VIEW_INCIDENTS,
+    Perm.REPORT_INCIDENTS,
+    Perm.HANDLE_INCIDENTS,
 }
-_LEADERS = _STAFF | {Perm.MANAGE_ROUNDS, Perm.ISSUE_DEVICES, Perm.LOAD_RESULTS}
+_LEADERS = _STAFF | {
+    Perm.MANAGE_ROUNDS,
+    Perm.ISSUE_DEVICES,
+    Perm.LOAD_RESULTS,
+    Perm.MANAGE_WORKFORCE,
+}
+# Anyone in the field can report something abnormal from a phone.
+_FIELD = {Perm.VIEW_AREAS, Perm.REPORT_INCIDENTS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
@@ -64,7 +87,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COMMAND_CENTRE: frozenset(_LEADERS | {Perm.MANAGE_AREAS, Perm.REVEAL_PERSONAL}),
     Role.STREET_STAFF: frozenset(_LEADERS | {Perm.REVEAL_PERSONAL}),
-    Role.COMMUNITY_STAFF: frozenset(_STAFF | {Perm.ISSUE_DEVICES, Perm.REVEAL_PERSONAL}),
+    Role.COMMUNITY_STAFF: frozenset(
+        _STAFF | {Perm.ISSUE_DEVICES, Perm.REVEAL_PERSONAL, Perm.MANAGE_WORKFORCE}
+    ),
     Role.GRID_LEADER: frozenset(_STAFF),
     Role.GRID_MEMBER: frozenset(
         {
@@ -73,10 +98,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_TESTING,
             Perm.RECORD_EXEMPTIONS,
             Perm.CONTACT_RESIDENTS,
+            Perm.VIEW_WORKFORCE,
+            Perm.VIEW_INCIDENTS,
+            Perm.REPORT_INCIDENTS,
         }
     ),
-    Role.SAMPLER: frozenset({Perm.VIEW_AREAS, Perm.REGISTER_SAMPLES}),
-    Role.CHECKPOINT_OFFICER: frozenset({Perm.VIEW_AREAS}),
-    Role.LAB_LIAISON: frozenset({Perm.VIEW_AREAS, Perm.VIEW_TESTING, Perm.LOAD_RESULTS}),
-    Role.VOLUNTEER: frozenset({Perm.VIEW_AREAS, Perm.REGISTER_SAMPLES}),
+    Role.SAMPLER: frozenset(_FIELD | {Perm.REGISTER_SAMPLES}),
+    Role.CHECKPOINT_OFFICER: frozenset(_FIELD),
+    Role.LAB_LIAISON: frozenset(_FIELD | {Perm.VIEW_TESTING, Perm.LOAD_RESULTS}),
+    Role.VOLUNTEER: frozenset(_FIELD | {Perm.REGISTER_SAMPLES}),
+    # The grid's own staff's view, with the incidents to handle and the team to dispatch.
+    Role.STATIONED_CADRE: frozenset(
+        {
+            Perm.VIEW_AREAS,
+            Perm.VIEW_REGISTRY,
+            Perm.VIEW_TESTING,
+            Perm.CONTACT_RESIDENTS,
+            Perm.VIEW_WORKFORCE,
+            Perm.DISPATCH,
+            Perm.VIEW_INCIDENTS,
+            Perm.REPORT_INCIDENTS,
+            Perm.HANDLE_INCIDENTS,
+        }
+    ),
 }

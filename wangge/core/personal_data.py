@@ -87,18 +87,70 @@ def _cipher_is_current(blob: bytes | memoryview | None) -> bool:
     return blob is None or cipher().is_current(bytes(blob))
 
 
-def personal_identity_models() -> list[type["PersonalIdentity"]]:
-    """Every concrete model holding personal identities, found through the app registry
-    so that a model added later (a visitor registered at a checkpoint) is covered too."""
+def personal_data_models() -> list[type["PersonalPhone"]]:
+    """Every concrete model holding personal data (a resident, a worker), found through the
+    app registry so that a model added later (a visitor registered at a checkpoint) is
+    covered too."""
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, PersonalIdentity) and not model._meta.proxy
+        if issubclass(model, PersonalPhone) and not model._meta.proxy
     ]
 
 
-class PersonalIdentity(models.Model):
+class PersonalPhone(models.Model):
+    """Abstract: a person's phone, stored encrypted with a blind index (a worker, who has
+    no ID number on record)."""
+
+    # What a key rotation rewrites (the `rotate_keys` command).
+    SEALED_FIELDS: tuple[str, ...] = ("phone_cipher", "phone_index", "phone_masked")
+
+    phone_cipher = models.BinaryField(null=True, editable=False)
+    phone_index = models.CharField(max_length=48, null=True, editable=False, db_index=True)  # noqa: DJ001
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def set_phone(self, number: str) -> None:
+        sealed = seal_phone(number)
+        self.phone_cipher = sealed.cipher
+        self.phone_index = sealed.index
+        self.phone_masked = sealed.masked
+
+    def reveal_phone(self) -> str:
+        """The full number. Callers must audit the reveal."""
+        if self.phone_cipher is None:
+            return ""
+        return cipher().decrypt(bytes(self.phone_cipher), PHONE_CONTEXT)
+
+    def needs_reseal(self) -> bool:
+        """Whether a value is still encrypted or indexed under a key that is not current."""
+        return not (_cipher_is_current(self.phone_cipher) and _index_is_current(self.phone_index))
+
+    def reseal(self) -> bool:
+        """Re-encrypt and re-index with the current keys (a key rotation); True if changed.
+
+        Decrypting needs the old key, so it must stay in the keyring until every row has
+        been resealed (see the `rotate_keys` command and docs/security.md).
+        """
+        if not self.needs_reseal():
+            return False
+        if self.phone_cipher is not None:
+            self.set_phone(self.reveal_phone())
+        return True
+
+
+class PersonalIdentity(PersonalPhone):
     """Abstract: a person's document and phone, stored encrypted with a blind index."""
+
+    SEALED_FIELDS = (
+        "id_type",
+        "id_number_cipher",
+        "id_number_index",
+        "id_number_masked",
+        *PersonalPhone.SEALED_FIELDS,
+    )
 
     id_type = models.CharField(
         _("ID type"),
@@ -116,9 +168,6 @@ class PersonalIdentity(models.Model):
     # NULL, not "", for "no number": the uniqueness constraint only covers real numbers.
     id_number_index = models.CharField(max_length=48, null=True, editable=False, db_index=True)  # noqa: DJ001
     id_number_masked = models.CharField(_("ID number"), max_length=24, blank=True, editable=False)
-    phone_cipher = models.BinaryField(null=True, editable=False)
-    phone_index = models.CharField(max_length=48, null=True, editable=False, db_index=True)  # noqa: DJ001
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -130,42 +179,21 @@ class PersonalIdentity(models.Model):
         self.id_number_index = sealed.index
         self.id_number_masked = sealed.masked
 
-    def set_phone(self, number: str) -> None:
-        sealed = seal_phone(number)
-        self.phone_cipher = sealed.cipher
-        self.phone_index = sealed.index
-        self.phone_masked = sealed.masked
-
     def reveal_id_number(self) -> str:
         """The full number. Callers must audit the reveal (residents.actions does)."""
         if self.id_number_cipher is None:
             return ""
         return cipher().decrypt(bytes(self.id_number_cipher), ID_CONTEXT)
 
-    def reveal_phone(self) -> str:
-        if self.phone_cipher is None:
-            return ""
-        return cipher().decrypt(bytes(self.phone_cipher), PHONE_CONTEXT)
-
     def needs_reseal(self) -> bool:
-        """Whether a value is still encrypted or indexed under a key that is not current."""
-        return not (
-            _cipher_is_current(self.id_number_cipher)
-            and _index_is_current(self.id_number_index)
-            and _cipher_is_current(self.phone_cipher)
-            and _index_is_current(self.phone_index)
+        return super().needs_reseal() or not (
+            _cipher_is_current(self.id_number_cipher) and _index_is_current(self.id_number_index)
         )
 
     def reseal(self) -> bool:
-        """Re-encrypt and re-index with the current keys (a key rotation); True if changed.
-
-        Decrypting needs the old key, so it must stay in the keyring until every row has
-        been resealed (see the `rotate_keys` command and docs/security.md).
-        """
         if not self.needs_reseal():
             return False
         if self.id_number_cipher is not None:
             self.set_id_number(self.id_type, self.reveal_id_number())
-        if self.phone_cipher is not None:
-            self.set_phone(self.reveal_phone())
+        super().reseal()
         return True

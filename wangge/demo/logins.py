@@ -43,6 +43,7 @@ LOGINS: tuple[LoginSpec, ...] = (
     LoginSpec("community", Role.COMMUNITY_STAFF, "community"),
     LoginSpec("gridleader", Role.GRID_LEADER, "grid"),
     LoginSpec("gridmember", Role.GRID_MEMBER, "grid"),
+    LoginSpec("cadre", Role.STATIONED_CADRE, "grid"),
     LoginSpec("sampler", Role.SAMPLER, "community"),
     LoginSpec("volunteer", Role.VOLUNTEER, "community"),
     LoginSpec("checkpoint", Role.CHECKPOINT_OFFICER, "district"),

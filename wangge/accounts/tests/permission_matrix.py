@@ -55,6 +55,7 @@ ROLE_HOME: dict[str, str] = {
     Role.CHECKPOINT_OFFICER: "street",
     Role.LAB_LIAISON: "district",
     Role.VOLUNTEER: "grid_a",
+    Role.STATIONED_CADRE: "grid_a",
 }
 
 

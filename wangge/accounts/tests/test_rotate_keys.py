@@ -10,7 +10,7 @@ from django.test import override_settings
 from tests.factories import id_number, make_resident
 from wangge.audit.models import AuditEntry
 from wangge.core import personal_data
-from wangge.core.personal_data import PersonalIdentity, personal_identity_models
+from wangge.core.personal_data import PersonalPhone, personal_data_models
 from wangge.residents.actions import find_by_id_number
 from wangge.residents.models import Resident
 
@@ -35,9 +35,9 @@ def _rotated(data_key, index_key):
 
 
 def test_every_personal_identity_model_is_found():
-    models = personal_identity_models()
+    models = personal_data_models()
     assert Resident in models
-    assert all(issubclass(model, PersonalIdentity) for model in models)
+    assert all(issubclass(model, PersonalPhone) for model in models)
 
 
 def test_rotation_reencrypts_and_reindexes_everything(db, tree, keys, capsys):

@@ -161,6 +161,7 @@ HOME_QUERIES = {
     Role.CHECKPOINT_OFFICER: 6,
     Role.LAB_LIAISON: 12,
     Role.VOLUNTEER: 7,
+    Role.STATIONED_CADRE: 12,
 }
 
 

@@ -16,14 +16,12 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.core.personal_data import (
-    PersonalIdentity,
+    PersonalPhone,
     blind_index,
     cipher,
-    personal_identity_models,
+    personal_data_models,
 )
 from wangge.lib.crypto import KeyringError
-
-FIELDS = ["id_type", "id_number_cipher", "id_number_index", "phone_cipher", "phone_index"]
 
 
 class Command(BaseCommand):
@@ -42,7 +40,7 @@ class Command(BaseCommand):
         data_key = cipher().keyring.current_id.decode()
         index_key = blind_index().keyring.current_id.decode()
         counts: dict[str, int] = {}
-        for model in personal_identity_models():
+        for model in personal_data_models():
             label = model._meta.label
             counts[label] = self._rotate(model, batch_size, for_real)
             verb = "re-encrypted" if for_real else "to re-encrypt"
@@ -67,7 +65,7 @@ class Command(BaseCommand):
         )
 
     @sensitive_variables()
-    def _rotate(self, model: type[PersonalIdentity], batch_size: int, for_real: bool) -> int:
+    def _rotate(self, model: type[PersonalPhone], batch_size: int, for_real: bool) -> int:
         """Walk the table in primary-key order, one transaction per batch; rows are locked
         while they are rewritten so that a concurrent edit is not overwritten."""
         manager = model._base_manager
@@ -80,7 +78,7 @@ class Command(BaseCommand):
                     rows = rows.filter(pk__gt=last_pk)
                 if for_real:
                     rows = rows.select_for_update()
-                batch = list(rows.only("pk", *FIELDS)[:batch_size])
+                batch = list(rows.only("pk", *model.SEALED_FIELDS)[:batch_size])
                 if not batch:
                     return changed
                 last_pk = batch[-1].pk
@@ -93,5 +91,7 @@ class Command(BaseCommand):
                         "keyring? Nothing in this batch was written."
                     ) from exc
                 if for_real and resealed:
-                    manager.bulk_update(resealed, FIELDS[1:] + ["id_number_masked", "phone_masked"])
+                    # The ID type is read to seal the number, never changed.
+                    fields = [name for name in model.SEALED_FIELDS if name != "id_type"]
+                    manager.bulk_update(resealed, fields)
                 changed += len(resealed)
