@@ -4,8 +4,10 @@
 - `webhook`: a JSON POST to WANGGE_WEBHOOK_URL (a messaging gateway), signed with
   HMAC-SHA256 of the body under WANGGE_WEBHOOK_SECRET in `X-Wangge-Signature`.
 - `sms`: a JSON POST to WANGGE_SMS_GATEWAY_URL with a bearer token, the generic shape of
-  HTTP SMS gateways. Wangge keeps no staff phone in clear, so the gateway is given the
-  account name and resolves it to a number from its own directory.
+  HTTP SMS gateways: `to` is the person's phone when an app knows it (a worker linked to
+  the account: `addresses.phone_of`), else empty, and `account` the account name, which a
+  gateway with its own directory resolves. The number is decrypted only to be handed over,
+  and never logged.
 
 Every request carries `Idempotency-Key`, the message's id, the same on every attempt: a
 receiver that has seen it answers 2xx and does nothing, so a send repeated after a worker
@@ -24,6 +26,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from wangge.notifications.addresses import phone_of
 from wangge.notifications.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -107,9 +110,15 @@ class SmsGatewayChannel:
 
     def send(self, message: OutboundMessage) -> None:
         note = message.notification
+        document = {
+            "id": str(message.pk),
+            "to": phone_of(note.user),
+            "account": note.user.get_username(),
+            "text": note.title,
+        }
         _post(
             self.url,
-            _json({"id": str(message.pk), "to": note.user.get_username(), "text": note.title}),
+            _json(document),
             {"Idempotency-Key": str(message.pk), "Authorization": f"Bearer {self.token}"},
             self.timeout,
         )

@@ -85,6 +85,7 @@ def test_a_send_that_fails_once_then_succeeds_is_delivered_once(db, clock, webho
 
 
 def test_the_sms_gateway_gets_the_account_and_a_bearer_token(db, clock, settings, gateway):
+    """A user whom no app knows a phone for: the gateway resolves the account."""
     settings.WANGGE_NOTIFY_CHANNEL = "sms"
     settings.WANGGE_SMS_GATEWAY_URL = gateway.url
     settings.WANGGE_SMS_GATEWAY_TOKEN = "sms-token"
@@ -92,7 +93,8 @@ def test_the_sms_gateway_gets_the_account_and_a_bearer_token(db, clock, settings
     actions.send_due(clock.now)
     (received,) = gateway.requests
     assert received.headers["Authorization"] == "Bearer sms-token"
-    assert received.document["to"] == "gl"
+    assert received.document["to"] == ""
+    assert received.document["account"] == "gl"
     assert received.document["text"] == "阳性混管 T001"
     assert "1111" not in received.body.decode()
 
