@@ -1,13 +1,25 @@
-"""Reads of the workforce that are more than a filter."""
+"""Reads of the workforce that are more than a filter: the chain of responsibility (包联) of
+a household or an area, and the gaps and coverage of the chain below an area.
+
+The gaps of a district (3,000 grids, hundreds of thousands of households) are read in a
+fixed number of grouped queries over the subtree's path range, never one per area: the
+areas of the levels that have required duties, the duties, and the covered (area, duty)
+pairs with their households counted. Everything else is arithmetic in Python.
+"""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
+from wangge.areas.choices import KIND_LEVEL
 from wangge.areas.models import Area
-from wangge.core.scoping import ancestor_paths
+from wangge.core.scoping import ancestor_paths, subtree_q
 from wangge.residents.models import Household
-from wangge.workforce.models import Responsibility, ResponsibilityQuerySet
+from wangge.workforce.choices import DutyLevel
+from wangge.workforce.models import Duty, Responsibility, ResponsibilityQuerySet
 
 # The chain stops at the district: the city's own leaders are not on call for a grid.
 DISTRICT_DEPTH = 2
@@ -19,25 +31,206 @@ def _above_district(path: str) -> list[str]:
 
 def chain_for_area(area: Area, at: dt.datetime) -> ResponsibilityQuerySet:
     """The responsibilities held at `at` on `area` and on every area above it up to the
-    district, nearest first (the grid's stationed cadre before the street's leader)."""
+    district, nearest first (the grid's stationed cadre before the street's leader).
+
+    The filter starts from the handful of areas on the path (unique path index), then
+    their responsibilities (area index): a few rows read whatever the size of the table.
+    """
     chain: ResponsibilityQuerySet = (
         Responsibility.objects.active_at(at)
         .filter(area__path__in=_above_district(area.path), household__isnull=True)
         .select_related("worker", "duty", "area")
-        .order_by("-area__depth", "duty__order", "started_at")
+        .order_by("-area__depth", "duty__order", "duty__code", "started_at")
     )
     return chain
 
 
 def chain_for_household(household: Household, at: dt.datetime) -> ResponsibilityQuerySet:
-    """The household's own representatives, then the chain of its grid up to the district."""
+    """The household's own representatives, then the chain of its grid up to the district.
+
+    A household duty's row sits on the household's grid, so one filter on the areas of the
+    path, then "no household, or this one", reads only the grid's rows.
+    """
     chain: ResponsibilityQuerySet = (
         Responsibility.objects.active_at(at)
-        .filter(
-            Q(household=household)
-            | Q(area__path__in=_above_district(household.grid.path), household__isnull=True)
-        )
+        .filter(area__path__in=_above_district(household.grid.path))
+        .filter(Q(household__isnull=True) | Q(household=household))
         .select_related("worker", "duty", "area")
-        .order_by(F("household").desc(nulls_last=True), "-area__depth", "duty__order", "started_at")
+        .order_by(
+            F("household").desc(nulls_last=True),
+            "-area__depth",
+            "duty__order",
+            "duty__code",
+            "started_at",
+        )
     )
     return chain
+
+
+def kinds_at_level(level: int) -> list[str]:
+    """The area kinds of one level of the tree (a street, a town and a township are one)."""
+    return [kind for kind, kind_level in KIND_LEVEL.items() if kind_level == level]
+
+
+def duties_for_level(level: int) -> list[Duty]:
+    """The duties an area of this level may be given, in their order."""
+    return list(Duty.objects.filter(level=level).order_by("order", "code"))
+
+
+# Gaps and coverage
+
+
+@dataclass(frozen=True)
+class GapArea:
+    """An area below, as the gaps list shows it (a light row, not a model instance: a
+    district has thousands)."""
+
+    pk: int
+    name: str
+    kind: str
+    path: str
+    household_count: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An area with a required duty nobody holds; for a household duty, a grid and how
+    many of its households have nobody for it."""
+
+    area: GapArea
+    duty: Duty
+    missing: int = 1
+
+
+@dataclass
+class LevelCoverage:
+    """One level of the chain below an area: its required (area, duty) pairs (households ×
+    duties at the household level), how many are covered, and the gaps."""
+
+    level: int
+    required: int = 0
+    covered: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(DutyLevel(self.level).label)
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.covered
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.covered, self.required)
+
+
+@dataclass
+class ChainCoverage:
+    """The chain below one or more areas at a time: per level and overall."""
+
+    levels: list[LevelCoverage]
+
+    @property
+    def required(self) -> int:
+        return sum(level.required for level in self.levels)
+
+    @property
+    def covered(self) -> int:
+        return sum(level.covered for level in self.levels)
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.covered
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.covered, self.required)
+
+    def level(self, level: int) -> LevelCoverage | None:
+        return next((row for row in self.levels if row.level == level), None)
+
+
+def _percent(covered: int, required: int) -> int:
+    """Rounded down, so that 99.6 % with a gap never reads as 100 %."""
+    if not required:
+        return 100
+    return covered * 100 // required
+
+
+def _required_duties() -> dict[int, list[Duty]]:
+    by_level: dict[int, list[Duty]] = defaultdict(list)
+    for duty in Duty.objects.filter(required=True).order_by("level", "order", "code"):
+        by_level[duty.level].append(duty)
+    return by_level
+
+
+def chain_gaps(paths: Iterable[str], at: dt.datetime, *, list_gaps: bool = True) -> ChainCoverage:
+    """The chain below the areas at `paths` (each included) at `at`: for every level with
+    required duties, its areas × those duties, those someone holds, and the gaps (with
+    `list_gaps`); at the household level, households × required household duties.
+
+    Three queries whatever the size of the subtree: the duties, the areas of those levels
+    (with their household counts), and the active responsibilities of required duties
+    grouped by (area, duty) with their distinct households counted.
+    """
+    roots = list(paths)
+    duties = _required_duties()
+    if not roots or not duties:
+        return ChainCoverage(levels=[])
+    household_duties = duties.get(DutyLevel.HOUSEHOLD, [])
+    area_levels = [level for level in duties if level != DutyLevel.HOUSEHOLD]
+    kinds = [kind for level in area_levels for kind in kinds_at_level(level)]
+    if household_duties:
+        kinds += kinds_at_level(DutyLevel.GRID)
+    within = subtree_q(roots)
+    areas = [
+        GapArea(*row)
+        for row in Area.objects.filter(within, kind__in=kinds)
+        .order_by("path")
+        .values_list("pk", "name", "kind", "path", "household_count")
+    ]
+    held = (
+        Responsibility.objects.active_at(at)
+        .filter(subtree_q(roots, "area__path"), duty__required=True)
+        .order_by()
+        .values_list("area_id", "duty_id")
+        .annotate(households=Count("household_id", distinct=True))
+    )
+    covered: dict[tuple[int, int], int] = {
+        (area_id, duty_id): households for area_id, duty_id, households in held
+    }
+    levels: dict[int, LevelCoverage] = {
+        level: LevelCoverage(level) for level in sorted(duties) if level in area_levels
+    }
+    households = LevelCoverage(DutyLevel.HOUSEHOLD) if household_duties else None
+    for area in areas:
+        level = KIND_LEVEL[area.kind]
+        row = levels.get(level)
+        if row is not None:
+            for duty in duties[level]:
+                row.required += 1
+                if (area.pk, duty.pk) in covered:
+                    row.covered += 1
+                elif list_gaps:
+                    row.gaps.append(Gap(area, duty))
+        if households is not None and level == DutyLevel.GRID:
+            for duty in household_duties:
+                had = min(covered.get((area.pk, duty.pk), 0), area.household_count)
+                households.required += area.household_count
+                households.covered += had
+                if list_gaps and had < area.household_count:
+                    households.gaps.append(Gap(area, duty, area.household_count - had))
+    ordered = list(levels.values()) + ([households] if households is not None else [])
+    return ChainCoverage(levels=ordered)
+
+
+def households_without(grid: Area, duty: Duty, at: dt.datetime) -> "list[Household]":
+    """The households of a grid with nobody holding a household duty (a short list: one
+    grid's addresses)."""
+    held = (
+        Responsibility.objects.active_at(at)
+        .filter(area=grid, duty=duty, household__isnull=False)
+        .values("household_id")
+    )
+    return list(Household.objects.filter(grid=grid).exclude(pk__in=held).order_by("sort_key", "pk"))
