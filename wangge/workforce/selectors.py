@@ -234,3 +234,54 @@ def households_without(grid: Area, duty: Duty, at: dt.datetime) -> "list[Househo
         .values("household_id")
     )
     return list(Household.objects.filter(grid=grid).exclude(pk__in=held).order_by("sort_key", "pk"))
+
+
+# The chain as a page shows it
+
+
+@dataclass
+class ChainStep:
+    """One area of a chain: who holds its duties, and the required duties nobody holds."""
+
+    area: Area
+    holders: list[Responsibility] = field(default_factory=list)
+    missing: list[Duty] = field(default_factory=list)
+
+
+@dataclass
+class ChainView:
+    """A chain as its page shows it: a household's own representatives (and the required
+    household duties nobody holds for it), then each area up to the district."""
+
+    own: list[Responsibility]
+    own_missing: list[Duty]
+    steps: list[ChainStep]
+
+
+def chain_steps(area: Area, at: dt.datetime, household: Household | None = None) -> ChainView:
+    """The chain of an area (or of a household: its representatives first) up to the
+    district, nearest first, with the required duties nobody holds on each area of it.
+    Three queries: the areas of the path, the chain, the duties."""
+    above = _above_district(area.path)
+    areas = list(Area.objects.filter(path__in=above).order_by("-depth"))
+    chain = list(chain_for_household(household, at) if household else chain_for_area(area, at))
+    steps = {node.pk: ChainStep(node) for node in areas}
+    own: list[Responsibility] = []
+    for held in chain:
+        if held.household_id is not None:
+            own.append(held)
+        elif held.area_id in steps:
+            steps[held.area_id].holders.append(held)
+    levels = {node.level for node in areas} | ({DutyLevel.HOUSEHOLD} if household else set())
+    own_missing: list[Duty] = []
+    for duty in Duty.objects.filter(required=True, level__in=levels).order_by("order", "code"):
+        if duty.level == DutyLevel.HOUSEHOLD:
+            if all(held.duty_id != duty.pk for held in own):
+                own_missing.append(duty)
+            continue
+        for step in steps.values():
+            if step.area.level == duty.level and all(
+                held.duty_id != duty.pk for held in step.holders
+            ):
+                step.missing.append(duty)
+    return ChainView(own=own, own_missing=own_missing, steps=list(steps.values()))
