@@ -76,8 +76,9 @@ def test_detail_page_queries_do_not_grow_with_children(
     login(client, command)
     url = reverse("areas:detail", args=[tree["district"].pk])
     client.get(url)
-    # Ten: one of them is the header's count of unread notifications.
-    with django_assert_max_num_queries(10) as few:
+    # Fourteen: one of them is the header's count of unread notifications, four the
+    # responsibility chain's section (its holders, and its gaps in three).
+    with django_assert_max_num_queries(14) as few:
         client.get(url)
     for index in range(12):
         street = make_area(f"街道{index}", AreaKind.STREET, tree["district"])
@@ -105,7 +106,8 @@ def test_grid_page_lists_its_residents_in_a_fixed_number_of_queries(
     for index in range(8):
         make_resident(tree["grid_a"], f"居民{index}", room=str(100 + index))
     login(client, alice)
-    with django_assert_max_num_queries(11):
+    # Four of them: the responsibility chain's section.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("areas:detail", args=[tree["grid_a"].pk]))
     assert response.context["page"].paginator.count == 8
     assert "居民7" in response.content.decode()
