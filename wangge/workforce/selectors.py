@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce
 
 from wangge.areas.choices import KIND_LEVEL
 from wangge.areas.models import Area
@@ -29,6 +30,21 @@ def _above_district(path: str) -> list[str]:
     return ancestor_paths(path)[DISTRICT_DEPTH - 1 :]
 
 
+def _on_path(path: str, at: dt.datetime, households: list[int]) -> ResponsibilityQuerySet:
+    """The responsibilities held at `at` on the areas from the district down to `path`:
+    the areas' own, and those for these households.
+
+    The household test is written on an expression, not the column: with the column,
+    SQLite reads the household index for "no household" (every area-level row of the
+    installation) instead of starting from the handful of areas on the path."""
+    on_path: ResponsibilityQuerySet = (
+        Responsibility.objects.active_at(at)
+        .alias(for_household=Coalesce("household_id", 0))
+        .filter(area__path__in=_above_district(path), for_household__in=[0, *households])
+    )
+    return on_path
+
+
 def chain_for_area(area: Area, at: dt.datetime) -> ResponsibilityQuerySet:
     """The responsibilities held at `at` on `area` and on every area above it up to the
     district, nearest first (the grid's stationed cadre before the street's leader).
@@ -37,8 +53,7 @@ def chain_for_area(area: Area, at: dt.datetime) -> ResponsibilityQuerySet:
     their responsibilities (area index): a few rows read whatever the size of the table.
     """
     chain: ResponsibilityQuerySet = (
-        Responsibility.objects.active_at(at)
-        .filter(area__path__in=_above_district(area.path), household__isnull=True)
+        _on_path(area.path, at, [])
         .select_related("worker", "duty", "area")
         .order_by("-area__depth", "duty__order", "duty__code", "started_at")
     )
@@ -52,9 +67,7 @@ def chain_for_household(household: Household, at: dt.datetime) -> Responsibility
     path, then "no household, or this one", reads only the grid's rows.
     """
     chain: ResponsibilityQuerySet = (
-        Responsibility.objects.active_at(at)
-        .filter(area__path__in=_above_district(household.grid.path))
-        .filter(Q(household__isnull=True) | Q(household=household))
+        _on_path(household.grid.path, at, [household.pk])
         .select_related("worker", "duty", "area")
         .order_by(
             F("household").desc(nulls_last=True),
