@@ -62,7 +62,7 @@ def _plan(sql: str, params: Any) -> list[str]:
         return [" ".join(str(part) for part in row) for row in cursor.fetchall()]
 
 
-def build(residents: int, grids: int) -> dict[str, Any]:  # noqa: PLR0915
+def build(residents: int, grids: int) -> dict[str, Any]:
     """The district's tree, households, workers and responsibilities, in bulk."""
     from django.db import connection, transaction
 
@@ -101,9 +101,7 @@ def build(residents: int, grids: int) -> dict[str, Any]:  # noqa: PLR0915
         ]
         for s in range(1, STREETS + 1):
             street_path = Area._get_path(district.path, 3, s)
-            rows.append(
-                (street_path, 3, communities_per_street, f"街道{s}", AreaKind.STREET, 0, 0)
-            )
+            rows.append((street_path, 3, communities_per_street, f"街道{s}", AreaKind.STREET, 0, 0))
             for c in range(1, communities_per_street + 1):
                 community_path = Area._get_path(street_path, 4, c)
                 rows.append(
@@ -211,7 +209,13 @@ def build(residents: int, grids: int) -> dict[str, Any]:  # noqa: PLR0915
                 else:
                     gaps += 1
                     ended = since + dt.timedelta(days=1)
-                    hold(worker(pk, WorkerKind.STATIONED_CADRE), "stationed_cadre_grid", pk, None, ended)
+                    hold(
+                        worker(pk, WorkerKind.STATIONED_CADRE),
+                        "stationed_cadre_grid",
+                        pk,
+                        None,
+                        ended,
+                    )
                 if position % 40:
                     hold(worker(pk, WorkerKind.GRID_LEADER), "grid_leader", pk)
                 else:
@@ -293,9 +297,7 @@ def child(args: argparse.Namespace) -> None:
 
     district = Area.objects.get(pk=built["district"])
     # A household in the middle of the district, read as the page reads it.
-    middle = Household.objects.order_by("pk").values_list("pk", flat=True)[
-        built["households"] // 2
-    ]
+    middle = Household.objects.order_by("pk").values_list("pk", flat=True)[built["households"] // 2]
     household = Household.objects.select_related("grid").get(pk=middle)
     now = timezone.now()
 

@@ -2,7 +2,7 @@
 level; the workers offered come from a search in the user's scope, never a full list."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -88,12 +88,10 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.area = area
-        duty_field = self.fields["duty"]
-        assert isinstance(duty_field, forms.ModelChoiceField)
+        duty_field = cast(forms.ModelChoiceField, self.fields["duty"])  # type: ignore[type-arg]
         duty_field.queryset = duties_for(area)
-        household_field = self.fields["household"]
-        assert isinstance(household_field, forms.ModelChoiceField)
         if area.is_grid:
+            household_field = cast(forms.ModelChoiceField, self.fields["household"])  # type: ignore[type-arg]
             household_field.queryset = Household.objects.filter(grid=area).order_by(
                 "sort_key", "pk"
             )

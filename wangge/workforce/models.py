@@ -207,6 +207,20 @@ class Responsibility(models.Model):
             models.Index(fields=["area", "duty"], name="responsibility_area_duty"),
             models.Index(fields=["household"], name="responsibility_household"),
             models.Index(fields=["worker"], name="responsibility_worker"),
+            # The gaps of a district (workforce/selectors.py, chain_gaps) read every held
+            # (area, duty) pair under a path range: covering, partial indexes ordered by
+            # duty then area make that an index-only read of the pairs, without the
+            # household rows for the areas' own duties, and grouped by grid for those.
+            models.Index(
+                fields=["duty", "area", "started_at", "ended_at"],
+                condition=Q(household__isnull=True),
+                name="responsibility_held_areas",
+            ),
+            models.Index(
+                fields=["duty", "area", "household", "started_at", "ended_at"],
+                condition=Q(household__isnull=False),
+                name="responsibility_held_homes",
+            ),
         ]
 
     def __str__(self) -> str:

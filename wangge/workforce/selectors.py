@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 
-from wangge.areas.choices import KIND_LEVEL
+from wangge.areas.choices import GRID_KINDS, KIND_LEVEL
 from wangge.areas.models import Area
 from wangge.core.scoping import ancestor_paths, subtree_q
 from wangge.residents.models import Household
@@ -183,9 +183,11 @@ def chain_gaps(paths: Iterable[str], at: dt.datetime, *, list_gaps: bool = True)
     required duties, its areas × those duties, those someone holds, and the gaps (with
     `list_gaps`); at the household level, households × required household duties.
 
-    Three queries whatever the size of the subtree: the duties, the areas of those levels
-    (with their household counts), and the active responsibilities of required duties
-    grouped by (area, duty) with their distinct households counted.
+    Three queries whatever the size of the subtree — the duties, the areas of those levels
+    (with their household counts), the (area, duty) pairs held — and a fourth when a
+    household duty is required: the households held, counted by grid. The pairs and the
+    households are read from partial covering indexes (models.py), ordered by duty and
+    area, so the areas' own duties never read the household rows.
     """
     roots = list(paths)
     duties = _required_duties()
@@ -203,33 +205,45 @@ def chain_gaps(paths: Iterable[str], at: dt.datetime, *, list_gaps: bool = True)
         .order_by("path")
         .values_list("pk", "name", "kind", "path", "household_count")
     ]
-    held = (
-        Responsibility.objects.active_at(at)
-        .filter(subtree_q(roots, "area__path"), duty__required=True)
-        .order_by()
+    held = Responsibility.objects.active_at(at).filter(subtree_q(roots, "area__path")).order_by()
+    area_duties = [duty.pk for level in area_levels for duty in duties[level]]
+    covered: dict[tuple[int, int], int] = dict.fromkeys(
+        held.filter(household__isnull=True, duty_id__in=area_duties)
         .values_list("area_id", "duty_id")
-        .annotate(households=Count("household_id", distinct=True))
+        .distinct(),
+        0,
     )
-    covered: dict[tuple[int, int], int] = {
-        (area_id, duty_id): households for area_id, duty_id, households in held
-    }
+    if household_duties:
+        covered.update(
+            ((area_id, duty_id), households)
+            for area_id, duty_id, households in held.filter(
+                household__isnull=False, duty_id__in=[duty.pk for duty in household_duties]
+            )
+            .values_list("area_id", "duty_id")
+            .annotate(households=Count("household_id", distinct=True))
+        )
     levels: dict[int, LevelCoverage] = {
         level: LevelCoverage(level) for level in sorted(duties) if level in area_levels
     }
     households = LevelCoverage(DutyLevel.HOUSEHOLD) if household_duties else None
+    # Ids looked up once: a district's loop runs over thousands of areas.
+    by_kind = {
+        kind: (levels.get(level), [(duty.pk, duty) for duty in duties.get(level, [])])
+        for kind, level in KIND_LEVEL.items()
+    }
+    home_duties = [(duty.pk, duty) for duty in household_duties]
     for area in areas:
-        level = KIND_LEVEL[area.kind]
-        row = levels.get(level)
+        row, level_duties = by_kind[area.kind]
         if row is not None:
-            for duty in duties[level]:
+            for duty_id, duty in level_duties:
                 row.required += 1
-                if (area.pk, duty.pk) in covered:
+                if (area.pk, duty_id) in covered:
                     row.covered += 1
                 elif list_gaps:
                     row.gaps.append(Gap(area, duty))
-        if households is not None and level == DutyLevel.GRID:
-            for duty in household_duties:
-                had = min(covered.get((area.pk, duty.pk), 0), area.household_count)
+        if households is not None and area.kind in GRID_KINDS:
+            for duty_id, duty in home_duties:
+                had = min(covered.get((area.pk, duty_id), 0), area.household_count)
                 households.required += area.household_count
                 households.covered += had
                 if list_gaps and had < area.household_count:

@@ -30,9 +30,7 @@ class ResponsibilityError(ValueError):
     """A change of the chain its rules refuse, with a message for the person who made it."""
 
 
-def _check_assignment(
-    worker: Worker, duty: Duty, area: Area, household: Household | None
-) -> None:
+def _check_assignment(worker: Worker, duty: Duty, area: Area, household: Household | None) -> None:
     if not worker.active:
         raise ResponsibilityError(_("this worker is no longer active"))
     if duty.level == DutyLevel.HOUSEHOLD:
@@ -240,9 +238,7 @@ def update_duty(duty: Duty, data: DutyData, *, acting_user: User | Actor | None)
 
 
 @transaction.atomic
-def add_duty(
-    code: str, level: int, data: DutyData, *, acting_user: User | Actor | None
-) -> Duty:
+def add_duty(code: str, level: int, data: DutyData, *, acting_user: User | Actor | None) -> Duty:
     """Add a duty to a level (a seventh "包": a medical liaison for every community)."""
     area_path = _require_duty_admin(acting_user)
     data = _clean(data)

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from tests.factories import make_area, make_resident
 from wangge.workforce.choices import DutyLevel
 from wangge.workforce.models import Duty
@@ -119,15 +121,18 @@ def test_households_without_a_representative_count_when_that_duty_is_required(tr
     assert households_without(tree["grid_a"], rep_duty, NOW) == [homes[2]]
 
 
-def test_gaps_cost_three_queries_whatever_the_size(tree, django_assert_num_queries):
+@pytest.mark.parametrize(("households_required", "queries"), [(False, 3), (True, 4)])
+def test_gaps_cost_a_fixed_number_of_queries_whatever_the_size(
+    tree, django_assert_num_queries, households_required, queries
+):
     _cover_everything_but_grid_b_leader(tree)
-    Duty.objects.filter(code="household_representative").update(required=True)
-    with django_assert_num_queries(3):
+    Duty.objects.filter(code="household_representative").update(required=households_required)
+    with django_assert_num_queries(queries):
         small = chain_gaps([tree["district"].path], NOW)
     for i in range(5):
         grid = make_area(f"新{i}号小区", "compound", tree["community"])
         assign(make_worker(grid, f"驻守{i}"), grid, "stationed_cadre_grid")
         make_resident(grid, room=f"{i}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(queries):
         larger = chain_gaps([tree["district"].path], NOW)
     assert larger.required > small.required

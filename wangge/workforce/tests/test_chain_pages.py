@@ -12,7 +12,7 @@ from wangge.workforce.tests.factories import assign, duty, make_worker
 @pytest.fixture
 def chain(tree):
     """Every required duty held but grid B's grid leader."""
-    held = {
+    return {
         "district": assign(
             make_worker(tree["district"], "区领导", phone="13911110001"),
             tree["street"],
@@ -34,7 +34,6 @@ def chain(tree):
         ),
         "leader_a": assign(make_worker(tree["grid_a"], "网格长甲"), tree["grid_a"], "grid_leader"),
     }
-    return held
 
 
 def test_an_areas_chain_page_shows_who_answers_above_it_and_the_gaps_below(
@@ -104,12 +103,9 @@ def test_bob_and_charlie_cannot_assign_end_or_hand_over(client, tree, bob, charl
 
 def test_charlie_sees_none_of_alices_chain(client, tree, charlie, chain):
     client.force_login(charlie)
+    assert client.get(reverse("workforce:chain_area", args=[tree["grid_a"].pk])).status_code == 404
     assert (
-        client.get(reverse("workforce:chain_area", args=[tree["grid_a"].pk])).status_code == 404
-    )
-    assert (
-        client.get(reverse("workforce:chain_history", args=[tree["grid_a"].pk])).status_code
-        == 404
+        client.get(reverse("workforce:chain_history", args=[tree["grid_a"].pk])).status_code == 404
     )
 
 

@@ -48,8 +48,9 @@ from wangge.workforce.selectors import (
 GAPS_SHOWN = 100
 HISTORY_PER_PAGE = 100
 HOUSEHOLD_MATCHES = 30
-# The worker pages (the people branch) may offer an audited reveal of a worker's phone:
-# when a URL of this name exists, the chain pages link each masked phone to it.
+# The worker pages offer the audited reveal of a worker's phone (a POST answering the
+# number, like residents:reveal): when a URL of this name exists, the area's chain page
+# offers it beside each masked phone; until then its phones stay masked.
 WORKER_REVEAL_URL = "workforce:worker_reveal"
 
 
@@ -116,9 +117,10 @@ def chain_area(request: AuthedRequest, pk: int) -> HttpResponse:
     view = chain_steps(area, now)
     coverage = chain_gaps([area.path], now)
     manages = _managed_paths(request.user)
-    for step in view.steps:
-        for held in step.holders:
-            held.reveal_url = _reveal_url(held.worker_id)  # type: ignore[attr-defined]
+    if request.user.has_any_area_permission(Perm.REVEAL_PERSONAL):
+        for step in view.steps:
+            for held in step.holders:
+                held.reveal_url = _reveal_url(held.worker_id)  # type: ignore[attr-defined]
     return render(
         request,
         "workforce/chain_area.html",
@@ -129,7 +131,7 @@ def chain_area(request: AuthedRequest, pk: int) -> HttpResponse:
             "coverage": coverage,
             "gap_rows": _gap_rows(coverage),
             "manages": {step.area.pk for step in view.steps if in_scope(manages, step.area.path)},
-            "can_assign": in_scope(manages, area.path) and bool(manages != []),
+            "can_assign": in_scope(manages, area.path),
             "finds_households": area.is_grid
             and request.user.has_area_permission(Perm.VIEW_REGISTRY, area),
             "household_level": DutyLevel.HOUSEHOLD,
@@ -175,9 +177,7 @@ def chain_household(request: AuthedRequest, pk: int) -> HttpResponse:
             "breadcrumbs": _breadcrumbs(request, household.grid),
             "view": view,
             "can_reveal": request.user.has_area_permission(Perm.REVEAL_PERSONAL, household.grid),
-            "can_assign": request.user.has_area_permission(
-                Perm.MANAGE_WORKFORCE, household.grid
-            ),
+            "can_assign": request.user.has_area_permission(Perm.MANAGE_WORKFORCE, household.grid),
         },
     )
 
@@ -205,9 +205,7 @@ def chain_household_phones(request: AuthedRequest, pk: int) -> HttpResponse:
             "breadcrumbs": _breadcrumbs(request, household.grid),
             "view": view,
             "phones": bool(phones),
-            "can_assign": request.user.has_area_permission(
-                Perm.MANAGE_WORKFORCE, household.grid
-            ),
+            "can_assign": request.user.has_area_permission(Perm.MANAGE_WORKFORCE, household.grid),
         },
     )
     response.headers["Cache-Control"] = "no-store"
