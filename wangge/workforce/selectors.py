@@ -248,7 +248,9 @@ def chain_gaps(paths: Iterable[str], at: dt.datetime, *, list_gaps: bool = True)
                 households.covered += had
                 if list_gaps and had < area.household_count:
                     households.gaps.append(Gap(area, duty, area.household_count - had))
-    ordered = list(levels.values()) + ([households] if households is not None else [])
+    ordered = [row for row in levels.values() if row.required] + (
+        [households] if households is not None and households.required else []
+    )
     return ChainCoverage(levels=ordered)
 
 
