@@ -161,7 +161,11 @@ def test_a_households_chain_is_found_by_address_on_its_grids_page(client, tree, 
         {"q": "702"},
         headers={"HX-Request": "true"},
     )
-    assert reverse("workforce:chain_household", args=[household.pk]) in found.content.decode()
+    link = reverse("workforce:chain_household", args=[household.pk])
+    assert link in found.content.decode()
+    # Without scripts, the page itself answers the search.
+    page = client.get(reverse("workforce:chain_area", args=[tree["grid_a"].pk]), {"q": "702"})
+    assert link in page.content.decode()
 
 
 def test_only_administrators_change_duties(client, tree, alice):

@@ -112,8 +112,12 @@ def chain_area(request: AuthedRequest, pk: int) -> HttpResponse:
     On a grid, its households can be looked up by address to see their own chain."""
     area = _area(request, pk)
     now = timezone.now()
+    finds_households = area.is_grid and request.user.has_area_permission(Perm.VIEW_REGISTRY, area)
+    found = _household_matches(request, area) if finds_households else {}
     if request.headers.get("HX-Request") == "true" and "q" in request.GET:
-        return _household_matches(request, area)
+        if not finds_households:
+            raise Http404
+        return render(request, "workforce/_household_matches.html", found)
     view = chain_steps(area, now)
     coverage = chain_gaps([area.path], now)
     manages = _managed_paths(request.user)
@@ -132,17 +136,15 @@ def chain_area(request: AuthedRequest, pk: int) -> HttpResponse:
             "gap_rows": _gap_rows(coverage),
             "manages": {step.area.pk for step in view.steps if in_scope(manages, step.area.path)},
             "can_assign": in_scope(manages, area.path),
-            "finds_households": area.is_grid
-            and request.user.has_area_permission(Perm.VIEW_REGISTRY, area),
+            "finds_households": finds_households,
             "household_level": DutyLevel.HOUSEHOLD,
+            **found,
         },
     )
 
 
-def _household_matches(request: AuthedRequest, area: Area) -> HttpResponse:
-    """The households of a grid whose address matches (HTMX, on the grid's chain page)."""
-    if not area.is_grid or not request.user.has_area_permission(Perm.VIEW_REGISTRY, area):
-        raise Http404
+def _household_matches(request: AuthedRequest, area: Area) -> dict[str, Any]:
+    """The households of a grid whose address, building or room matches `?q=`."""
     query = params.text(request.GET, "q", max_length=SEARCH_MAX)
     matches: list[Household] = []
     if query:
@@ -153,9 +155,7 @@ def _household_matches(request: AuthedRequest, area: Area) -> HttpResponse:
             | found.filter(room__startswith=query)
         )
         matches = list(found.order_by("sort_key", "pk")[:HOUSEHOLD_MATCHES])
-    return render(
-        request, "workforce/_household_matches.html", {"query": query, "matches": matches}
-    )
+    return {"query": query, "matches": matches}
 
 
 @login_required
