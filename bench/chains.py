@@ -408,8 +408,10 @@ def append_docs(results: list[dict[str, Any]], args: argparse.Namespace) -> None
         "in bulk, every street, community and grid given its required duties but a few "
         "deliberate gaps, nine households in ten a representative; medians of "
         f"{args.repeat} runs. `chain_gaps` is three queries (duties, areas of the levels "
-        "with required duties, held (area, duty) pairs grouped with their households "
-        "counted); `chain_for_household` one.",
+        "with required duties, held (area, duty) pairs from a partial covering index) and a "
+        "fourth when a household duty is required (represented households counted by grid); "
+        '`chain_for_household` one. "SQL alone": the same statements run again on the '
+        "cursor.",
         "",
         "| database | load avg | grids / households / responsibilities | chain of a household | "
         "its page's chain | gaps of the district (SQL alone) | households required (SQL "
