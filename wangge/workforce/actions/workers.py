@@ -287,9 +287,12 @@ def apply_import(
     holder = log.scope_holder(acting_user)
     require_in_scope(holder, Perm.MANAGE_WORKFORCE, [area])
     areas = {a.pk: a for a in Area.objects.filter(pk__in={row.data.area_id for row in rows})}
-    existing = Worker.objects.select_related("area").in_bulk(
-        [row.existing for row in rows if row.existing]
-    )
+    existing = {
+        str(worker.pk): worker
+        for worker in Worker.objects.select_related("area").filter(
+            pk__in=[row.existing for row in rows if row.existing]
+        )
+    }
     usernames = {row.username for row in rows if row.username}
     logins = {u.username: u for u in logins_in_scope(acting_user).filter(username__in=usernames)}
     created = updated = unchanged = 0
@@ -304,7 +307,7 @@ def apply_import(
             _fill(worker, row.data, target)
             changed = ["new"]
         else:
-            found = existing.get(row.existing)  # type: ignore[call-overload]
+            found = existing.get(str(row.existing))
             if found is None:
                 raise WorkforceError(_("The list changed since it was checked: check it again."))
             worker = found
