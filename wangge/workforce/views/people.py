@@ -11,6 +11,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -300,15 +301,19 @@ def import_template(request: AuthedRequest) -> HttpResponse:
 def import_upload(request: AuthedRequest) -> HttpResponse:
     """Upload a workforce list: the page, and the check of the file (nothing imported yet)."""
     _require_any(request, Perm.MANAGE_WORKFORCE)
+    chosen = params.posted_id(request.POST, "area")
+    area = None
+    if chosen is not None:
+        # An area out of scope is not found, whatever else the form says.
+        area = get_visible_or_404(
+            Area.objects.all(), request.user, Perm.MANAGE_WORKFORCE, pk=chosen
+        )
     choices = _import_areas(request)
     initial = params.object_id(request.GET, "area")
     form = ImportForm(
         request.POST or None, request.FILES or None, areas=choices, initial={"area": initial}
     )
-    if request.method == "POST" and form.is_valid():
-        area = get_visible_or_404(
-            Area.objects.all(), request.user, Perm.MANAGE_WORKFORCE, pk=form.cleaned_data["area"]
-        )
+    if request.method == "POST" and form.is_valid() and area is not None:
         upload = form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", _("The file is too large."))
@@ -340,17 +345,18 @@ def import_check(request: AuthedRequest, token: str) -> HttpResponse:
         Area.objects.all(), request.user, Perm.MANAGE_WORKFORCE, pk=analysis.area_id
     )
     if request.method == "POST":
+        # The checked list goes once the decision is in the database (not before: a failed
+        # apply leaves it to try again).
+        transaction.on_commit(lambda: importing.discard(token))
         if params.choice(request.POST, "choice", ["import"], "") != "import":
-            importing.discard(token)
             messages.info(request, _("Nothing was imported."))
             return redirect("workforce:import")
         try:
             done = actions.apply_import(analysis.rows, area, acting_user=actor_for(request))
         except WorkforceError as exc:
             messages.error(request, exc.message)
-            messages.info(request, _("Nothing was imported."))
-            return redirect("workforce:import_check", token=token)
-        importing.discard(token)
+            messages.info(request, _("Nothing was imported: upload the list again."))
+            return redirect("workforce:import")
         messages.success(
             request,
             _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
