@@ -16,7 +16,8 @@ from wangge.workforce.errors import WorkforceError
 from wangge.workforce.models import Team, Worker
 
 
-def _one_area(field: AreaPickerField, value: Any) -> Area:
+def _one_area(value: Any) -> Area:
+    """The one area a picker chose (the picker allows several; a worker or team has one)."""
     areas = list(value or [])
     if len(areas) != 1:
         raise forms.ValidationError(_("Choose one area."))
@@ -74,7 +75,7 @@ class WorkerForm(forms.Form):
         self.worker_data: WorkerData | None = None
 
     def clean_area(self) -> Area:
-        return _one_area(self.fields["area"], self.cleaned_data.get("area"))
+        return _one_area(self.cleaned_data.get("area"))
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
@@ -126,7 +127,7 @@ class TeamForm(forms.Form):
         self.team_data: TeamData | None = None
 
     def clean_area(self) -> Area:
-        return _one_area(self.fields["area"], self.cleaned_data.get("area"))
+        return _one_area(self.cleaned_data.get("area"))
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
