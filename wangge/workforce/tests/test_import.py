@@ -182,7 +182,9 @@ def other_area(tree):
     return make_area("东园社区", AreaKind.COMMUNITY, tree["street"])
 
 
-def test_the_import_pages_check_report_and_apply(client, tree, alice):
+def test_the_import_pages_check_report_and_apply(
+    client, tree, alice, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
     assert client.get(reverse("workforce:import")).status_code == 200
     template = client.get(reverse("workforce:import_template"))
@@ -198,7 +200,8 @@ def test_the_import_pages_check_report_and_apply(client, tree, alice):
     assert str(_("Unknown kind of worker.")) in report
     assert "类别" in report  # the column at fault, in the sheet's own words
     assert not Worker.objects.exists()  # nothing before the choice
-    client.post(response.url, {"choice": "import"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, {"choice": "import"})
     assert list(Worker.objects.values_list("name", flat=True)) == ["王驻守"]
     assert client.get(response.url).status_code == 404  # the checked list is gone
 
