@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
@@ -36,7 +36,7 @@ LIST_COLUMNS: Sequence[tuple[Any, float]] = (
     (_("Committee"), 14),
     (_("Party member"), 8),
     (_("Sent down"), 8),
-    (_("Unit"), 20),
+    (pgettext_lazy("employer", "Unit"), 20),
     (_("Phone"), 14),
     (_("Based in"), 36),
     (_("Teams"), 24),

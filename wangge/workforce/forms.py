@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
@@ -45,7 +46,7 @@ class WorkerForm(forms.Form):
         required=False,
         help_text=_("Works in a community or village away from their own unit (下沉)."),
     )
-    unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
+    unit = forms.CharField(label=pgettext_lazy("employer", "Unit"), max_length=100, required=False)
     phone = forms.CharField(
         label=_("Phone"),
         max_length=30,
