@@ -5,11 +5,13 @@ from typing import Any
 
 from django import forms
 from django.db.models import Prefetch
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wangge.accounts.models import User
 from wangge.areas.picker import AreaPickerField
+from wangge.core import params
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
 from wangge.workforce.choices import WorkerKind
@@ -17,6 +19,19 @@ from wangge.workforce.models import Team, Worker
 
 YES_NO = [("", pgettext_lazy("filter", "Any")), ("yes", _("Yes")), ("no", _("No"))]
 SEARCH_MAX = 50
+
+
+def _readable(query: QueryDict) -> QueryDict:
+    """The query with only the area ids that can exist (a link may carry anything: the
+    picker's lookup must never see a number the database cannot hold)."""
+    data = query.copy()
+    ids = []
+    for value in query.getlist("area"):
+        number = params.read_integer(params.clean_text(str(value)))
+        if number is not None and 1 <= number <= params.MAX_ID:
+            ids.append(str(number))
+    data.setlist("area", ids)
+    return data
 
 
 class WorkerFilterForm(forms.Form):
@@ -33,8 +48,8 @@ class WorkerFilterForm(forms.Form):
     sent_down = forms.ChoiceField(label=_("Sent down"), choices=YES_NO, required=False)
     retired = forms.BooleanField(label=_("Include retired workers"), required=False)
 
-    def __init__(self, data: Any, *, user: User) -> None:
-        super().__init__(data)
+    def __init__(self, data: QueryDict, *, user: User) -> None:
+        super().__init__(_readable(data))
         self.fields["area"] = AreaPickerField(
             label=_("Areas"), user=user, permission=Perm.VIEW_WORKFORCE, required=False
         )
