@@ -82,9 +82,9 @@ class WorkerForm(forms.Form):
         data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
-        phone = str(data.get("phone") or "").strip()
+        phone: str | None = str(data.get("phone") or "").strip()
         if self.worker is not None and not phone:
-            phone = self.worker.reveal_phone()
+            phone = None  # kept as stored: the form never holds the full number
         elif phone == "-":
             phone = ""
         try:

@@ -286,7 +286,7 @@ def parse_row(cells: Mapping[str, Cell]) -> ParsedRow:
         party_member=data.party_member,
         sent_down=data.sent_down,
         unit=data.unit,
-        phone=data.phone,
+        phone=data.phone or "",
         username=username,
     )
 

@@ -55,7 +55,8 @@ class WorkerData:
     party_member: bool = False
     sent_down: bool = False
     unit: str = ""
-    phone: str = ""
+    # None: keep the stored phone (an edit form that leaves the field empty); "": none.
+    phone: str | None = ""
 
     @classmethod
     def clean(
@@ -82,7 +83,7 @@ class WorkerData:
         if committee_value and committee_value not in Committee.values:
             raise WorkforceError(_("Unknown committee."), field="committee")
         try:
-            number = phones.validate(str(phone or ""))
+            number = None if phone is None else phones.validate(str(phone))
         except phones.PhoneError as exc:
             raise WorkforceError(str(exc), field="phone") from exc
         return cls(
@@ -125,6 +126,8 @@ def _fill(worker: Worker, data: WorkerData, area: Area) -> list[str]:
     if worker.area_id != area.pk:
         changed.append("area")
         worker.area = area
+    if data.phone is None:
+        return changed
     same_phone = (
         worker.phone_index in phone_lookups(data.phone) if data.phone else not worker.phone_index
     )

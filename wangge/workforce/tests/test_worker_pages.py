@@ -138,6 +138,13 @@ def test_alice_adds_and_edits_a_worker_through_the_forms(client, tree, alice):
     worker.refresh_from_db()
     assert worker.kind == WorkerKind.GRID_MEMBER and worker.area == tree["grid_b"]
     assert worker.reveal_phone() == "13700001111"
+    # "-" removes it.
+    client.post(
+        edit,
+        {"name": "新人", "kind": WorkerKind.GRID_MEMBER, "area": [tree["grid_b"].pk], "phone": "-"},
+    )
+    worker.refresh_from_db()
+    assert worker.phone_masked == "" and worker.phone_cipher is None
 
 
 def test_a_bad_phone_comes_back_on_the_form(client, tree, alice):
