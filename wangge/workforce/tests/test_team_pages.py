@@ -70,3 +70,19 @@ def test_bob_sees_a_team_but_cannot_change_it(client, tree, bob):
     )
     assert response.status_code == 404
     assert client.get(reverse("workforce:team_create")).status_code == 404
+
+
+def test_the_team_list_costs_the_same_queries_for_one_team_or_a_page(
+    client, tree, alice, django_assert_num_queries
+):
+    make_team(tree["grid_a"], "第一队", leader=make_worker(tree["grid_a"], "队长"))
+    client.force_login(alice)
+    client.get(reverse("workforce:teams"))
+    # session, user, roles, count, inbox badge, the page (area, leader, size joined in)
+    with django_assert_num_queries(6):
+        client.get(reverse("workforce:teams"))
+    for number in range(30):
+        make_team(tree["grid_b"], f"队{number}", leader=make_worker(tree["grid_b"], f"长{number}"))
+    with django_assert_num_queries(6):
+        page = client.get(reverse("workforce:teams")).content.decode()
+    assert "长29" in page
