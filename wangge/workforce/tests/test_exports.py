@@ -80,3 +80,16 @@ def test_the_roster_of_an_area_out_of_scope_does_not_exist(client, tree, other_t
     response = client.get(reverse("workforce:roster_pdf", args=[other_tree["community"].pk]))
     assert response.status_code == 404
     assert not _export_entries().exists()
+
+
+def test_an_areas_page_offers_its_workers_and_roster_to_those_who_see_them(
+    client, tree, alice, bob
+):
+    roster = reverse("workforce:roster_pdf", args=[tree["community"].pk])
+    client.force_login(alice)
+    assert (
+        roster in client.get(reverse("areas:detail", args=[tree["community"].pk])).content.decode()
+    )
+    client.force_login(bob)  # a grid member sees grid A's, not the community's
+    page = client.get(reverse("areas:detail", args=[tree["grid_a"].pk])).content.decode()
+    assert reverse("workforce:roster_pdf", args=[tree["grid_a"].pk]) in page
