@@ -7,14 +7,16 @@ class WorkforceConfig(AppConfig):
     verbose_name = _("Workforce")
 
     def ready(self) -> None:
-        from wangge.areas.extensions import area_sections
+        from wangge.areas.extensions import area_actions, area_sections
         from wangge.core import cards, nav
         from wangge.notifications.addresses import register_phone_lookup
         from wangge.workforce import cards as workforce_cards
-        from wangge.workforce import phones
+        from wangge.workforce import navigation, phones
         from wangge.workforce.views import chains
 
         register_phone_lookup("workforce.worker", phones.phone_of_user)
+        nav.register(navigation.workforce_links)
         nav.register(chains.chain_links)
+        area_actions.register(navigation.area_buttons)
         area_sections.register(chains.area_chain_section)
         cards.register(workforce_cards.chain_cards)
