@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.models import Area
@@ -43,7 +43,7 @@ class Worker(PersonalPhone):
         default=False,
         help_text=_("Works in a community or village away from their own unit (下沉)."),
     )
-    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    unit = models.CharField(pgettext_lazy("employer", "Unit"), max_length=100, blank=True)
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="workers", verbose_name=_("based in")
     )
