@@ -123,10 +123,8 @@ def assign_board(
     place_ids = {line.place_id for line in lines if line.place_id is not None}
     places = {area.pk: area for area in place_choices(team).filter(pk__in=place_ids)}
     existing = {task.worker_id: task for task in Task.objects.filter(board=board)}
-    client_ids = {_as_uuid(line.task_id) for line in lines} - {None}
-    taken = {
-        task.pk: task for task in Task.objects.filter(pk__in=client_ids).exclude(board=board)
-    }
+    client_ids = {found for line in lines if (found := _as_uuid(line.task_id)) is not None}
+    taken = {task.pk: task for task in Task.objects.filter(pk__in=client_ids).exclude(board=board)}
     now = timezone.now()
     result = BoardSave(board=board)
     seen: set[Any] = set()
@@ -232,9 +230,7 @@ def assign_board(
 
 
 @transaction.atomic
-def copy_board_forward(
-    team: Team, day: dt.date, *, acting_user: User | Actor | None
-) -> BoardCopy:
+def copy_board_forward(team: Team, day: dt.date, *, acting_user: User | Actor | None) -> BoardCopy:
     """Copy the team's last board before `day` (yesterday's, as a rule) onto `day`: the
     same kind and place for every member still in the team. Members who left are skipped,
     and a member already assigned on `day` keeps their task: copying never overwrites."""
@@ -292,7 +288,7 @@ def copy_board_forward(
 
 def _locked_task(task: Task, acting_user: User | Actor | None) -> Task:
     """The task, locked for this change, once the actor is known to be allowed."""
-    locked = (
+    locked: Task = (
         Task.objects.select_for_update(of=("self",))
         .select_related("board__team__area", "board__team__leader", "worker", "place")
         .get(pk=task.pk)
@@ -302,7 +298,9 @@ def _locked_task(task: Task, acting_user: User | Actor | None) -> Task:
     return locked
 
 
-def _audit_task(acting_user: User | Actor | None, event: AuditEvent, task: Task, **more: Any) -> None:
+def _audit_task(
+    acting_user: User | Actor | None, event: AuditEvent, task: Task, **more: Any
+) -> None:
     log.record(
         acting_user,
         event,

@@ -17,7 +17,7 @@ MAX_TEAMS = 3
 
 
 def my_task_cards(request: HttpRequest) -> list[Card]:
-    """"My task today": kind, place, and where to check in or out."""
+    """The card "my task today": kind, place, and where to check in or out."""
     user = request.user
     if not isinstance(user, User):
         return []
@@ -53,16 +53,20 @@ def board_cards(request: HttpRequest) -> list[Card]:
     cards = []
     for position, team in enumerate(teams[:MAX_TEAMS]):
         url = reverse("dispatch:board", args=[team.pk])
-        if team.assigned_count:
+        # The figures annotated by teams_led.
+        assigned, members, done = (
+            int(getattr(team, name)) for name in ("assigned_count", "member_count", "done_count")
+        )
+        if assigned:
             cards.append(
                 Card(
                     key=f"dispatch.board.{team.pk}",
                     title=_("Today's board: %(team)s") % {"team": team.name},
                     url=url,
                     figures=(
-                        Figure(team.assigned_count, _("assigned")),
-                        Figure(team.member_count, _("members")),
-                        Figure(team.done_count, _("done")),
+                        Figure(assigned, _("assigned")),
+                        Figure(members, _("members")),
+                        Figure(done, _("done")),
                     ),
                     order=160 + position,
                 )
@@ -73,7 +77,7 @@ def board_cards(request: HttpRequest) -> list[Card]:
                     key=f"dispatch.board.{team.pk}",
                     title=_("Today's board: %(team)s") % {"team": team.name},
                     url=url,
-                    figures=(Figure(team.member_count, _("members")),),
+                    figures=(Figure(members, _("members")),),
                     severity=Severity.WAITING,
                     order=60 + position,
                     note=_("Board not set yet"),

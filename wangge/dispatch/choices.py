@@ -1,19 +1,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskKind(models.TextChoices):
     """What a worker is sent to do for the day (the seeds' morning briefing)."""
 
-    SAMPLING = "sampling", _("Sampling")
-    ORDER = "order", _("Order keeping")
-    REGISTRATION = "registration", _("Registration")
-    DOOR_TO_DOOR = "door_to_door", _("Door-to-door testing")
-    PUBLICITY = "publicity", _("Publicity")
-    DISINFECTION = "disinfection", _("Disinfection")
-    PATROL = "patrol", _("Patrol")
-    LOGISTICS = "logistics", _("Logistics")
-    SERVICE_DELIVERY = "service_delivery", _("Service delivery")
+    SAMPLING = "sampling", pgettext_lazy("task kind", "Sampling")
+    ORDER = "order", pgettext_lazy("task kind", "Order keeping")
+    REGISTRATION = "registration", pgettext_lazy("task kind", "Registration")
+    DOOR_TO_DOOR = "door_to_door", pgettext_lazy("task kind", "Door-to-door testing")
+    PUBLICITY = "publicity", pgettext_lazy("task kind", "Publicity")
+    DISINFECTION = "disinfection", pgettext_lazy("task kind", "Disinfection")
+    PATROL = "patrol", pgettext_lazy("task kind", "Patrol")
+    LOGISTICS = "logistics", pgettext_lazy("task kind", "Logistics")
+    SERVICE_DELIVERY = "service_delivery", pgettext_lazy("task kind", "Service delivery")
 
 
 class TaskStatus(models.TextChoices):

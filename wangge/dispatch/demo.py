@@ -114,9 +114,7 @@ def build_demo_boards(
         for team in teams:
             if not members[team.pk]:
                 continue
-            places = [pk for pk, path in grids if is_within(path, team.area.path)] or [
-                team.area.pk
-            ]
+            places = [pk for pk, path in grids if is_within(path, team.area.path)] or [team.area.pk]
             plan = {
                 worker: (rng.choices(kinds, weights)[0], rng.choice(places), rng.choice(NOTES))
                 for worker in members[team.pk]

@@ -23,7 +23,7 @@ def leads_a_team(request: Any) -> bool:
 
 
 def dispatch_links(request: Any) -> list[NavItem]:
-    """"Dispatch" for those who dispatch or view the workforce, and for team leaders."""
+    """The link "Dispatch", for those who dispatch or view the workforce and team leaders."""
     user = request.user
     if not isinstance(user, User):
         return []

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
+from django.utils.functional import Promise
 
 from wangge.accounts.models import User
 from wangge.areas.models import Area
@@ -61,7 +62,7 @@ def teams_led(user: User, day: dt.date) -> "QuerySet[Team]":
     """The teams `user` leads, each with its member count and its tasks of `day` (one
     query): what the leader's workbench card and the dispatch page show."""
     tasks = Task.objects.filter(board__team=OuterRef("pk"), board__day=day)
-    return (
+    led: QuerySet[Team] = (
         Team.objects.filter(leader__user=user, leader__user__is_active=True)
         .annotate(
             member_count=Count("memberships", filter=Q(memberships__worker__active=True)),
@@ -70,6 +71,7 @@ def teams_led(user: User, day: dt.date) -> "QuerySet[Team]":
         )
         .order_by("name", "pk")
     )
+    return led
 
 
 def _count(tasks: "QuerySet[Task]") -> Any:
@@ -80,7 +82,7 @@ def _count(tasks: "QuerySet[Task]") -> Any:
 def teams_in(area: Area, user: User, day: dt.date) -> "QuerySet[Team]":
     """The teams serving `area` or below that the user may see, with the same figures."""
     tasks = Task.objects.filter(board__team=OuterRef("pk"), board__day=day)
-    return (
+    teams: QuerySet[Team] = (
         Team.objects.visible_to(user, Perm.VIEW_WORKFORCE)
         .filter(subtree_q([area.path], "area__path"))
         .select_related("area", "leader")
@@ -92,6 +94,7 @@ def teams_in(area: Area, user: User, day: dt.date) -> "QuerySet[Team]":
         )
         .order_by("area__path", "name", "pk")
     )
+    return teams
 
 
 def tasks_in(area: Area, user: User) -> "QuerySet[Task]":
@@ -131,10 +134,10 @@ class Deployment:
     def total(self) -> int:
         return sum(self.by_status.values())
 
-    def status_counts(self) -> list[tuple[str, int]]:
+    def status_counts(self) -> list[tuple[str | Promise, int]]:
         return [(label, self.by_status.get(status, 0)) for status, label in TaskStatus.choices]
 
-    def kind_counts(self) -> list[tuple[str, int]]:
+    def kind_counts(self) -> list[tuple[str | Promise, int]]:
         return [(label, self.by_kind.get(kind, 0)) for kind, label in TaskKind.choices]
 
 
@@ -163,10 +166,7 @@ def deployment(area: Area, user: User, day: dt.date) -> Deployment:
     rows = []
     if area.path in per_branch:
         rows.append(DeploymentRow(area, per_branch[area.path]))
-    rows.extend(
-        DeploymentRow(children[path], per_branch[path])
-        for path in sorted(children)
-    )
+    rows.extend(DeploymentRow(children[path], per_branch[path]) for path in sorted(children))
     by_status = dict(
         tasks.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )

@@ -239,8 +239,6 @@ def test_not_done_needs_a_reason_and_a_closed_task_stays_closed(crew, tree):
 def test_a_task_is_closed_by_the_next_day_at_the_latest(crew, tree):
     yesterdays = make_task(crew.team, crew.members[0], tree["grid_a"], day=YESTERDAY)
     actions.close_task(yesterdays, done=True, acting_user=crew.member_user)
-    older = make_task(
-        crew.team, crew.members[1], tree["grid_a"], day=TODAY - dt.timedelta(days=2)
-    )
+    older = make_task(crew.team, crew.members[1], tree["grid_a"], day=TODAY - dt.timedelta(days=2))
     with pytest.raises(DispatchError):
         actions.close_task(older, done=True, acting_user=crew.leader_user)

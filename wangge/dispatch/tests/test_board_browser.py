@@ -26,7 +26,9 @@ def test_a_team_of_twenty_is_assigned_with_a_handful_of_taps(browser, live_serve
     crew = make_crew(tree["community"], size=20)
     today = timezone.localdate()
     for worker in crew.members:
-        make_task(crew.team, worker, tree["grid_a"], day=today - dt.timedelta(days=1), kind="sampling")
+        make_task(
+            crew.team, worker, tree["grid_a"], day=today - dt.timedelta(days=1), kind="sampling"
+        )
     first, second = crew.members[3], crew.members[11]
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
@@ -44,7 +46,9 @@ def test_a_team_of_twenty_is_assigned_with_a_handful_of_taps(browser, live_serve
     page.wait_for_selector("#copy-board")
 
     posts: list[str] = []
-    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
     actions = 0
 
     def act(step):
@@ -57,11 +61,7 @@ def test_a_team_of_twenty_is_assigned_with_a_handful_of_taps(browser, live_serve
         f"#line-{first.pk} select[name=kind] option[value=sampling][selected]", state="attached"
     )
     act(lambda: page.select_option(f"#line-{first.pk} select[name=kind]", "order"))
-    act(
-        lambda: page.select_option(
-            f"#line-{second.pk} select[name=place]", str(tree["grid_b"].pk)
-        )
-    )
+    act(lambda: page.select_option(f"#line-{second.pk} select[name=place]", str(tree["grid_b"].pk)))
     page.screenshot(path=str(SCREENSHOT), full_page=False)
     act(lambda: page.click("#save-board"))
     page.wait_for_selector(".messages")

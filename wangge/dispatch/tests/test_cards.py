@@ -41,9 +41,7 @@ def test_a_leader_is_told_the_board_is_not_set_then_sees_its_figures(client, cre
         acting_user=crew.leader_user,
     )
     card = _card(client.get("/").content.decode(), f"dispatch.board.{crew.team.pk}")
-    figures = [
-        part.split("</span>")[0] for part in card.split('<span class="value">')[1:]
-    ]
+    figures = [part.split("</span>")[0] for part in card.split('<span class="value">')[1:]]
     assert figures == ["2", "4", "0"]  # 2 assigned of 4 members (the leader too), 0 done
 
 

@@ -134,9 +134,7 @@ def _fill(crew, tree, day):
         )
 
 
-def test_the_board_at_a_level_shows_deployment_and_what_was_left_undone(
-    client, crew, tree, alice
-):
+def test_the_board_at_a_level_shows_deployment_and_what_was_left_undone(client, crew, tree, alice):
     _fill(crew, tree, TODAY)
     _fill(crew, tree, YESTERDAY)
     client.force_login(alice)

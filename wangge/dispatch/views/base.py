@@ -18,7 +18,7 @@ NEXT_MAX = 500
 def get_team(request: AuthedRequest, pk: int) -> Team:
     """A team whose board the user may see: who views the workforce of its area, who may
     dispatch it, or its leader. Missing and not theirs are the same 404."""
-    team = Team.objects.select_related("area", "leader").filter(pk=pk).first()
+    team: Team | None = Team.objects.select_related("area", "leader").filter(pk=pk).first()
     user = request.user
     if team is None or not (
         user.has_area_permission(Perm.VIEW_WORKFORCE, team.area) or may_dispatch(user, team)

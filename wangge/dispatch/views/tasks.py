@@ -47,11 +47,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
     """My tasks today, and yesterday's still to close."""
     today = timezone.localdate()
     tasks = list(my_tasks(request.user, today))
-    late = [
-        task
-        for task in my_tasks(request.user, today - dt.timedelta(days=1))
-        if task.is_open
-    ]
+    late = [task for task in my_tasks(request.user, today - dt.timedelta(days=1)) if task.is_open]
     return render(
         request,
         "dispatch/mine.html",
@@ -64,10 +60,8 @@ def mine(request: AuthedRequest) -> HttpResponse:
 
 
 def _get_task(request: AuthedRequest, pk: Any) -> Task:
-    task = (
-        Task.objects.select_related(
-            "board__team__area", "board__team__leader", "worker", "place"
-        )
+    task: Task | None = (
+        Task.objects.select_related("board__team__area", "board__team__leader", "worker", "place")
         .filter(pk=pk)
         .first()
     )
@@ -76,9 +70,7 @@ def _get_task(request: AuthedRequest, pk: Any) -> Task:
     return task
 
 
-def _act(
-    request: AuthedRequest, pk: Any, change: Callable[[Task], Task]
-) -> HttpResponse:
+def _act(request: AuthedRequest, pk: Any, change: Callable[[Task], Task]) -> HttpResponse:
     task = _get_task(request, pk)
     error = ""
     try:
@@ -90,9 +82,7 @@ def _act(
             messages.error(request, error)
         return HttpResponseRedirect(next_url(request, reverse("dispatch:mine")))
     mine = task.worker.user_id is not None and task.worker.user_id == request.user.pk
-    return render(
-        request, "dispatch/_task.html", task_context(task, error=error, mine=mine)
-    )
+    return render(request, "dispatch/_task.html", task_context(task, error=error, mine=mine))
 
 
 @login_required
@@ -104,9 +94,7 @@ def task_check_in(request: AuthedRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_POST
 def task_check_out(request: AuthedRequest, pk: Any) -> HttpResponse:
-    return _act(
-        request, pk, lambda task: actions.check_out(task, acting_user=actor_for(request))
-    )
+    return _act(request, pk, lambda task: actions.check_out(task, acting_user=actor_for(request)))
 
 
 @login_required
