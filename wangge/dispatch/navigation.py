@@ -6,6 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
+from wangge.areas.extensions import AreaAction
+from wangge.areas.models import Area
+from wangge.core.http import AuthedRequest
 from wangge.core.nav import NavItem
 from wangge.core.permissions import Perm
 from wangge.workforce.models import Team
@@ -34,3 +37,10 @@ def dispatch_links(request: Any) -> list[NavItem]:
     ):
         return [NavItem(reverse("dispatch:overview"), _("Dispatch"))]
     return []
+
+
+def area_dispatch_actions(request: AuthedRequest, area: Area) -> list[AreaAction]:
+    """On an area's page: the area's dispatch board of today, for who views the workforce."""
+    if not request.user.has_area_permission(Perm.VIEW_WORKFORCE, area):
+        return []
+    return [AreaAction(f"{reverse('dispatch:overview')}?area={area.pk}", _("Dispatch board"))]

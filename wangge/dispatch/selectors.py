@@ -35,7 +35,7 @@ def board_lines(team: Team, day: dt.date) -> list[BoardLine]:
     tasks = {
         task.worker_id: task
         for task in Task.objects.filter(board__team=team, board__day=day).select_related(
-            "worker", "place"
+            "worker", "place", "board__team"
         )
     }
     workers = {worker.pk: worker for worker in current_members(team)}

@@ -182,3 +182,40 @@ def test_a_leader_without_a_role_gets_their_teams_on_the_dispatch_page(client, c
     assert 'id="deployment"' not in page
     home = client.get("/").content.decode()
     assert 'href="/dispatch/"' in home
+
+
+def test_an_area_page_links_to_its_dispatch_board(client, alice, bob, tree):
+    client.force_login(alice)
+    page = client.get(f"/areas/{tree['grid_a'].pk}/").content.decode()
+    assert f"/dispatch/?area={tree['grid_a'].pk}" in page
+
+
+def test_the_leader_checks_in_a_member_without_a_phone_from_the_board(client, crew, tree):
+    task = make_task(crew.team, crew.members[2], tree["grid_a"])
+    client.force_login(crew.leader_user)
+    page = client.get(f"/dispatch/teams/{crew.team.pk}/").content.decode()
+    assert f'id="task-{task.pk}"' in page
+    answer = client.post(
+        f"/dispatch/tasks/{task.pk}/check-in/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert crew.members[2].name in answer and 'data-status="checked_in"' in answer
+
+
+def test_the_board_costs_the_same_queries_for_a_team_of_three_or_twenty(
+    client, tree, clock, django_assert_num_queries
+):
+    small = make_crew(tree["community"], size=3)
+    big = make_crew(tree["grid_b"], size=20, name="党员先锋队", prefix="p")
+    for crew, place in ((small, tree["grid_a"]), (big, tree["grid_b"])):
+        for worker in crew.members[:-1]:
+            make_task(crew.team, worker, place)
+    client.force_login(small.leader_user)
+    with django_assert_num_queries(BOARD_QUERIES):
+        client.get(f"/dispatch/teams/{small.team.pk}/")
+    client.force_login(big.leader_user)
+    with django_assert_num_queries(BOARD_QUERIES):
+        client.get(f"/dispatch/teams/{big.team.pk}/")
+
+
+# Session, user, roles, team, tasks, members, places, inbox count, the leader link.
+BOARD_QUERIES = 9
