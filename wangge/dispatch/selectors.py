@@ -30,18 +30,16 @@ class BoardLine:
 
 
 def board_lines(team: Team, day: dt.date) -> list[BoardLine]:
-    """Every current member of the team, by name, with their task of `day` (two queries);
-    a member who left but still holds a task of the day keeps their row."""
+    """Every current member of the team, by name, with their task of `day` (two queries).
+    A member who left the team is off its board (their task stays theirs, and counts on the
+    board at every level)."""
     tasks = {
         task.worker_id: task
         for task in Task.objects.filter(board__team=team, board__day=day).select_related(
             "worker", "place", "board__team"
         )
     }
-    workers = {worker.pk: worker for worker in current_members(team)}
-    for worker_id, task in tasks.items():
-        workers.setdefault(worker_id, task.worker)
-    ordered = sorted(workers.values(), key=lambda worker: (worker.name, str(worker.pk)))
+    ordered = sorted(current_members(team), key=lambda worker: (worker.name, str(worker.pk)))
     return [BoardLine(worker, tasks.get(worker.pk)) for worker in ordered]
 
 
