@@ -151,8 +151,8 @@ def test_the_other_districts_staff_see_none_of_this_work(client, world, charlie)
 
 
 # Queries of the home page for each role (session, user and inbox count included), whatever the number
-# of rounds, tubes, recalls and alarms: each card costs a fixed number (the chain's: three; the dispatch
-# cards, my task today and my teams' boards: one each).
+# of rounds, tubes, recalls and alarms: each card costs a fixed number (the chain's: three; the
+# dispatch cards, my task today and my teams' boards: one each).
 HOME_QUERIES = {
     Role.ADMINISTRATOR: 20,
     Role.COMMAND_CENTRE: 20,
