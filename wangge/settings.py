@@ -232,6 +232,17 @@ WANGGE_WORKER_LEASE_SECONDS = envint("WANGGE_WORKER_LEASE_SECONDS", 120)
 WANGGE_WORKER_KEEP_DAYS = envint("WANGGE_WORKER_KEEP_DAYS", 14)
 # A recall still open this long (hours) is reported to the grid leader, once.
 WANGGE_RECALL_OVERDUE_HOURS = envint("WANGGE_RECALL_OVERDUE_HOURS", 24)
+# Incidents (docs/architecture.md, "Incidents"): the largest photo accepted (MB); a grid's
+# coverage "stalls" when, past this share of an open round's window (percent), it is below
+# this coverage (percent) and has not grown since the check before, checked this often
+# (minutes); incidents escalated per worker pass at most; a clock about to run out within
+# this many minutes shows as an alarm on the assignee's workbench.
+WANGGE_INCIDENT_PHOTO_MAX_MB = envint("WANGGE_INCIDENT_PHOTO_MAX_MB", 8)
+WANGGE_INCIDENT_STALL_AFTER_PERCENT = envint("WANGGE_INCIDENT_STALL_AFTER_PERCENT", 75)
+WANGGE_INCIDENT_STALL_BELOW_PERCENT = envint("WANGGE_INCIDENT_STALL_BELOW_PERCENT", 90)
+WANGGE_INCIDENT_STALL_CHECK_MINUTES = envint("WANGGE_INCIDENT_STALL_CHECK_MINUTES", 30)
+WANGGE_INCIDENT_ESCALATION_BATCH = envint("WANGGE_INCIDENT_ESCALATION_BATCH", 20_000)
+WANGGE_INCIDENT_WARN_MINUTES = envint("WANGGE_INCIDENT_WARN_MINUTES", 5)
 # Outbound notifications: "log" (default), "webhook" or "sms" (README, configuration).
 WANGGE_NOTIFY_CHANNEL = envstr("WANGGE_NOTIFY_CHANNEL", "log")
 WANGGE_WEBHOOK_URL = envstr("WANGGE_WEBHOOK_URL", "")

@@ -51,6 +51,8 @@ class AuditEvent(models.TextChoices):
     INCIDENT_REPORT_UP = "incident.report_up", _("Incident reported up")
     INCIDENT_REASSIGN = "incident.reassign", _("Incident reassigned")
     INCIDENT_CLOSE = "incident.close", _("Incident closed")
+    INCIDENT_NOTE = "incident.note", _("Note added to an incident")
+    INCIDENT_ESCALATE = "incident.escalate", _("Incidents escalated by the worker")
     KEYS_ROTATE = "keys.rotate", _("Keys rotated")
     REGISTRATION_BATCH = "registration.batch", _("Samples registered at a station")
     RESIDENT_CALL = "resident.call", _("Resident called")

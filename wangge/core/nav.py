@@ -23,9 +23,13 @@ class Menu(StrEnum):
 
 @dataclass(frozen=True)
 class NavItem:
+    """A link; a `prominent` one of the main menu is shown beside the inbox, outside the
+    phone's folded menu (reporting an incident)."""
+
     url: str
     label: "str | Promise"
     menu: Menu = Menu.MAIN
+    prominent: bool = False
 
 
 T = TypeVar("T")
