@@ -22,6 +22,7 @@ Everything runs in one transaction: a pass that dies leaves nothing half done.
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -47,13 +48,18 @@ def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
 
 
-def escalate_due(now: dt.datetime) -> int:
-    """Escalate every incident whose running clock ran out by `now`; how many."""
+def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -> int:
+    """Escalate every incident whose running clock ran out by `now` (of `only`, if given:
+    the demo replays its own incidents' past); how many."""
     with transaction.atomic():
         token = uuid.uuid4()
+        candidates = Incident.objects.filter(
+            due_at__lte=now, status__in=CLOCKED, claim__isnull=True
+        )
+        if only is not None:
+            candidates = candidates.filter(pk__in=list(only))
         overdue = (
-            Incident.objects.filter(due_at__lte=now, status__in=CLOCKED, claim__isnull=True)
-            .order_by("due_at")
+            candidates.order_by("due_at")
             .values("pk")[: settings.WANGGE_INCIDENT_ESCALATION_BATCH]
         )
         claimed = Incident.objects.filter(
