@@ -13,8 +13,12 @@ leaves them all overdue together), set-based, never a query per incident:
 3. for each incident the next person up its chain with a login; the incidents going to
    the same person with the same new limit are moved by one UPDATE per group (which also
    releases the claim);
-4. the timeline lines (limit missed, escalated, people skipped) in bulk inserts, the
-   notifications to the people escalated to in bulk inserts, one audit entry for the pass.
+4. the timeline lines (limit missed, escalated, nobody above) written by the database from
+   the claimed rows (INSERT … SELECT), the people skipped in a bulk insert;
+5. one notification per person escalated to: the incident itself, or, when the pass moved
+   several to the same person (a mass outage), one message counting them that links to
+   their list (ten thousand text messages to a few hundred people help nobody); one audit
+   entry for the pass.
 
 Everything runs in one transaction: a pass that dies leaves nothing half done.
 """
@@ -26,17 +30,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Subquery
 
+from wangge.accounts.models import User
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor, record
+from wangge.core.sql import column, table
 from wangge.incidents import messages
 from wangge.incidents.choices import CLOCK_OF_STATUS, Step, StepReason
 from wangge.incidents.clocks import DUE_FIELD, Policies
 from wangge.incidents.models import Incident, IncidentStep
 from wangge.incidents.routing import chains_for_paths, next_in_chain
 from wangge.notifications.actions import Message, notify_each
+from wangge.workforce.models import Responsibility
 
 WORKER = Actor(user=None, source="worker", label="worker")
 CLOCKED = tuple(CLOCK_OF_STATUS)
@@ -46,6 +53,47 @@ CHUNK = 900
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+def _timeline_from_claimed(
+    token: uuid.UUID, step: str, now: dt.datetime, *, worker: bool, reason: str = "", where: str = ""
+) -> None:
+    """One timeline line for each incident this pass holds, written by the database itself
+    (INSERT … SELECT: thousands of lines without a Python object each)."""
+    steps, incidents = table(IncidentStep), table(Incident)
+    claim = Incident._meta.get_field("claim").get_db_prep_value(token, connection)
+    at = IncidentStep._meta.get_field("at").get_db_prep_value(now, connection)
+    worker_column = column(Incident, "assignee") if worker else "NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {steps} ({column(IncidentStep, 'incident')}, {column(IncidentStep, 'step')}, "  # noqa: S608
+            f"{column(IncidentStep, 'at')}, {column(IncidentStep, 'clock')}, "
+            f"{column(IncidentStep, 'worker')}, {column(IncidentStep, 'note')}, "
+            f"{column(IncidentStep, 'reason')}) "
+            f"SELECT {column(Incident, 'id')}, %s, %s, {column(Incident, 'clock')}, {worker_column}, "
+            f"'', %s FROM {incidents} WHERE {column(Incident, 'claim')} = %s {where} "
+            f"ORDER BY {column(Incident, 'id')}",
+            [step, at, reason, claim],
+        )
+
+
+def _messages(
+    escalated: dict[int, list[tuple[Any, str, str, str, str, int]]],
+) -> list[tuple[list[User], Message, int | None]]:
+    """What each person escalated to is told: the incident itself, or, when one pass moved
+    several to them (a mass outage), one message counting them, linking to their list."""
+    told: list[tuple[list[User], Message, int | None]] = []
+    for user_id, incidents in escalated.items():
+        recipient = User(pk=user_id)
+        if len(incidents) == 1:
+            pk, kind, area_name, clock, place, area_id = incidents[0]
+            message = messages.escalated(
+                incident_id=pk, kind=kind, area=area_name, clock=clock, place=place
+            )
+            told.append(([recipient], message, area_id))
+        else:
+            told.append(([recipient], messages.escalated_many(len(incidents)), None))
+    return told
 
 
 def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -> int:
@@ -58,10 +106,9 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
         )
         if only is not None:
             candidates = candidates.filter(pk__in=list(only))
-        overdue = (
-            candidates.order_by("due_at")
-            .values("pk")[: settings.WANGGE_INCIDENT_ESCALATION_BATCH]
-        )
+        overdue = candidates.order_by("due_at").values("pk")[
+            : settings.WANGGE_INCIDENT_ESCALATION_BATCH
+        ]
         claimed = Incident.objects.filter(
             pk__in=Subquery(overdue), due_at__lte=now, status__in=CLOCKED, claim__isnull=True
         ).update(claim=token)
@@ -84,44 +131,45 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
         policies = Policies()
         chains = chains_for_paths({row[7] for row in rows}, now)
         groups: dict[tuple[Any, str, dt.datetime | None], list[Any]] = defaultdict(list)
-        steps: list[IncidentStep] = []
-        told: list[tuple[list[Any], Message, int]] = []
+        skipped_notes: list[IncidentStep] = []
+        escalated: dict[int, list[tuple[Any, str, str, str, str, int]]] = defaultdict(list)
+        # Incidents of one area held by one person go to the same next person: decided once.
+        decided: dict[tuple[str, Any], tuple[Responsibility | None, list[Responsibility]]] = {}
+        spans: dict[tuple[str, str, str], dt.timedelta] = {}
         for pk, kind, severity, status, clock, assignee_id, area_id, path, area_name, place in rows:
             clock = clock or CLOCK_OF_STATUS[status]
-            steps.append(
-                IncidentStep(incident_id=pk, step=Step.MISSED, at=now, clock=clock, worker_id=assignee_id)
-            )
-            target, skipped = next_in_chain(chains.get(path, []), assignee_id)
-            steps += [
+            decision = decided.get((path, assignee_id))
+            if decision is None:
+                decision = next_in_chain(chains.get(path, []), assignee_id)
+                decided[(path, assignee_id)] = decision
+            target, skipped = decision
+            skipped_notes += [
                 IncidentStep(
-                    incident_id=pk, step=Step.NOTE, at=now, worker_id=link.worker_id,
+                    incident_id=pk,
+                    step=Step.NOTE,
+                    at=now,
+                    worker_id=link.worker_id,
                     reason=StepReason.NO_LOGIN,
                 )
                 for link in skipped
             ]
             if target is None:
-                steps.append(
-                    IncidentStep(
-                        incident_id=pk, step=Step.NOTE, at=now, clock=clock,
-                        reason=StepReason.NOBODY_ABOVE,
-                    )
-                )
                 groups[(None, clock, None)].append(pk)
                 continue
-            due = now + policies.limits(kind, severity).span(clock)
+            span = spans.get((kind, severity, clock))
+            if span is None:
+                span = spans[(kind, severity, clock)] = policies.limits(kind, severity).span(clock)
+            due = now + span
             groups[(target.worker_id, clock, due)].append(pk)
-            steps.append(
-                IncidentStep(
-                    incident_id=pk, step=Step.ESCALATED, at=now, clock=clock,
-                    worker_id=target.worker_id,
-                )
-            )
-            message = messages.escalated(
-                incident_id=pk, kind=kind, area=area_name, clock=clock, place=place
-            )
-            told.append(([target.worker.user], message, area_id))
+            user_id = target.worker.user_id
+            if user_id is not None:
+                escalated[user_id].append((pk, kind, area_name, clock, place, area_id))
+
+        # The limit missed, by whoever held the incident (before it moves).
+        _timeline_from_claimed(token, Step.MISSED, now, worker=True)
+        IncidentStep.objects.bulk_create(skipped_notes, batch_size=1000)
         for (worker_id, clock, due), ids in groups.items():
-            changes: dict[str, Any] = {"claim": None, "missed": F("missed") + 1, "updated_at": now}
+            changes: dict[str, Any] = {"missed": F("missed") + 1, "updated_at": now}
             if worker_id is None:
                 # Nobody above: the clock stops where it is.
                 changes["due_at"] = None
@@ -136,12 +184,27 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
                     }
                 )
             for chunk in _chunks(ids):
-                Incident.objects.filter(claim=token, pk__in=chunk).update(**changes)
-        IncidentStep.objects.bulk_create(steps, batch_size=1000)
+                # By primary key alone: the claim is ours in this transaction, and the
+                # claim's index would make the database read every claimed row per group.
+                Incident.objects.filter(pk__in=chunk).update(**changes)
+        due_at = column(Incident, "due_at")
+        _timeline_from_claimed(
+            token, Step.ESCALATED, now, worker=True, where=f"AND {due_at} IS NOT NULL"
+        )
+        _timeline_from_claimed(
+            token,
+            Step.NOTE,
+            now,
+            worker=False,
+            reason=StepReason.NOBODY_ABOVE,
+            where=f"AND {due_at} IS NULL",
+        )
+        Incident.objects.filter(claim=token).update(claim=None)
+        told = _messages(escalated)
         notify_each(told, at=now)
         record(
             WORKER,
             AuditEvent.INCIDENT_ESCALATE,
-            details={"incidents": len(rows), "escalated": len(told)},
+            details={"incidents": len(rows), "people_told": len(told)},
         )
     return len(rows)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wangge.incidents.choices import Clock, IncidentKind, IncidentSeverity
 from wangge.notifications.actions import Message
@@ -44,4 +45,18 @@ def reassigned(*, incident_id: object, kind: str, area: str) -> Message:
             % {"kind": IncidentKind(kind).label, "area": area},
             _("It was handed over to you. Open it to take the next step."),
             incident_link(incident_id),
+        )
+
+
+def escalated_many(count: int) -> Message:
+    with translation.override(settings.LANGUAGE_CODE):
+        return Message(
+            ngettext(
+                "%(count)d incident escalated to you",
+                "%(count)d incidents escalated to you",
+                count,
+            )
+            % {"count": count},
+            _("Their limits ran out. Take them over from your list."),
+            reverse("incidents:mine"),
         )
