@@ -70,15 +70,21 @@ def child(args: argparse.Namespace) -> None:
         people.append((street, "district_leader_street"))
         for c in range(10):
             street.refresh_from_db()
-            community = street.add_child(instance=Area(name=f"社区{s}-{c}", kind=AreaKind.COMMUNITY))
+            community = street.add_child(
+                instance=Area(name=f"社区{s}-{c}", kind=AreaKind.COMMUNITY)
+            )
             people += [(community, "street_leader_community"), (community, "cadre_community")]
             for g in range(max(1, args.grids // streets // 10)):
                 community.refresh_from_db()
-                grid = community.add_child(instance=Area(name=f"网格{s}-{c}-{g}", kind=AreaKind.COMPOUND))
+                grid = community.add_child(
+                    instance=Area(name=f"网格{s}-{c}-{g}", kind=AreaKind.COMPOUND)
+                )
                 grids.append(grid)
                 people += [(grid, "stationed_cadre_grid"), (grid, "grid_leader")]
     users = User.objects.bulk_create(
-        [User(username=f"bench{i}", password="!") for i in range(len(people))], batch_size=1000
+        # "!" marks an unusable password (no one signs in as them here).
+        [User(username=f"bench{i}", password="!") for i in range(len(people))],  # noqa: S106
+        batch_size=1000,
     )
     workers = Worker.objects.bulk_create(
         [

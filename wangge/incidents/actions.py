@@ -91,7 +91,7 @@ def raise_incident(
     incident) or with `incident_id` (a device's retry) is returned as it is.
     """
     require_in_scope(scope_holder(acting_user), Perm.REPORT_INCIDENTS, [area])
-    existing = None
+    existing: Incident | None = None
     if source_key:
         existing = Incident.objects.filter(source_key=source_key).first()
     if existing is None and incident_id is not None:
@@ -125,7 +125,9 @@ def raise_incident(
             incident.save(force_insert=True)
     except IntegrityError:
         # The same event or the same device raced us to it: theirs stands.
-        found = Incident.objects.filter(source_key=source_key).first() if source_key else None
+        found: Incident | None = (
+            Incident.objects.filter(source_key=source_key).first() if source_key else None
+        )
         found = found or Incident.objects.filter(pk=incident.pk).first()
         if found is None:
             raise
@@ -203,15 +205,13 @@ def _acting_worker(acting_user: Acting, incident: Incident) -> Worker | None:
     the assignee (a staff member acting on their behalf)."""
     user = as_actor(acting_user).user
     if user is not None:
-        own = Worker.objects.filter(user=user).first()
+        own: Worker | None = Worker.objects.filter(user=user).first()
         if own is not None:
             return own
     return incident.assignee
 
 
-def _move(
-    incident: Incident, expected: tuple[str, ...], changes: dict[str, Any]
-) -> None:
+def _move(incident: Incident, expected: tuple[str, ...], changes: dict[str, Any]) -> None:
     """Change the incident if it is still in one of the `expected` statuses (the
     conditional update that makes two people pressing the same button at once harmless)."""
     moved = Incident.objects.filter(pk=incident.pk, status__in=expected).update(**changes)
@@ -246,7 +246,10 @@ def acknowledge(incident: Incident, *, at: dt.datetime, acting_user: Acting) -> 
     }
     _move(incident, (IncidentStatus.OPEN,), changes)
     IncidentStep.objects.create(
-        incident=incident, step=Step.ACKNOWLEDGED, at=at, user=as_actor(acting_user).user,
+        incident=incident,
+        step=Step.ACKNOWLEDGED,
+        at=at,
+        user=as_actor(acting_user).user,
         worker=worker,
     )
     _audit(acting_user, AuditEvent.INCIDENT_ACKNOWLEDGE, incident)
@@ -337,7 +340,9 @@ def reassign(
     if worker.user is not None and worker.user.is_active:
         notify(
             [worker.user],
-            messages.reassigned(incident_id=incident.pk, kind=incident.kind, area=incident.area.name),
+            messages.reassigned(
+                incident_id=incident.pk, kind=incident.kind, area=incident.area.name
+            ),
             area=incident.area,
             at=at,
         )

@@ -21,7 +21,7 @@ FALLBACK_MINUTES: dict[str, tuple[int, int, int]] = {
     IncidentSeverity.LOW: (60, 240, 480),
 }
 ORDER = (Clock.ACKNOWLEDGE, Clock.ARRIVE, Clock.REPORT)
-DUE_FIELD = {
+DUE_FIELD: dict[str, str] = {
     Clock.ACKNOWLEDGE: "acknowledge_due",
     Clock.ARRIVE: "arrive_due",
     Clock.REPORT: "report_due",
@@ -37,11 +37,12 @@ class Limits:
     report: int
 
     def minutes(self, clock: str) -> int:
-        return {
+        by_clock: dict[str, int] = {
             Clock.ACKNOWLEDGE: self.acknowledge,
             Clock.ARRIVE: self.arrive,
             Clock.REPORT: self.report,
-        }[clock]
+        }
+        return by_clock[clock]
 
     def span(self, clock: str) -> dt.timedelta:
         """The step's own time: its minutes less the step before's (at least a minute)."""

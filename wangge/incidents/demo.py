@@ -64,9 +64,7 @@ def _assignee_user(incident: Incident) -> Acting:
     return None
 
 
-def build_demo_incidents(
-    district: Area, *, seed: int, acting_user: Acting, at: dt.datetime
-) -> int:
+def build_demo_incidents(district: Area, *, seed: int, acting_user: Acting, at: dt.datetime) -> int:
     """Incidents in the district in every state (open, acknowledged, on site, reported up,
     closed, escalated once and twice, one raised by the system); how many were made.
     Idempotent: a district that has them keeps them."""
@@ -83,7 +81,9 @@ def build_demo_incidents(
     def minutes(n: float) -> dt.datetime:
         return at - dt.timedelta(minutes=n)
 
-    def raise_(name: str, index: int, kind: str, severity: str, ago: float, **extra: object) -> Incident:
+    def raise_(
+        name: str, index: int, kind: str, severity: str, ago: float, **extra: object
+    ) -> Incident:
         return actions.raise_incident(
             kind,
             severity,
@@ -125,7 +125,9 @@ def build_demo_incidents(
         user = _assignee_user(closed)
         actions.acknowledge(closed, at=minutes(290), acting_user=user)
         actions.arrive(closed, at=minutes(260), acting_user=user)
-        actions.report_up(closed, note="增开两个采样台，排队缓解", at=minutes(240), acting_user=user)
+        actions.report_up(
+            closed, note="增开两个采样台，排队缓解", at=minutes(240), acting_user=user
+        )
         actions.close(closed, note="", at=minutes(200), acting_user=acting_user)
         system = raise_(
             "system",

@@ -55,25 +55,41 @@ def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
 
 
-def _timeline_from_claimed(
-    token: uuid.UUID, step: str, now: dt.datetime, *, worker: bool, reason: str = "", where: str = ""
+def _timeline(
+    step: str,
+    now: dt.datetime,
+    *,
+    token: uuid.UUID | None = None,
+    ids: list[Any] | None = None,
+    worker_id: Any = None,
+    reason: str = "",
 ) -> None:
-    """One timeline line for each incident this pass holds, written by the database itself
-    (INSERT … SELECT: thousands of lines without a Python object each)."""
+    """One timeline line per incident, written by the database itself (INSERT … SELECT:
+    thousands of lines without a Python object each): for every incident this pass holds
+    (`token`, the line naming its assignee), or for `ids` (naming `worker_id`)."""
     steps, incidents = table(IncidentStep), table(Incident)
-    claim = Incident._meta.get_field("claim").get_db_prep_value(token, connection)
     at = IncidentStep._meta.get_field("at").get_db_prep_value(now, connection)
-    worker_column = column(Incident, "assignee") if worker else "NULL"
+    pk_field = Incident._meta.get_field("id")
+    if token is not None:
+        worker_sql, worker_params = column(Incident, "assignee"), []
+        claim = Incident._meta.get_field("claim").get_db_prep_value(token, connection)
+        where, where_params = f"{column(Incident, 'claim')} = %s", [claim]
+    else:
+        worker_sql = "%s"
+        worker_params = [
+            None if worker_id is None else pk_field.get_db_prep_value(worker_id, connection)
+        ]
+        where = f"{column(Incident, 'id')} IN ({', '.join(['%s'] * len(ids or []))})"
+        where_params = [pk_field.get_db_prep_value(pk, connection) for pk in ids or []]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {steps} ({column(IncidentStep, 'incident')}, {column(IncidentStep, 'step')}, "  # noqa: S608
-            f"{column(IncidentStep, 'at')}, {column(IncidentStep, 'clock')}, "
-            f"{column(IncidentStep, 'worker')}, {column(IncidentStep, 'note')}, "
-            f"{column(IncidentStep, 'reason')}) "
-            f"SELECT {column(Incident, 'id')}, %s, %s, {column(Incident, 'clock')}, {worker_column}, "
-            f"'', %s FROM {incidents} WHERE {column(Incident, 'claim')} = %s {where} "
-            f"ORDER BY {column(Incident, 'id')}",
-            [step, at, reason, claim],
+            f"INSERT INTO {steps} ({column(IncidentStep, 'incident')}, "  # noqa: S608
+            f"{column(IncidentStep, 'step')}, {column(IncidentStep, 'at')}, "
+            f"{column(IncidentStep, 'clock')}, {column(IncidentStep, 'worker')}, "
+            f"{column(IncidentStep, 'note')}, {column(IncidentStep, 'reason')}) "
+            f"SELECT {column(Incident, 'id')}, %s, %s, {column(Incident, 'clock')}, {worker_sql}, "
+            f"'', %s FROM {incidents} WHERE {where} ORDER BY {column(Incident, 'id')}",
+            [step, at, *worker_params, reason, *where_params],
         )
 
 
@@ -166,10 +182,10 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
                 escalated[user_id].append((pk, kind, area_name, clock, place, area_id))
 
         # The limit missed, by whoever held the incident (before it moves).
-        _timeline_from_claimed(token, Step.MISSED, now, worker=True)
+        _timeline(Step.MISSED, now, token=token)
         IncidentStep.objects.bulk_create(skipped_notes, batch_size=1000)
-        for (worker_id, clock, due), ids in groups.items():
-            changes: dict[str, Any] = {"missed": F("missed") + 1, "updated_at": now}
+        for (worker_id, clock, new_due), ids in groups.items():
+            changes: dict[str, Any] = {"missed": F("missed") + 1, "updated_at": now, "claim": None}
             if worker_id is None:
                 # Nobody above: the clock stops where it is.
                 changes["due_at"] = None
@@ -179,27 +195,18 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
                         "assignee_id": worker_id,
                         "escalation_step": F("escalation_step") + 1,
                         "clock": clock,
-                        "due_at": due,
-                        DUE_FIELD[clock]: due,
+                        "due_at": new_due,
+                        DUE_FIELD[clock]: new_due,
                     }
                 )
             for chunk in _chunks(ids):
-                # By primary key alone: the claim is ours in this transaction, and the
-                # claim's index would make the database read every claimed row per group.
+                if worker_id is None:
+                    _timeline(Step.NOTE, now, ids=chunk, reason=StepReason.NOBODY_ABOVE)
+                else:
+                    _timeline(Step.ESCALATED, now, ids=chunk, worker_id=worker_id)
+                # By primary key: the claim's index would make the database read every
+                # claimed row per group. The update releases the claim.
                 Incident.objects.filter(pk__in=chunk).update(**changes)
-        due_at = column(Incident, "due_at")
-        _timeline_from_claimed(
-            token, Step.ESCALATED, now, worker=True, where=f"AND {due_at} IS NOT NULL"
-        )
-        _timeline_from_claimed(
-            token,
-            Step.NOTE,
-            now,
-            worker=False,
-            reason=StepReason.NOBODY_ABOVE,
-            where=f"AND {due_at} IS NULL",
-        )
-        Incident.objects.filter(claim=token).update(claim=None)
         told = _messages(escalated)
         notify_each(told, at=now)
         record(

@@ -29,10 +29,12 @@ def default_area(user: User) -> Area | None:
         .first()
     )
     if link is not None and user.has_area_permission(Perm.REPORT_INCIDENTS, link.area):
-        return link.area
+        grid: Area = link.area
+        return grid
     paths = user.scope_paths(Perm.REPORT_INCIDENTS) or []
     if len(paths) == 1:
-        return Area.objects.filter(path=paths[0]).first()
+        only: Area | None = Area.objects.filter(path=paths[0]).first()
+        return only
     return None
 
 
@@ -106,8 +108,13 @@ class StepForm(forms.Form):
         return data
 
 
+class WorkerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.area.name}"
+
+
 class ReassignForm(forms.Form):
-    worker = forms.ModelChoiceField(queryset=Worker.objects.none(), label=_("Hand over to"))
+    worker = WorkerChoiceField(queryset=Worker.objects.none(), label=_("Hand over to"))
     note = forms.CharField(max_length=500, required=False, label=_("Note"))
 
     def __init__(self, *args: Any, choices: list[Worker], **kwargs: Any) -> None:
@@ -115,4 +122,3 @@ class ReassignForm(forms.Form):
         field = self.fields["worker"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
         field.queryset = Worker.objects.filter(pk__in=[worker.pk for worker in choices])
-        field.label_from_instance = lambda worker: f"{worker.name} · {worker.area.name}"  # type: ignore[method-assign]

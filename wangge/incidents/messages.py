@@ -25,9 +25,7 @@ def routed(*, incident_id: object, kind: str, severity: str, area: str, place: s
         )
 
 
-def escalated(
-    *, incident_id: object, kind: str, area: str, clock: str, place: str
-) -> Message:
+def escalated(*, incident_id: object, kind: str, area: str, clock: str, place: str) -> Message:
     with translation.override(settings.LANGUAGE_CODE):
         return Message(
             _("Incident escalated to you: %(kind)s in %(area)s")

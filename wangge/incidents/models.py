@@ -56,11 +56,12 @@ class ClockPolicy(models.Model):
         return f"{self.kind or '*'} · {self.severity}"
 
     def minutes(self, clock: str) -> int:
-        return {
+        by_clock: dict[str, int] = {
             Clock.ACKNOWLEDGE: self.acknowledge_minutes,
             Clock.ARRIVE: self.arrive_minutes,
             Clock.REPORT: self.report_minutes,
-        }[clock]
+        }
+        return by_clock[clock]
 
 
 class IncidentQuerySet(ScopedQuerySet):
@@ -149,9 +150,7 @@ class Incident(models.Model):
         ordering = ["-reported_at"]
         indexes = [
             # The escalation pass: running clocks by due time.
-            models.Index(
-                fields=["due_at"], name="incident_due", condition=Q(due_at__isnull=False)
-            ),
+            models.Index(fields=["due_at"], name="incident_due", condition=Q(due_at__isnull=False)),
             models.Index(fields=["area", "status"], name="incident_area_status"),
             models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
             models.Index(fields=["claim"], name="incident_claim", condition=Q(claim__isnull=False)),

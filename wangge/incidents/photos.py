@@ -15,9 +15,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -52,7 +52,7 @@ def photo_path(instance: Any, filename: str) -> str:
     return f"incidents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
-def clean_photo(upload: UploadedFile) -> ContentFile[bytes]:
+def clean_photo(upload: File[Any]) -> ContentFile[bytes]:
     """The upload checked (size, format) and written again as a bare JPEG."""
     limit = settings.WANGGE_INCIDENT_PHOTO_MAX_MB * 1024 * 1024
     if upload.size is None or upload.size > limit:
@@ -73,11 +73,16 @@ def clean_photo(upload: UploadedFile) -> ContentFile[bytes]:
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+            picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
-            image.save(out, "JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            picture.save(out, "JPEG", quality=85)
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise ValidationError(_("The file is not a readable image."), code="format") from exc
     return ContentFile(out.getvalue(), name="photo.jpg")

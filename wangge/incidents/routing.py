@@ -14,10 +14,9 @@ above, the incident stays where it is and its clock stops (the missed limit stay
 timeline and in the figures).
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-
-import datetime as dt
 
 from wangge.core.scoping import ancestor_paths
 from wangge.workforce.models import Responsibility

@@ -36,9 +36,9 @@ def visible_incidents(user: User) -> IncidentQuerySet:
 def get_incident_or_404(user: User, pk: object) -> Incident:
     """An incident the user may see; 404 whether missing or not theirs."""
     try:
-        incident: Incident = visible_incidents(user).select_related(
-            "area", "assignee", "reporter"
-        ).get(pk=pk)
+        incident: Incident = (
+            visible_incidents(user).select_related("area", "assignee", "reporter").get(pk=pk)
+        )
     except (Incident.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     return incident

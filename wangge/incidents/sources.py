@@ -135,9 +135,7 @@ def stalled_coverage(now: dt.datetime) -> int:
         figures = {}
         for scope in round_.scope.all():
             figures.update(grid_figures(round_, scope.area))
-        before = dict(
-            CoverageCheck.objects.filter(round=round_).values_list("grid_id", "sampled")
-        )
+        before = dict(CoverageCheck.objects.filter(round=round_).values_list("grid_id", "sampled"))
         stalled = [
             grid_id
             for grid_id, grid in figures.items()

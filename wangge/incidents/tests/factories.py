@@ -12,9 +12,21 @@ from wangge.workforce.tests.factories import assign, make_worker
 CHAIN = [
     ("cadre_a", "grid_a", "stationed_cadre_grid", WorkerKind.STATIONED_CADRE, Role.STATIONED_CADRE),
     ("leader_a", "grid_a", "grid_leader", WorkerKind.GRID_LEADER, Role.GRID_LEADER),
-    ("chief", "community", "street_leader_community", WorkerKind.STREET_STAFF, Role.COMMUNITY_STAFF),
+    (
+        "chief",
+        "community",
+        "street_leader_community",
+        WorkerKind.STREET_STAFF,
+        Role.COMMUNITY_STAFF,
+    ),
     ("no_login", "community", "cadre_community", WorkerKind.COMMUNITY_STAFF, None),
-    ("district_lead", "street", "district_leader_street", WorkerKind.STREET_STAFF, Role.STREET_STAFF),
+    (
+        "district_lead",
+        "street",
+        "district_leader_street",
+        WorkerKind.STREET_STAFF,
+        Role.STREET_STAFF,
+    ),
 ]
 
 
@@ -30,5 +42,7 @@ def make_chain(tree):
     return people
 
 
-def report(area, *, at, by=None, kind=IncidentKind.FEVER, severity=IncidentSeverity.CRITICAL, **extra):
+def report(
+    area, *, at, by=None, kind=IncidentKind.FEVER, severity=IncidentSeverity.CRITICAL, **extra
+):
     return raise_incident(kind, severity, area, at=at, acting_user=by, **extra)

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _steps(incident):
-    return [(s.step, s.worker.name if s.worker else None) for s in incident.steps.order_by("at", "pk")]
+    return [
+        (s.step, s.worker.name if s.worker else None) for s in incident.steps.order_by("at", "pk")
+    ]
 
 
 def test_an_incident_goes_to_the_grids_stationed_cadre_and_its_grid_leader_is_told(
@@ -83,8 +85,16 @@ def test_nobody_responsible_leaves_it_unassigned_with_a_note(tree, bob, clock):
 
 
 def test_one_event_raises_one_incident_and_a_retried_report_one_too(tree, chain, bob, clock):
-    first = report(tree["grid_a"], at=clock.now, by=None, source=IncidentSource.CASE_POSITIVE, source_key="k1")
-    again = report(tree["grid_a"], at=clock.advance(minutes=1), by=None, source=IncidentSource.CASE_POSITIVE, source_key="k1")
+    first = report(
+        tree["grid_a"], at=clock.now, by=None, source=IncidentSource.CASE_POSITIVE, source_key="k1"
+    )
+    again = report(
+        tree["grid_a"],
+        at=clock.advance(minutes=1),
+        by=None,
+        source=IncidentSource.CASE_POSITIVE,
+        source_key="k1",
+    )
     assert again.pk == first.pk
     device_id = uuid.uuid4()
     sent = report(tree["grid_a"], at=clock.now, by=bob, incident_id=device_id)
@@ -111,7 +121,9 @@ def test_the_assignee_takes_every_step_and_the_figures_are_kept(tree, chain, bob
     actions.arrive(incident, at=clock.advance(minutes=10), acting_user=cadre)
     assert incident.status == IncidentStatus.ON_SITE and incident.arrive_seconds == 720
     assert incident.clock == Clock.REPORT
-    actions.report_up(incident, note="发热一人，已转运", at=clock.advance(minutes=5), acting_user=cadre)
+    actions.report_up(
+        incident, note="发热一人，已转运", at=clock.advance(minutes=5), acting_user=cadre
+    )
     assert incident.status == IncidentStatus.REPORTED_UP and incident.due_at is None
     actions.close(incident, note="", at=clock.advance(minutes=5), acting_user=chain["chief"].user)
     incident.refresh_from_db()
@@ -142,7 +154,9 @@ def test_a_step_taken_twice_or_out_of_order_is_refused(tree, chain, bob, clock):
         actions.acknowledge(stale, at=clock.now, acting_user=chain["leader_a"].user)
 
 
-def test_someone_neither_assigned_nor_handling_the_area_cannot_act(tree, chain, bob, charlie, clock):
+def test_someone_neither_assigned_nor_handling_the_area_cannot_act(
+    tree, chain, bob, charlie, clock
+):
     incident = report(tree["grid_a"], at=clock.now, by=bob)
     for outsider in (bob, charlie):  # bob reported it (grid member: no HANDLE), charlie elsewhere
         with pytest.raises(OutOfScope):
@@ -170,11 +184,15 @@ def test_a_handler_reassigns_and_the_new_assignee_is_told(tree, chain, bob, alic
         actions.reassign(incident, chain["chief"], at=clock.now, acting_user=chain["cadre_a"].user)
 
 
-def test_a_photo_is_stored_re_encoded_outside_public_reach(tree, chain, bob, clock, settings, tmp_path):
+def test_a_photo_is_stored_re_encoded_outside_public_reach(
+    tree, chain, bob, clock, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     from wangge.incidents.tests.test_photos import jpeg_bytes
 
-    incident = report(tree["grid_a"], at=clock.now, by=bob, photo=ContentFile(jpeg_bytes(), name="x.jpg"))
+    incident = report(
+        tree["grid_a"], at=clock.now, by=bob, photo=ContentFile(jpeg_bytes(), name="x.jpg")
+    )
     path = tmp_path / incident.photo.name
     assert path.exists() and oct(path.stat().st_mode & 0o777) == "0o600"
     assert oct(path.parent.stat().st_mode & 0o777) == "0o700"

@@ -2,9 +2,9 @@
 fake clock through an acknowledgement in time, a missed arrival and a two-step escalation."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.management import call_command
 
 from wangge.audit.models import AuditEntry
 from wangge.incidents import actions
@@ -66,13 +66,18 @@ def test_acknowledged_in_time_then_a_missed_arrival_escalates_twice(tree, bob, c
 
     # The chief arrives and reports up: the clocks stop.
     actions.arrive(incident, at=clock.advance(minutes=3), acting_user=chain["chief"].user)
-    actions.report_up(incident, note="已到场处置", at=clock.advance(minutes=5), acting_user=chain["chief"].user)
+    actions.report_up(
+        incident, note="已到场处置", at=clock.advance(minutes=5), acting_user=chain["chief"].user
+    )
     clock.advance(hours=5)
     _turn()
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.REPORTED_UP and incident.escalation_step == 2
 
-    steps = [(s.step, s.clock, s.worker.name if s.worker else None) for s in incident.steps.order_by("at", "pk")]
+    steps = [
+        (s.step, s.clock, s.worker.name if s.worker else None)
+        for s in incident.steps.order_by("at", "pk")
+    ]
     assert steps == [
         ("reported", "", None),
         ("routed", "", "cadre_a"),
@@ -137,9 +142,7 @@ def test_the_grouped_chains_are_the_chains_of_each_area(tree, chain, clock):
 
 
 @pytest.mark.django_db
-def test_one_pass_costs_the_same_queries_for_one_or_many_incidents(
-    tree, chain, bob, clock
-):
+def test_one_pass_costs_the_same_queries_for_one_or_many_incidents(tree, chain, bob, clock):
     """Incidents going to the same person with the same new limit: one group, whatever
     their number."""
     first = report(tree["grid_a"], at=clock.now, by=bob)

@@ -97,7 +97,9 @@ def test_the_assignee_takes_the_next_steps_from_the_page(client, tree, chain, bo
     assert Incident.objects.get().status == IncidentStatus.CLOSED
 
 
-def test_an_assignee_outside_the_area_acts_on_their_own_incident_only(client, tree, chain, bob, clock):
+def test_an_assignee_outside_the_area_acts_on_their_own_incident_only(
+    client, tree, chain, bob, clock
+):
     incident = report(tree["grid_a"], at=clock.now, by=bob)
     # The district's leader holds street-level roles; escalate to a worker whose login has
     # no role on grid A at all: being assigned is enough.
@@ -127,10 +129,17 @@ def _queries(client, url):
     return len(captured)
 
 
-def test_lists_and_figures_cost_the_same_queries_for_few_or_many(client, tree, chain, alice, bob, clock):
+def test_lists_and_figures_cost_the_same_queries_for_few_or_many(
+    client, tree, chain, alice, bob, clock
+):
     report(tree["grid_a"], at=clock.now, by=bob)
     client.force_login(alice)
-    urls = ["/incidents/", "/incidents/?status=all&kind=fever", "/incidents/figures/", "/incidents/mine/"]
+    urls = [
+        "/incidents/",
+        "/incidents/?status=all&kind=fever",
+        "/incidents/figures/",
+        "/incidents/mine/",
+    ]
     before = {url: _queries(client, url) for url in urls}
     for n in range(6):
         incident = report(tree["grid_a" if n % 2 else "grid_b"], at=clock.now, by=None)
@@ -164,7 +173,9 @@ def test_the_workbench_card_alarms_when_a_limit_runs_out(client, tree, chain, bo
     assert cards["incidents.mine"].severity.name == "WAITING"
     assert cards["incidents.open"].figures[0].value == 1
     clock.advance(minutes=56)  # within the 5 minutes' warning
-    assert {c.key: c for c in client.get("/").context["cards"]}["incidents.mine"].severity.name == "ALARM"
+    assert {c.key: c for c in client.get("/").context["cards"]}[
+        "incidents.mine"
+    ].severity.name == "ALARM"
     clock.advance(minutes=5)
     cards = {card.key: card for card in client.get("/").context["cards"]}
     assert cards["incidents.mine"].severity.name == "ALARM"

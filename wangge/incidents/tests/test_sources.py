@@ -57,8 +57,18 @@ def test_a_positive_pool_raises_one_incident_per_grid_of_its_members_once(
     _deliver(clock)
     raised = Incident.objects.order_by("area__path")
     assert [(i.area, i.source, i.kind, i.severity) for i in raised] == [
-        (tree["grid_a"], IncidentSource.POOL_POSITIVE, IncidentKind.POSITIVE, IncidentSeverity.HIGH),
-        (tree["grid_b"], IncidentSource.POOL_POSITIVE, IncidentKind.POSITIVE, IncidentSeverity.HIGH),
+        (
+            tree["grid_a"],
+            IncidentSource.POOL_POSITIVE,
+            IncidentKind.POSITIVE,
+            IncidentSeverity.HIGH,
+        ),
+        (
+            tree["grid_b"],
+            IncidentSource.POOL_POSITIVE,
+            IncidentKind.POSITIVE,
+            IncidentSeverity.HIGH,
+        ),
     ]
     assert raised[0].assignee == chain["cadre_a"] and raised[0].reporter is None
     assert tube.barcode in raised[0].place

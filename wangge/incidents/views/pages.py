@@ -117,7 +117,7 @@ def act(request: AuthedRequest, pk: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return HttpResponseRedirect(reverse("incidents:detail", args=[incident.pk]))
     step, note = form.cleaned_data["step"], form.cleaned_data["note"].strip()
     actor, now = actor_for(request), timezone.now()
@@ -184,9 +184,7 @@ def photo(request: AuthedRequest, pk: str) -> FileResponse:
 def mine(request: AuthedRequest) -> HttpResponse:
     """The running incidents assigned to me, the first limit to run out first."""
     rows = list(selectors.assigned_to(request.user)[:200])
-    return render(
-        request, "incidents/mine.html", {"rows": rows, "now": timezone.now()}
-    )
+    return render(request, "incidents/mine.html", {"rows": rows, "now": timezone.now()})
 
 
 def _entry_area(request: AuthedRequest) -> Area | None:
@@ -198,9 +196,12 @@ def _entry_area(request: AuthedRequest) -> Area | None:
         )
         return area
     paths = request.user.scope_paths(Perm.VIEW_INCIDENTS)
+    top: Area | None
     if paths is None:
-        return Area.objects.filter(depth=1).order_by("path").first()
-    return Area.objects.filter(path__in=paths).order_by("depth", "path").first()
+        top = Area.objects.filter(depth=1).order_by("path").first()
+    else:
+        top = Area.objects.filter(path__in=paths).order_by("depth", "path").first()
+    return top
 
 
 @login_required
@@ -240,7 +241,11 @@ def incident_list(request: AuthedRequest) -> HttpResponse:
             "status": status,
             "kind": kind,
             "severity": severity,
-            "statuses": [("active", _("Open (not closed)")), *IncidentStatus.choices, ("all", _("All"))],
+            "statuses": [
+                ("active", _("Open (not closed)")),
+                *IncidentStatus.choices,
+                ("all", _("All")),
+            ],
             "kinds": IncidentKind.choices,
             "severities": IncidentSeverity.choices,
             "query": urlencode({k: v for k, v in query.items() if v}),
