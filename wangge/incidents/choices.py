@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentKind(models.TextChoices):
@@ -72,7 +73,7 @@ class IncidentSource(models.TextChoices):
 class Step(models.TextChoices):
     """A line of an incident's timeline."""
 
-    REPORTED = "reported", _("Reported")
+    REPORTED = "reported", pgettext_lazy("incident step", "Reported")
     ROUTED = "routed", _("Routed")
     NOTIFIED = "notified", _("Notified")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
