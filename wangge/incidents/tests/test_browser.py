@@ -17,7 +17,12 @@ from wangge.incidents.tests.test_photos import jpeg_bytes
 
 SHOTS = Path(os.environ.get("INCIDENT_SCREENSHOTS", tempfile.gettempdir()))
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Serialized rollback: the duties and clock policies of the data migrations come back after
+# the flush of a transactional test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _sign_in(browser, live_server, username):

@@ -27,7 +27,7 @@ def _turn():
     call_command("worker", "--once")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_acknowledged_in_time_then_a_missed_arrival_escalates_twice(tree, bob, clock):
     chain = make_chain(tree)
     reported = clock.now
