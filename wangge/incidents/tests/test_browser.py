@@ -17,11 +17,9 @@ from wangge.incidents.tests.test_photos import jpeg_bytes
 
 SHOTS = Path(os.environ.get("INCIDENT_SCREENSHOTS", tempfile.gettempdir()))
 
-# Serialized rollback: the duties and clock policies of the data migrations come back after
-# the flush of a transactional test.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -38,7 +36,7 @@ def _sign_in(browser, live_server, username):
 
 
 def test_report_on_a_phone_then_the_cadre_acknowledges_and_arrives(
-    browser, live_server, tree, bob, settings, tmp_path
+    browser, live_server, migrated_data, tree, bob, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     chain = make_chain(tree)

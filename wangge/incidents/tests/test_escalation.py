@@ -27,8 +27,10 @@ def _turn():
     call_command("worker", "--once")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_acknowledged_in_time_then_a_missed_arrival_escalates_twice(tree, bob, clock):
+@pytest.mark.django_db(transaction=True)
+def test_acknowledged_in_time_then_a_missed_arrival_escalates_twice(
+    migrated_data, tree, bob, clock
+):
     chain = make_chain(tree)
     reported = clock.now
     incident = report(tree["grid_a"], at=reported, by=bob)  # critical: 5 / 30 / 60 minutes
