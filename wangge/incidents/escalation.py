@@ -10,9 +10,9 @@ leaves them all overdue together), set-based, never a query per incident:
    claims one row and checks that exactly one changed; this is the same test for a set:
    a concurrent pass re-checks the condition after the lock and finds them taken);
 2. **chains**: the chains of every area involved, from one query (`routing.chains_for_paths`);
-3. for each incident the next person up its chain with a login; the incidents going to
-   the same person with the same new limit are moved by one UPDATE per group (which also
-   releases the claim);
+3. for each incident the next person up its chain with a login (decided once per area and
+   holder); per chunk of ids, one UPDATE per new limit (a few: kinds and severities) sets
+   the new assignees as a CASE over the people, counts the miss and releases the claim;
 4. the timeline lines (limit missed, escalated, nobody above) written by the database from
    the claimed rows (INSERT … SELECT), the people skipped in a bulk insert;
 5. one notification per person escalated to: the incident itself, or, when the pass moved
@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Subquery
+from django.db.models import Case, F, Subquery, UUIDField, Value, When
 
 from wangge.accounts.models import User
 from wangge.audit.events import AuditEvent
@@ -61,12 +61,13 @@ def _timeline(
     *,
     token: uuid.UUID | None = None,
     ids: list[Any] | None = None,
-    worker_id: Any = None,
+    assignee: bool = False,
     reason: str = "",
 ) -> None:
     """One timeline line per incident, written by the database itself (INSERT … SELECT:
     thousands of lines without a Python object each): for every incident this pass holds
-    (`token`, the line naming its assignee), or for `ids` (naming `worker_id`)."""
+    (`token`), or for `ids`; the line names the incident's assignee as it is now (for a
+    line of the pass, or with `assignee`) or nobody."""
     steps, incidents = table(IncidentStep), table(Incident)
     at = IncidentStep._meta.get_field("at").get_db_prep_value(now, connection)
     pk_field = Incident._meta.get_field("id")
@@ -75,10 +76,8 @@ def _timeline(
         claim = Incident._meta.get_field("claim").get_db_prep_value(token, connection)
         where, where_params = f"{column(Incident, 'claim')} = %s", [claim]
     else:
-        worker_sql = "%s"
-        worker_params = [
-            None if worker_id is None else pk_field.get_db_prep_value(worker_id, connection)
-        ]
+        worker_sql = column(Incident, "assignee") if assignee else "NULL"
+        worker_params = []
         where = f"{column(Incident, 'id')} IN ({', '.join(['%s'] * len(ids or []))})"
         where_params = [pk_field.get_db_prep_value(pk, connection) for pk in ids or []]
     with connection.cursor() as cursor:
@@ -91,6 +90,42 @@ def _timeline(
             f"'', %s FROM {incidents} WHERE {where} ORDER BY {column(Incident, 'id')}",
             [step, at, *worker_params, reason, *where_params],
         )
+
+
+def _move_chunk(
+    by_group: dict[tuple[Any, str, dt.datetime | None], list[Any]], now: dt.datetime
+) -> None:
+    """Move a chunk of claimed incidents: one UPDATE per new limit (a few: kinds and
+    severities), its new assignees a CASE over the people; the incidents with nobody above
+    in one more (their clock stops). Each counts the miss and releases the claim."""
+    by_limit: dict[tuple[str, dt.datetime], dict[Any, list[Any]]] = defaultdict(dict)
+    stopped: list[Any] = []
+    for (worker_id, clock, new_due), ids in by_group.items():
+        if worker_id is None or new_due is None:
+            stopped += ids
+        else:
+            by_limit[(clock, new_due)].setdefault(worker_id, []).extend(ids)
+    common: dict[str, Any] = {"missed": F("missed") + 1, "updated_at": now, "claim": None}
+    # By primary key: the claim's index would make the database read every claimed row.
+    for (clock, new_due), people in by_limit.items():
+        ids = [pk for pks in people.values() for pk in pks]
+        assignee: Any = Case(
+            *[
+                When(pk__in=pks, then=Value(worker_id, output_field=UUIDField()))
+                for worker_id, pks in people.items()
+            ],
+            default=F("assignee_id"),
+        )
+        Incident.objects.filter(pk__in=ids).update(
+            assignee_id=assignee,
+            escalation_step=F("escalation_step") + 1,
+            clock=clock,
+            due_at=new_due,
+            **{DUE_FIELD[clock]: new_due},
+            **common,
+        )
+    if stopped:
+        Incident.objects.filter(pk__in=stopped).update(due_at=None, **common)
 
 
 def _messages(
@@ -184,29 +219,23 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
         # The limit missed, by whoever held the incident (before it moves).
         _timeline(Step.MISSED, now, token=token)
         IncidentStep.objects.bulk_create(skipped_notes, batch_size=1000)
-        for (worker_id, clock, new_due), ids in groups.items():
-            changes: dict[str, Any] = {"missed": F("missed") + 1, "updated_at": now, "claim": None}
-            if worker_id is None:
-                # Nobody above: the clock stops where it is.
-                changes["due_at"] = None
-            else:
-                changes.update(
-                    {
-                        "assignee_id": worker_id,
-                        "escalation_step": F("escalation_step") + 1,
-                        "clock": clock,
-                        "due_at": new_due,
-                        DUE_FIELD[clock]: new_due,
-                    }
-                )
-            for chunk in _chunks(ids):
-                if worker_id is None:
-                    _timeline(Step.NOTE, now, ids=chunk, reason=StepReason.NOBODY_ABOVE)
-                else:
-                    _timeline(Step.ESCALATED, now, ids=chunk, worker_id=worker_id)
-                # By primary key: the claim's index would make the database read every
-                # claimed row per group. The update releases the claim.
-                Incident.objects.filter(pk__in=chunk).update(**changes)
+        # Every claimed incident moves in a few statements, not one per group: per chunk of
+        # ids, one UPDATE whose new assignee and limits are CASEs over the chunk's groups,
+        # then the chunk's timeline lines read back from the rows.
+        plan = [(key, pk) for key, ids in groups.items() for pk in ids]
+        for chunk in _chunks(plan):
+            by_group: dict[tuple[Any, str, dt.datetime | None], list[Any]] = defaultdict(list)
+            for key, pk in chunk:
+                by_group[key].append(pk)
+            _move_chunk(by_group, now)
+            moved = [pk for (worker_id, _c, _d), ids in by_group.items() if worker_id for pk in ids]
+            stopped = [
+                pk for (worker_id, _c, _d), ids in by_group.items() if not worker_id for pk in ids
+            ]
+            if moved:
+                _timeline(Step.ESCALATED, now, ids=moved, assignee=True)
+            if stopped:
+                _timeline(Step.NOTE, now, ids=stopped, reason=StepReason.NOBODY_ABOVE)
         told = _messages(escalated)
         notify_each(told, at=now)
         record(
