@@ -14,8 +14,8 @@ entry), `--repeat` times from the same state.
 
 The raw limit, in the same run and transaction shape: the same rows written by bare SQL —
 one UPDATE of every overdue incident (a constant new assignee and due time: the least a
-pass can write) and the same number of timeline, notification and outbound-message rows
-inserted with `executemany`; and, alone, the bare UPDATE. Target (issue 11): one pass
+pass can write) and the same number of timeline lines, notifications and outbound messages
+as the pass wrote, inserted with `executemany`; and, alone, the bare UPDATE. Target (issue 11): one pass
 under 1 s.
 """
 
@@ -199,7 +199,8 @@ def child(args: argparse.Namespace) -> None:
             cursor.executemany(
                 f"INSERT INTO {Notification._meta.db_table} (user_id, title, body, link, created_at) "  # noqa: S608
                 "VALUES (%s, %s, %s, %s, %s)",
-                [(user_id, "升级", "时限已到", f"/incidents/{pk}/", now) for pk in ids],
+                # As many as the pass wrote: one per person escalated to.
+                [(user_id, "升级", "时限已到", "/incidents/mine/", now) for _ in range(notes)],
             )
             cursor.execute(f"SELECT id FROM {Notification._meta.db_table}")  # noqa: S608
             note_ids = [row[0] for row in cursor.fetchall()]
