@@ -72,12 +72,11 @@ def _timeline(
     at = IncidentStep._meta.get_field("at").get_db_prep_value(now, connection)
     pk_field = Incident._meta.get_field("id")
     if token is not None:
-        worker_sql, worker_params = column(Incident, "assignee"), []
+        worker_sql = column(Incident, "assignee")
         claim = Incident._meta.get_field("claim").get_db_prep_value(token, connection)
         where, where_params = f"{column(Incident, 'claim')} = %s", [claim]
     else:
         worker_sql = column(Incident, "assignee") if assignee else "NULL"
-        worker_params = []
         where = f"{column(Incident, 'id')} IN ({', '.join(['%s'] * len(ids or []))})"
         where_params = [pk_field.get_db_prep_value(pk, connection) for pk in ids or []]
     with connection.cursor() as cursor:
@@ -88,7 +87,7 @@ def _timeline(
             f"{column(IncidentStep, 'note')}, {column(IncidentStep, 'reason')}) "
             f"SELECT {column(Incident, 'id')}, %s, %s, {column(Incident, 'clock')}, {worker_sql}, "
             f"'', %s FROM {incidents} WHERE {where} ORDER BY {column(Incident, 'id')}",
-            [step, at, *worker_params, reason, *where_params],
+            [step, at, reason, *where_params],
         )
 
 
