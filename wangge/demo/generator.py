@@ -48,6 +48,7 @@ from wangge.demo.people import PeopleFactory
 from wangge.demo.profiles import PROFILES, Profile
 from wangge.demo.structure import Structure, build_structure, residents_per_grid
 from wangge.demo.workers import Workers
+from wangge.demo.workforce import remove_demo_workforce
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.testing.demo import remove_demo_rounds
@@ -410,8 +411,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     city = Area.objects.get_parent(existing.district) or existing.district
     if city.code != profile.city[1]:
         city = existing.district
-    # The demo's testing rounds use the district's areas: they go first.
+    # The demo's testing rounds and workforce use the district's areas: they go first.
     remove_demo_rounds(existing.district, acting_user=acting_user)
+    remove_demo_workforce(existing.district)
     grids = list(Area.objects.within(city).filter(kind__in=GRID_KINDS).values_list("pk", flat=True))
     deleted = 0
     try:

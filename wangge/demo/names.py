@@ -459,3 +459,41 @@ MOBILE_PREFIXES: tuple[str, ...] = (
     "191",
     "199",
 )
+
+
+# Offices that send cadres down to communities and villages (the unit of a stationed cadre,
+# after the city's or the district's name).
+CITY_OFFICES: tuple[str, ...] = (
+    "发展和改革委员会",
+    "教育局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "市场监督管理局",
+    "统计局",
+    "税务局",
+    "国有资产监督管理委员会",
+    "机关事务管理局",
+)
+DISTRICT_OFFICES: tuple[str, ...] = (
+    "委办公室",
+    "人民政府办公室",
+    "委组织部",
+    "委宣传部",
+    "发展和改革局",
+    "教育局",
+    "财政局",
+    "民政局",
+    "司法局",
+    "住房和城乡建设局",
+    "卫生健康局",
+    "市场监督管理局",
+    "城市管理局",
+    "农业农村局",
+    "应急管理局",
+)

@@ -30,6 +30,26 @@ class Subdivision:
 
 
 @dataclass(frozen=True)
+class WorkforceFigures:
+    """The seed's figures of the people at work, where it gives them; None: the generator
+    picks a plausible number (wangge/demo/workforce.py)."""
+
+    # The streets' part: staff of the streets and their communities, grid leaders and
+    # members among them; stationed cadres by the level that sent them; committee members.
+    urban_staff: int | None = None
+    city_cadres: int | None = None
+    district_cadres: int | None = None
+    committee_members: int | None = None
+    veterans: int | None = None
+    volunteers: int | None = None
+    party_vanguard_teams: int = 3
+    women_and_youth_teams: int = 2
+    # "more than 5,000 people sent down to communities and villages": the generator adds a
+    # little to it, so the figure reads like a count (5,0xx).
+    sent_down_over: int | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     """Everything the generator needs to build one demo district."""
 
@@ -62,6 +82,7 @@ class Profile:
     # Average residents of a compound and of a village group (before scaling).
     compound_size: tuple[int, int] = (300, 2400)
     group_size: tuple[int, int] = (80, 420)
+    workforce: WorkforceFigures = field(default_factory=WorkforceFigures)
 
     @property
     def region(self) -> str:
@@ -311,6 +332,18 @@ QILIHE = Profile(
     seed_year=2022,
     reference_date=dt.date(2022, 3, 27),
     order_range=(0, 500),
+    # "9个街道、65个社区的1848名工作人员，429名市级、790名区级驻守干部、428名“社工委”委员、
+    # 196名退役军人和657名志愿者奋战在638个小区".
+    workforce=WorkforceFigures(
+        urban_staff=1848,
+        city_cadres=429,
+        district_cadres=790,
+        committee_members=428,
+        veterans=196,
+        volunteers=657,
+        party_vanguard_teams=4,
+        women_and_youth_teams=3,
+    ),
 )
 
 
@@ -469,6 +502,11 @@ YUMEN = Profile(
     order_range=(500, 1000),
     compound_size=(200, 1500),
     group_size=(60, 320),
+    # "全市组建党员先锋队85个，“巾帼志愿者服务队”“青年先锋队”55个，5000多名党员干部、团员青年
+    # 下沉到社区、村组".
+    workforce=WorkforceFigures(
+        party_vanguard_teams=85, women_and_youth_teams=55, sent_down_over=5000
+    ),
 )
 
 PROFILES: dict[str, Profile] = {profile.key: profile for profile in (QILIHE, YUMEN)}

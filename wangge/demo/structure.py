@@ -41,7 +41,7 @@ class Structure:
     grids: list[GridSpec]
 
 
-def _spread(total: int, weights: list[float]) -> list[int]:
+def spread(total: int, weights: list[float]) -> list[int]:
     """Whole numbers proportional to `weights` that add up to exactly `total`."""
     whole = sum(weights)
     raw = [total * w / whole for w in weights]
@@ -104,7 +104,7 @@ def build_structure(profile: Profile) -> Structure:
     ]
     minimum = [max(2, len(profile.named_compounds.get(name, ()))) for _s, _c, name in communities]
     spare = profile.compounds - sum(minimum)
-    counts = [base + extra for base, extra in zip(minimum, _spread(spare, shares), strict=True)]
+    counts = [base + extra for base, extra in zip(minimum, spread(spare, shares), strict=True)]
     taken: set[str] = set()
     low, high = profile.compound_size
     for (subdivision, code, name), count in zip(communities, counts, strict=True):
@@ -142,4 +142,4 @@ def build_structure(profile: Profile) -> Structure:
 
 def residents_per_grid(structure: Structure, residents: int) -> list[int]:
     """How many residents each grid gets, proportional to its weight, exactly `residents`."""
-    return _spread(residents, [grid.weight for grid in structure.grids])
+    return spread(residents, [grid.weight for grid in structure.grids])

@@ -12,6 +12,7 @@ from wangge.audit.log import Actor
 from wangge.demo.generator import DemoError, build_demo, get_profile
 from wangge.demo.logins import LOGINS, format_table, places, username, write_table
 from wangge.demo.profiles import PROFILES
+from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
 
@@ -83,6 +84,14 @@ class Command(BaseCommand):
                     f"{result.residents:,} residents (seed {result.seed}) "
                     f"in {result.seconds:.1f} s."
                 )
+            )
+        if not demo_workforce_exists(result.district):
+            self.stdout.write("Adding the workforce (staff, cadres, teams, responsibilities)…")
+            build_demo_workforce(
+                result.district,
+                profile,
+                seed=result.seed or options["seed"],
+                acting_user=Actor(user=None, label="wangge demo"),
             )
         if not demo_rounds_exist(result.district):
             self.stdout.write("Adding the testing rounds (one finished, one in progress)…")
