@@ -12,11 +12,13 @@ class WorkforceConfig(AppConfig):
         from wangge.notifications.addresses import register_phone_lookup
         from wangge.workforce import cards as workforce_cards
         from wangge.workforce import navigation, phones
-        from wangge.workforce.views import chains
+        from wangge.workforce.views import chains, summary
 
         register_phone_lookup("workforce.worker", phones.phone_of_user)
         nav.register(navigation.workforce_links)
         nav.register(chains.chain_links)
         area_actions.register(navigation.area_buttons)
+        area_actions.register(summary.area_summary_action)
         area_sections.register(chains.area_chain_section)
         cards.register(workforce_cards.chain_cards)
+        cards.register(workforce_cards.workforce_card)

@@ -1,10 +1,10 @@
 """The workforce's cards on the workbench: the coverage of the responsibility chain (包联)
-in the user's areas, and its gaps.
-
-Three grouped queries whatever the size of the user's areas (workforce/selectors.py,
-`chain_gaps` without listing the gaps).
+in the user's areas, and its gaps (three grouped queries whatever the size of the user's
+areas: workforce/selectors.py, `chain_gaps` without listing the gaps); the people at work
+("工作力量") by category, one grouped query, linking to the summary in the seeds' own form.
 """
 
+from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,8 @@ from wangge.areas.models import Area
 from wangge.core.cards import Card, Figure, Severity
 from wangge.core.permissions import Perm
 from wangge.core.scoping import topmost
-from wangge.workforce.choices import DutyLevel
+from wangge.workforce.choices import STAFF_KINDS, DutyLevel, WorkerKind
+from wangge.workforce.models import Worker
 from wangge.workforce.selectors import chain_gaps
 
 # Gaps in the areas above the grids leave whole communities without a leader to call:
@@ -51,5 +52,38 @@ def chain_cards(request: HttpRequest) -> list[Card]:
             severity=severity,
             order=400 if gaps else 600,
             note=_("Who answers for my areas, today"),
+        )
+    ]
+
+
+def workforce_card(request: HttpRequest) -> list[Card]:
+    """Staff, stationed cadres and volunteers in the user's areas; none when nobody is
+    recorded there."""
+    user = request.user
+    if not isinstance(user, User) or not user.has_any_area_permission(Perm.VIEW_WORKFORCE):
+        return []
+    counts = dict(
+        Worker.objects.visible_to(user, Perm.VIEW_WORKFORCE)
+        .filter(active=True)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    total = sum(counts.values())
+    if not total:
+        return []
+    return [
+        Card(
+            key="workforce.summary",
+            title=_("Workforce"),
+            url=reverse("workforce:summary"),
+            figures=(
+                Figure(sum(n for kind, n in counts.items() if kind in STAFF_KINDS), _("staff")),
+                Figure(counts.get(WorkerKind.STATIONED_CADRE, 0), _("stationed cadres")),
+                Figure(counts.get(WorkerKind.VOLUNTEER, 0), _("volunteers")),
+                Figure(total, _("people at work")),
+            ),
+            order=800,
         )
     ]

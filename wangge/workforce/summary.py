@@ -94,6 +94,14 @@ class Tally:
         return sum(self.committees.values())
 
     @property
+    def veterans(self) -> int:
+        return self.others[WorkerKind.VETERAN]
+
+    @property
+    def volunteers(self) -> int:
+        return self.others[WorkerKind.VOLUNTEER]
+
+    @property
     def total(self) -> int:
         return (
             self.staff + self.stationed_cadres + self.committee_members + sum(self.others.values())
@@ -137,11 +145,14 @@ class WorkforceSummary:
     tally: Tally  # the whole area's figures
     children: list[ChildRow]
 
+    @property
+    def teams_sentence(self) -> str:
+        return teams_sentence(self.teams, self.tally.sent_down)
+
     def sentences(self) -> list[str]:
         """The parts' sentences, then the teams' one; none for an area without anyone."""
         said = [part.sentence() for part in self.parts]
-        teams = teams_sentence(self.teams, self.tally.sent_down)
-        return [sentence for sentence in [*said, teams] if sentence]
+        return [sentence for sentence in [*said, self.teams_sentence] if sentence]
 
 
 def _part_of(path: str, prefix_length: int, kinds: dict[str, str]) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wangge.workforce.views import chains, people, teams
+from wangge.workforce.views import chains, people, summary, teams
 
 app_name = "workforce"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("chains/responsibilities/<int:pk>/end/", chains.end, name="chain_end"),
     path("chains/responsibilities/<int:pk>/hand-over/", chains.hand_over, name="chain_hand_over"),
     path("duties/", chains.duties, name="duties"),
+    path("summary/", summary.summary, name="summary"),
     # People at work (views/people.py).
     path("workers/", people.worker_list, name="workers"),
     path("workers/new/", people.worker_create, name="worker_create"),
