@@ -273,11 +273,12 @@ class _Builder:
         sent_down = (
             figures.sent_down_over + self.rng.randint(12, 98) if figures.sent_down_over else 0
         )
-        slots = {id(part): len(part.grids) + len(part.places) for part in (urban, rural)}
-        cadres_down = max(sum(slots.values()), round(sent_down * SENT_DOWN_CADRE_SHARE))
-        cadre_share = spread(cadres_down, [float(slots[id(urban)]), float(slots[id(rural)])])
+        # A stationed cadre for each grid and each community or village, at least.
+        slots = [float(len(part.grids) + len(part.places)) for part in (urban, rural)]
+        cadres_down = max(int(sum(slots)), round(sent_down * SENT_DOWN_CADRE_SHARE))
+        cadre_share = spread(cadres_down, slots)
         youth_share = spread(
-            sent_down - cadres_down, [float(len(urban.places)), float(len(rural.places))]
+            max(0, sent_down - cadres_down), [float(len(urban.places)), float(len(rural.places))]
         )
         for index, part in enumerate((urban, rural)):
             if not part.subdivisions:
