@@ -51,4 +51,4 @@ def area_summary_action(request: AuthedRequest, area: Area) -> list[AreaAction]:
     if not request.user.has_area_permission(Perm.VIEW_WORKFORCE, area):
         return []
     url = reverse("workforce:summary") + f"?area={area.pk}"
-    return [AreaAction(url, _("Workforce"))]
+    return [AreaAction(url, _("Workforce summary"))]
