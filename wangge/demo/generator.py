@@ -49,6 +49,8 @@ from wangge.demo.profiles import PROFILES, Profile
 from wangge.demo.structure import Structure, build_structure, residents_per_grid
 from wangge.demo.workers import Workers
 from wangge.demo.workforce import remove_demo_workforce
+from wangge.dispatch.demo import remove_demo_boards
+from wangge.incidents.demo import remove_demo_incidents
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.testing.demo import remove_demo_rounds
@@ -411,7 +413,10 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     city = Area.objects.get_parent(existing.district) or existing.district
     if city.code != profile.city[1]:
         city = existing.district
-    # The demo's testing rounds and workforce use the district's areas: they go first.
+    # Incidents, boards, testing rounds and the workforce use the district's areas (and
+    # incidents and boards the workers): they go first, in that order.
+    remove_demo_incidents(existing.district)
+    remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)
     remove_demo_workforce(existing.district)
     grids = list(Area.objects.within(city).filter(kind__in=GRID_KINDS).values_list("pk", flat=True))

@@ -64,6 +64,15 @@ def demo_boards_exist(district: Area) -> bool:
     return Board.objects.filter(subtree_q([district.path], "team__area__path")).exists()
 
 
+def remove_demo_boards(district: Area) -> int:
+    """Delete the boards (and their tasks) of the district's teams, before a demo reset
+    removes the teams; how many boards."""
+    deleted, by_model = Board.objects.filter(
+        subtree_q([district.path], "team__area__path")
+    ).delete()
+    return by_model.get(Board._meta.label, 0)
+
+
 def _at(day: dt.date, hour: int, minute: int, now: dt.datetime) -> dt.datetime:
     moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
     return min(moment, now)

@@ -17,6 +17,7 @@ from django.db import transaction
 from wangge.areas.models import Area
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import record
+from wangge.core.scoping import subtree_q
 from wangge.incidents import actions
 from wangge.incidents.actions import Acting
 from wangge.incidents.choices import IncidentKind, IncidentSeverity, IncidentSource
@@ -33,6 +34,13 @@ def _key(district: Area, name: str) -> str:
 
 def demo_incidents_exist(district: Area) -> bool:
     return Incident.objects.filter(source_key__startswith=_key(district, "")).exists()
+
+
+def remove_demo_incidents(district: Area) -> int:
+    """Delete every incident of the district (the demo's, the ones its rounds raised and
+    any reported while trying it), before a demo reset removes the areas; how many."""
+    _deleted, by_model = Incident.objects.filter(subtree_q([district.path], "area__path")).delete()
+    return by_model.get(Incident._meta.label, 0)
 
 
 def _grids(district: Area, at: dt.datetime, rng: random.Random) -> list[Area]:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from wangge.accounts.models import User
@@ -13,6 +14,8 @@ from wangge.demo.generator import DemoError, build_demo, get_profile
 from wangge.demo.logins import LOGINS, format_table, places, username, write_table
 from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
+from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
+from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
 
@@ -103,6 +106,19 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 acting_user=admin,
                 favour=places(profile, result.district)["community"],
+            )
+        if not demo_boards_exist(result.district):
+            self.stdout.write("Adding the dispatch boards of yesterday and today…")
+            build_demo_boards(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                today=timezone.localdate(),
+            )
+        if not demo_incidents_exist(result.district):
+            self.stdout.write("Adding incidents in every state…")
+            build_demo_incidents(
+                result.district, seed=options["seed"], acting_user=None, at=timezone.now()
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
