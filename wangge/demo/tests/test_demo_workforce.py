@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.choices import GRID_KINDS, AreaKind
@@ -22,6 +22,10 @@ from wangge.demo.workforce import (
     build_demo_workforce,
     demo_workforce_exists,
 )
+from wangge.dispatch.demo import build_demo_boards
+from wangge.dispatch.models import Board
+from wangge.incidents.demo import build_demo_incidents
+from wangge.incidents.models import Incident
 from wangge.lib import phones
 from wangge.residents.models import Household
 from wangge.workforce.choices import WorkerKind
@@ -182,6 +186,10 @@ def test_yumen_has_its_teams_and_more_than_five_thousand_sent_down():
 def test_a_reset_removes_the_workforce_with_the_district():
     district = _build(QILIHE, residents=100)
     assert demo_workforce_exists(district)
+    # Boards and incidents hold workers and areas: the reset removes them first.
+    assert build_demo_boards(district, seed=1, acting_user=None, today=timezone.localdate())
+    assert build_demo_incidents(district, seed=1, acting_user=None, at=timezone.now())
     reset_demo(QILIHE)
     assert not Worker.objects.exists() and not Team.objects.exists()
     assert not Responsibility.objects.exists()
+    assert not Board.objects.exists() and not Incident.objects.exists()
