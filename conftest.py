@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 from hypothesis import settings
+from pytest_django.plugin import blocking_manager_key
 
 from tests.browser import launched_chromium
 from tests.factories import UserFactory, grant, make_tree
+from wangge.core import defaults
 from wangge.core.permissions import Role
 from wangge.events.tests.fixtures import FakeClock
 
@@ -60,3 +62,23 @@ def clock(monkeypatch):
 def browser(monkeypatch):
     """Debian's Chromium, headless, driven by Playwright (tests marked `browser`)."""
     yield from launched_chromium(monkeypatch)
+
+
+def _empties_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """A transactional test (a browser test's live server) ends by flushing every table,
+    the rows the data migrations wrote included: put the installation's default rows back
+    for the tests that run after it in this process."""
+    yield
+    # After the last test the test database is gone (session teardown): nothing to refill.
+    if nextitem is not None and _empties_the_database(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            defaults.install_all()

@@ -10,11 +10,14 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from wangge.core import cards, nav, schedule
+        from wangge.core import cards, defaults, nav, schedule
         from wangge.incidents import cards as incident_cards
         from wangge.incidents import escalation, sources, tasks
+        from wangge.incidents.defaults import install_default_policies
+        from wangge.incidents.models import ClockPolicy
         from wangge.incidents.views import navigation
 
+        defaults.register("incidents.policies", lambda: install_default_policies(ClockPolicy))
         sources.register()
         schedule.register_drain("incidents.escalate", escalation.escalate_due)
         schedule.register_periodic(

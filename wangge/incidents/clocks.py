@@ -11,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from wangge.incidents.choices import Clock, IncidentSeverity
+from wangge.incidents.defaults import DEFAULT_POLICIES
 from wangge.incidents.models import ClockPolicy
 
 # Used only if an administrator removed a severity's default row.
 FALLBACK_MINUTES: dict[str, tuple[int, int, int]] = {
-    IncidentSeverity.CRITICAL: (5, 30, 60),
-    IncidentSeverity.HIGH: (10, 60, 120),
-    IncidentSeverity.MEDIUM: (30, 120, 240),
-    IncidentSeverity.LOW: (60, 240, 480),
+    severity: (acknowledge, arrive, report)
+    for kind, severity, acknowledge, arrive, report in DEFAULT_POLICIES
+    if not kind
 }
 ORDER = (Clock.ACKNOWLEDGE, Clock.ARRIVE, Clock.REPORT)
 DUE_FIELD: dict[str, str] = {
