@@ -122,8 +122,6 @@ class Incident(models.Model):
     acknowledge_due = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     arrive_due = models.DateTimeField(_("arrive by"), null=True, blank=True)
     report_due = models.DateTimeField(_("report up by"), null=True, blank=True)
-    # The escalation pass that holds this incident (a conditional update sets it).
-    claim = models.UUIDField(null=True, blank=True, editable=False)
     reported_at = models.DateTimeField(_("reported"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
@@ -153,7 +151,6 @@ class Incident(models.Model):
             models.Index(fields=["due_at"], name="incident_due", condition=Q(due_at__isnull=False)),
             models.Index(fields=["area", "status"], name="incident_area_status"),
             models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
-            models.Index(fields=["claim"], name="incident_claim", condition=Q(claim__isnull=False)),
         ]
 
     def __str__(self) -> str:
