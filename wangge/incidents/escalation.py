@@ -239,8 +239,8 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
         # Back to a UUID for the link of a person told of one incident (SQLite returns hex).
         for user_id, incidents in escalated.items():
             if len(incidents) == 1:
-                pk, *rest = incidents[0]
-                escalated[user_id] = [(uuid.UUID(str(pk)), *rest)]
+                pk, kind, area_name, clock, place, area_id = incidents[0]
+                escalated[user_id] = [(uuid.UUID(str(pk)), kind, area_name, clock, place, area_id)]
 
         # The limit missed, by whoever held the incident (before it moves).
         for ids in _chunks([row[0] for row in rows]):
