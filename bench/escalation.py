@@ -142,13 +142,17 @@ def child(args: argparse.Namespace) -> None:
                 acknowledge_due=due,
                 escalation_step=0,
                 missed=0,
-                claim=None,
             )
             by_worker: dict[Any, list[Any]] = {}
             for pk, worker_id in assignees.items():
                 by_worker.setdefault(worker_id, []).append(pk)
             for worker_id, pks in by_worker.items():
                 Incident.objects.filter(pk__in=pks).update(assignee_id=worker_id)
+        if connection.vendor == "postgresql":
+            # The reset rewrote every row twice: cleared as autovacuum would, so the pass
+            # does not pay for the bench's own dead rows.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {Incident._meta.db_table}")  # noqa: S608
 
     from django.urls import reverse
 
@@ -166,6 +170,13 @@ def child(args: argparse.Namespace) -> None:
     with CaptureQueriesContext(connection) as captured:
         escalate_due(now)
     queries = len(captured)
+    # Where the pass's time goes: the statements by kind, the rest is Python and commit.
+    by_kind: dict[str, float] = {}
+    for query in captured.captured_queries:
+        words = query["sql"].split()
+        kind = " ".join(words[:3]) if words else ""
+        by_kind[kind] = by_kind.get(kind, 0.0) + float(query["time"])
+    breakdown = dict(sorted(by_kind.items(), key=lambda item: -item[1])[:8])
     steps = IncidentStep.objects.count()
     notes = Notification.objects.count()
 
@@ -182,7 +193,7 @@ def child(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             cursor.execute(
                 f"UPDATE {table} SET assignee_id = %s, due_at = %s, acknowledge_due = %s, "  # noqa: S608
-                "escalation_step = escalation_step + 1, missed = missed + 1, claim = NULL "
+                "escalation_step = escalation_step + 1, missed = missed + 1 "
                 "WHERE due_at <= %s AND status IN (%s, %s, %s)",
                 [key(leader), now, now, now, "open", "acknowledged", "on_site"],
             )
@@ -221,6 +232,7 @@ def child(args: argparse.Namespace) -> None:
                 "pass_s": statistics.median(passes),
                 "passes": passes,
                 "queries": queries,
+                "breakdown": breakdown,
                 "steps": steps,
                 "notifications": notes,
                 "raw_update_s": statistics.median(raw_update),
@@ -245,7 +257,8 @@ def report(result: dict[str, Any]) -> str:
         f"{result['steps']:,} timeline rows, {result['notifications']:,} notifications); raw SQL "
         f"of the same writes {common.ms(result['raw_full_s'])} "
         f"(→ {result['pass_s'] / result['raw_full_s']:.1f}×), the bare UPDATE alone "
-        f"{common.ms(result['raw_update_s'])}; target < 1 s: {met}"
+        f"{common.ms(result['raw_update_s'])}; target < 1 s: {met}\n  statements (s): "
+        + json.dumps(result["breakdown"], ensure_ascii=False)
     )
 
 

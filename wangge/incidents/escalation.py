@@ -4,17 +4,20 @@ Run by the worker on every turn of its loop (a drain, registered in IncidentsCon
 Built for thousands of overdue incidents at once (a district-wide outage of the network
 leaves them all overdue together), set-based, never a query per incident:
 
-1. **claim**: one conditional UPDATE sets this pass's token on the overdue incidents
-   (running clock, `due_at` passed, not claimed), at most WANGGE_INCIDENT_ESCALATION_BATCH;
-   the rows carrying the token are this pass's and no other's (Healthchecks' sendalerts
-   claims one row and checks that exactly one changed; this is the same test for a set:
-   a concurrent pass re-checks the condition after the lock and finds them taken);
+1. **claim**: the overdue incidents (running clock, `due_at` passed), at most
+   WANGGE_INCIDENT_ESCALATION_BATCH, are read under the pass's transaction's own lock, so
+   no other pass takes them and no row is written just to mark it taken: on PostgreSQL
+   `SELECT … FOR UPDATE SKIP LOCKED` (a concurrent pass skips the rows this one holds, and
+   re-checks the condition on rows committed meanwhile: moved ones are no longer due); on
+   SQLite the transaction is IMMEDIATE (settings), so a pass holds the database's write
+   lock from its first statement and the next pass reads what this one committed;
 2. **chains**: the chains of every area involved, from one query (`routing.chains_for_paths`);
 3. for each incident the next person up its chain with a login (decided once per area and
-   holder); per chunk of ids, one UPDATE per new limit (a few: kinds and severities) sets
-   the new assignees as a CASE over the people, counts the miss and releases the claim;
-4. the timeline lines (limit missed, escalated, nobody above) written by the database from
-   the claimed rows (INSERT … SELECT), the people skipped in a bulk insert;
+   holder); the limit missed written to the timeline (INSERT … SELECT, per chunk of ids,
+   naming the holder before the move); per chunk, one UPDATE per new limit (a few: kinds
+   and severities) sets the new assignees as a CASE over the people and counts the miss;
+4. the timeline lines (escalated, nobody above) written by the database from the moved
+   rows, the people skipped in a bulk insert;
 5. one notification per person escalated to: the incident itself, or, when the pass moved
    several to the same person (a mass outage), one message counting them that links to
    their list (ten thousand text messages to a few hundred people help nobody); one audit
@@ -31,7 +34,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Subquery, UUIDField, Value, When
 
 from wangge.accounts.models import User
 from wangge.audit.events import AuditEvent
@@ -56,29 +58,16 @@ def _chunks(items: list[Any]) -> list[list[Any]]:
 
 
 def _timeline(
-    step: str,
-    now: dt.datetime,
-    *,
-    token: uuid.UUID | None = None,
-    ids: list[Any] | None = None,
-    assignee: bool = False,
-    reason: str = "",
+    step: str, now: dt.datetime, ids: list[Any], *, assignee: bool = False, reason: str = ""
 ) -> None:
-    """One timeline line per incident, written by the database itself (INSERT … SELECT:
-    thousands of lines without a Python object each): for every incident this pass holds
-    (`token`), or for `ids`; the line names the incident's assignee as it is now (for a
-    line of the pass, or with `assignee`) or nobody."""
+    """One timeline line per incident of `ids` (as the database returned them), written by
+    the database itself (INSERT … SELECT: thousands of lines without a Python object
+    each); the line names the incident's assignee as it is now (with `assignee`) or
+    nobody."""
     steps, incidents = table(IncidentStep), table(Incident)
     at = IncidentStep._meta.get_field("at").get_db_prep_value(now, connection)
-    pk_field = Incident._meta.get_field("id")
-    if token is not None:
-        worker_sql = column(Incident, "assignee")
-        claim = Incident._meta.get_field("claim").get_db_prep_value(token, connection)
-        where, where_params = f"{column(Incident, 'claim')} = %s", [claim]
-    else:
-        worker_sql = column(Incident, "assignee") if assignee else "NULL"
-        where = f"{column(Incident, 'id')} IN ({', '.join(['%s'] * len(ids or []))})"
-        where_params = [pk_field.get_db_prep_value(pk, connection) for pk in ids or []]
+    worker_sql = column(Incident, "assignee") if assignee else "NULL"
+    where = f"{column(Incident, 'id')} IN ({_marks(ids)})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {steps} ({column(IncidentStep, 'incident')}, "  # noqa: S608
@@ -87,16 +76,22 @@ def _timeline(
             f"{column(IncidentStep, 'note')}, {column(IncidentStep, 'reason')}) "
             f"SELECT {column(Incident, 'id')}, %s, %s, {column(Incident, 'clock')}, {worker_sql}, "
             f"'', %s FROM {incidents} WHERE {where} ORDER BY {column(Incident, 'id')}",
-            [step, at, reason, *where_params],
+            [step, at, reason, *ids],
         )
+
+
+def _marks(items: list[Any]) -> str:
+    return ", ".join(["%s"] * len(items))
 
 
 def _move_chunk(
     by_group: dict[tuple[Any, str, dt.datetime | None], list[Any]], now: dt.datetime
 ) -> None:
-    """Move a chunk of claimed incidents: one UPDATE per new limit (a few: kinds and
-    severities), its new assignees a CASE over the people; the incidents with nobody above
-    in one more (their clock stops). Each counts the miss and releases the claim."""
+    """Move a chunk of claimed incidents (ids as the database returned them): one UPDATE
+    per new limit (a few: kinds and severities), its new assignees a CASE over the people;
+    the incidents with nobody above in one more (their clock stops). Each counts the miss.
+    Written by hand: the ORM's CASE of a few hundred `pk__in` took longer to build than
+    the database to run."""
     by_limit: dict[tuple[str, dt.datetime], dict[Any, list[Any]]] = defaultdict(dict)
     stopped: list[Any] = []
     for (worker_id, clock, new_due), ids in by_group.items():
@@ -104,27 +99,34 @@ def _move_chunk(
             stopped += ids
         else:
             by_limit[(clock, new_due)].setdefault(worker_id, []).extend(ids)
-    common: dict[str, Any] = {"missed": F("missed") + 1, "updated_at": now, "claim": None}
-    # By primary key: the claim's index would make the database read every claimed row.
-    for (clock, new_due), people in by_limit.items():
-        ids = [pk for pks in people.values() for pk in pks]
-        assignee: Any = Case(
-            *[
-                When(pk__in=pks, then=Value(worker_id, output_field=UUIDField()))
-                for worker_id, pks in people.items()
-            ],
-            default=F("assignee_id"),
-        )
-        Incident.objects.filter(pk__in=ids).update(
-            assignee_id=assignee,
-            escalation_step=F("escalation_step") + 1,
-            clock=clock,
-            due_at=new_due,
-            **{DUE_FIELD[clock]: new_due},
-            **common,
-        )
-    if stopped:
-        Incident.objects.filter(pk__in=stopped).update(due_at=None, **common)
+    assignee_field = Incident._meta.get_field("assignee")
+    due_field = Incident._meta.get_field("due_at")
+    at = due_field.get_db_prep_value(now, connection)
+    pk, assignee = column(Incident, "id"), column(Incident, "assignee")
+    missed, updated = column(Incident, "missed"), column(Incident, "updated_at")
+    with connection.cursor() as cursor:
+        for (clock, new_due), people in by_limit.items():
+            ids = [pk_value for pks in people.values() for pk_value in pks]
+            whens, params = [], []
+            for worker_id, pks in people.items():
+                whens.append(f"WHEN {pk} IN ({_marks(pks)}) THEN %s")
+                params += [*pks, assignee_field.get_db_prep_value(worker_id, connection)]
+            due = due_field.get_db_prep_value(new_due, connection)
+            step = column(Incident, "escalation_step")
+            cursor.execute(
+                f"UPDATE {table(Incident)} SET "  # noqa: S608
+                f"{assignee} = CASE {' '.join(whens)} ELSE {assignee} END, "
+                f"{step} = {step} + 1, {column(Incident, 'clock')} = %s, "
+                f"{column(Incident, 'due_at')} = %s, {column(Incident, DUE_FIELD[clock])} = %s, "
+                f"{missed} = {missed} + 1, {updated} = %s WHERE {pk} IN ({_marks(ids)})",
+                [*params, clock, due, due, at, *ids],
+            )
+        if stopped:
+            cursor.execute(
+                f"UPDATE {table(Incident)} SET {column(Incident, 'due_at')} = NULL, "  # noqa: S608
+                f"{missed} = {missed} + 1, {updated} = %s WHERE {pk} IN ({_marks(stopped)})",
+                [at, *stopped],
+            )
 
 
 def _messages(
@@ -155,22 +157,16 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
             # incidents are still overdue), so its commit need not wait for the disk.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        token = uuid.uuid4()
-        candidates = Incident.objects.filter(
-            due_at__lte=now, status__in=CLOCKED, claim__isnull=True
-        )
+        overdue = Incident.objects.filter(due_at__lte=now, status__in=CLOCKED)
         if only is not None:
-            candidates = candidates.filter(pk__in=list(only))
-        overdue = candidates.order_by("due_at").values("pk")[
-            : settings.WANGGE_INCIDENT_ESCALATION_BATCH
-        ]
-        claimed = Incident.objects.filter(
-            pk__in=Subquery(overdue), due_at__lte=now, status__in=CLOCKED, claim__isnull=True
-        ).update(claim=token)
-        if not claimed:
-            return 0
-        rows = list(
-            Incident.objects.filter(claim=token).values_list(
+            overdue = overdue.filter(pk__in=list(only))
+        # Held by this transaction: no row is written to mark it taken (module docstring).
+        # Read on the cursor: the ids go back to the database as they came (ten thousand
+        # UUIDs converted both ways cost a third of a second on SQLite).
+        query = (
+            overdue.select_for_update(skip_locked=True, of=("self",))
+            .order_by("due_at")
+            .values_list(
                 "pk",
                 "kind",
                 "severity",
@@ -181,8 +177,14 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
                 "area__path",
                 "area__name",
                 "place",
-            )
+            )[: settings.WANGGE_INCIDENT_ESCALATION_BATCH]
         )
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return 0
         policies = Policies()
         chains = chains_for_paths({row[7] for row in rows}, now)
         groups: dict[tuple[Any, str, dt.datetime | None], list[Any]] = defaultdict(list)
@@ -191,8 +193,23 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
         # Incidents of one area held by one person go to the same next person: decided once.
         decided: dict[tuple[str, Any], tuple[Responsibility | None, list[Responsibility]]] = {}
         spans: dict[tuple[str, str, str], dt.timedelta] = {}
-        for pk, kind, severity, status, clock, assignee_id, area_id, path, area_name, place in rows:
+        workers: dict[Any, uuid.UUID | None] = {None: None}
+        for (
+            pk,
+            kind,
+            severity,
+            status,
+            clock,
+            raw_assignee,
+            area_id,
+            path,
+            area_name,
+            place,
+        ) in rows:
             clock = clock or CLOCK_OF_STATUS[status]
+            assignee_id = workers.get(raw_assignee)
+            if assignee_id is None and raw_assignee is not None:
+                assignee_id = workers[raw_assignee] = uuid.UUID(str(raw_assignee))
             decision = decided.get((path, assignee_id))
             if decision is None:
                 decision = next_in_chain(chains.get(path, []), assignee_id)
@@ -219,9 +236,15 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
             user_id = target.worker.user_id
             if user_id is not None:
                 escalated[user_id].append((pk, kind, area_name, clock, place, area_id))
+        # Back to a UUID for the link of a person told of one incident (SQLite returns hex).
+        for user_id, incidents in escalated.items():
+            if len(incidents) == 1:
+                pk, kind, area_name, clock, place, area_id = incidents[0]
+                escalated[user_id] = [(uuid.UUID(str(pk)), kind, area_name, clock, place, area_id)]
 
         # The limit missed, by whoever held the incident (before it moves).
-        _timeline(Step.MISSED, now, token=token)
+        for ids in _chunks([row[0] for row in rows]):
+            _timeline(Step.MISSED, now, ids, assignee=True)
         IncidentStep.objects.bulk_create(skipped_notes, batch_size=1000)
         # Every claimed incident moves in a few statements, not one per group: per chunk of
         # ids, one UPDATE whose new assignee and limits are CASEs over the chunk's groups,
@@ -237,9 +260,9 @@ def escalate_due(now: dt.datetime, *, only: Iterable[uuid.UUID] | None = None) -
                 pk for (worker_id, _c, _d), ids in by_group.items() if not worker_id for pk in ids
             ]
             if moved:
-                _timeline(Step.ESCALATED, now, ids=moved, assignee=True)
+                _timeline(Step.ESCALATED, now, moved, assignee=True)
             if stopped:
-                _timeline(Step.NOTE, now, ids=stopped, reason=StepReason.NOBODY_ABOVE)
+                _timeline(Step.NOTE, now, stopped, reason=StepReason.NOBODY_ABOVE)
         told = _messages(escalated)
         notify_each(told, at=now)
         record(

@@ -81,8 +81,15 @@ class Incident(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=IncidentSeverity.choices)
+    # No index of their own for `area` and `assignee`: the (area, status) and (assignee,
+    # status) indexes serve their lookups, and every index of a column the escalation pass
+    # updates costs it per row (docs/benchmarks.md).
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("area")
+        Area,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("area"),
+        db_index=False,
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
@@ -112,6 +119,7 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents",
         verbose_name=_("assigned to"),
+        db_index=False,
     )
     # How many times a missed limit moved it up the chain.
     escalation_step = models.PositiveSmallIntegerField(_("escalations"), default=0)
@@ -122,8 +130,6 @@ class Incident(models.Model):
     acknowledge_due = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     arrive_due = models.DateTimeField(_("arrive by"), null=True, blank=True)
     report_due = models.DateTimeField(_("report up by"), null=True, blank=True)
-    # The escalation pass that holds this incident (a conditional update sets it).
-    claim = models.UUIDField(null=True, blank=True, editable=False)
     reported_at = models.DateTimeField(_("reported"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
@@ -153,7 +159,6 @@ class Incident(models.Model):
             models.Index(fields=["due_at"], name="incident_due", condition=Q(due_at__isnull=False)),
             models.Index(fields=["area", "status"], name="incident_area_status"),
             models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
-            models.Index(fields=["claim"], name="incident_claim", condition=Q(claim__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -168,7 +173,10 @@ class IncidentStep(models.Model):
     """One line of an incident's timeline: who did what, when, and the worker it concerns
     (routed to, escalated to, reassigned to)."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="steps")
+    # Served by the (incident, at) index: no index of its own (a pass writes 20,000 lines).
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="steps", db_index=False
+    )
     step = models.CharField(_("step"), max_length=15, choices=Step.choices)
     at = models.DateTimeField(_("when"))
     user = models.ForeignKey(

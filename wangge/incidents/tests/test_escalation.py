@@ -1,9 +1,11 @@
 """The worker moves an incident up the chain when its running clock runs out: driven by a
 fake clock through an acknowledgement in time, a missed arrival and a two-step escalation."""
 
+import threading
+
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from wangge.audit.models import AuditEntry
@@ -115,12 +117,37 @@ def test_people_without_a_login_are_skipped_and_the_top_stops_the_clock(tree, ch
     assert escalate_due(clock.advance(hours=1)) == 0
 
 
-@pytest.mark.django_db
-def test_a_claimed_incident_is_not_taken_by_another_pass(tree, chain, bob, clock):
-    incident = report(tree["grid_a"], at=clock.now, by=bob)
-    Incident.objects.filter(pk=incident.pk).update(claim="00000000-0000-0000-0000-000000000001")
-    assert escalate_due(clock.advance(minutes=6)) == 0
-    assert Incident.objects.get(pk=incident.pk).escalation_step == 0
+@pytest.mark.django_db(transaction=True)
+def test_an_incident_held_by_another_pass_is_skipped_not_taken(migrated_data, tree, bob, clock):
+    """On PostgreSQL a pass holds its incidents by row locks (FOR UPDATE SKIP LOCKED): a
+    concurrent pass takes the others and leaves the held one alone, without waiting. (On
+    SQLite the pass's IMMEDIATE transaction holds the database's write lock.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    make_chain(tree)
+    held = report(tree["grid_a"], at=clock.now, by=bob)
+    free = report(tree["grid_a"], at=clock.now, by=bob)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_pass():
+        try:
+            with transaction.atomic():
+                list(Incident.objects.select_for_update().filter(pk=held.pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_pass)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        assert escalate_due(clock.advance(minutes=6)) == 1
+    finally:
+        release.set()
+        thread.join()
+    assert Incident.objects.get(pk=held.pk).escalation_step == 0
+    assert Incident.objects.get(pk=free.pk).escalation_step == 1
 
 
 @pytest.mark.django_db
