@@ -100,3 +100,19 @@ class AuditEvent(models.TextChoices):
     WORKER_REVEAL = "worker.reveal", _("Worker's phone revealed")
     WORKERS_IMPORT = "workers.import", _("Workforce list imported")
     WORKERS_EXPORT = "workers.export", _("Workforce list exported")
+    # Closed-loop control. Each app's acts in its own block (add new ones at its end).
+    # -- risk levels --
+    RISK_SET = "risk.set", _("Risk level of an area set")
+    # -- key persons --
+    KEY_PERSON_PLACE = "key_person.place", _("Person placed under a measure")
+    KEY_PERSON_RELEASE = "key_person.release", _("Key person released")
+    # -- lists to trace --
+    TRACED_LIST_IMPORT = "traced_list.import", _("List to trace imported")
+    TRACED_FEEDBACK = "traced.feedback", _("Feedback on a traced person recorded")
+    # -- checkpoints --
+    CHECKPOINT_BATCH = "checkpoint.batch", _("Checkpoint entries registered")
+    # -- duty posts --
+    SHIFT_CHECK_IN = "shift.check_in", _("Checked in for a duty shift")
+    # -- door-to-door service --
+    SERVICE_REQUEST = "service.request", _("Service request recorded")
+    # -- end of closed-loop control --

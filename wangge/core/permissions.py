@@ -48,6 +48,20 @@ class Perm:
     REPORT_INCIDENTS = "incidents.report"
     # Acknowledge, arrive, report up and close incidents of an area (their assignee may too).
     HANDLE_INCIDENTS = "incidents.handle"
+    # Closed-loop control (闭环管理): set an area's risk level (封控/管控/防范).
+    SET_RISK_LEVELS = "risk.manage"
+    # See key persons, traced lists, checkpoints' volumes, duty posts and service requests.
+    VIEW_CONTROL = "control.view"
+    # The grid's closed-loop work: feedback on traced people, daily health checks and tests
+    # of key persons, placing and releasing them, recording a household's service request.
+    FOLLOW_UP = "control.follow_up"
+    # Import traced lists, set measures' policies, set up checkpoints, duty posts and their
+    # rosters, scheduled tasks, and assign service requests.
+    MANAGE_CONTROL = "control.manage"
+    # Register vehicles and people at a checkpoint (卡口), on a page or an offline device.
+    REGISTER_CHECKPOINT = "checkpoints.register"
+    # Take and deliver a household's door-to-door service request (上门服务).
+    DELIVER_SERVICES = "services.deliver"
 
 
 # Staff can do what the people below them do (register samples at a desk included): a
@@ -71,12 +85,18 @@ _STAFF = {
     Perm.VIEW_INCIDENTS,
     Perm.REPORT_INCIDENTS,
     Perm.HANDLE_INCIDENTS,
+    Perm.VIEW_CONTROL,
+    Perm.FOLLOW_UP,
+    Perm.REGISTER_CHECKPOINT,
+    Perm.DELIVER_SERVICES,
 }
 _LEADERS = _STAFF | {
     Perm.MANAGE_ROUNDS,
     Perm.ISSUE_DEVICES,
     Perm.LOAD_RESULTS,
     Perm.MANAGE_WORKFORCE,
+    Perm.MANAGE_CONTROL,
+    Perm.SET_RISK_LEVELS,
 }
 # Anyone in the field can report something abnormal from a phone.
 _FIELD = {Perm.VIEW_AREAS, Perm.REPORT_INCIDENTS}
@@ -88,7 +108,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMAND_CENTRE: frozenset(_LEADERS | {Perm.MANAGE_AREAS, Perm.REVEAL_PERSONAL}),
     Role.STREET_STAFF: frozenset(_LEADERS | {Perm.REVEAL_PERSONAL}),
     Role.COMMUNITY_STAFF: frozenset(
-        _STAFF | {Perm.ISSUE_DEVICES, Perm.REVEAL_PERSONAL, Perm.MANAGE_WORKFORCE}
+        _STAFF
+        | {Perm.ISSUE_DEVICES, Perm.REVEAL_PERSONAL, Perm.MANAGE_WORKFORCE, Perm.MANAGE_CONTROL}
     ),
     Role.GRID_LEADER: frozenset(_STAFF),
     Role.GRID_MEMBER: frozenset(
@@ -101,12 +122,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_WORKFORCE,
             Perm.VIEW_INCIDENTS,
             Perm.REPORT_INCIDENTS,
+            Perm.VIEW_CONTROL,
+            Perm.FOLLOW_UP,
+            Perm.DELIVER_SERVICES,
         }
     ),
     Role.SAMPLER: frozenset(_FIELD | {Perm.REGISTER_SAMPLES}),
-    Role.CHECKPOINT_OFFICER: frozenset(_FIELD),
+    Role.CHECKPOINT_OFFICER: frozenset(_FIELD | {Perm.REGISTER_CHECKPOINT}),
     Role.LAB_LIAISON: frozenset(_FIELD | {Perm.VIEW_TESTING, Perm.LOAD_RESULTS}),
-    Role.VOLUNTEER: frozenset(_FIELD | {Perm.REGISTER_SAMPLES}),
+    Role.VOLUNTEER: frozenset(_FIELD | {Perm.REGISTER_SAMPLES, Perm.DELIVER_SERVICES}),
     # The grid's own staff's view, with the incidents to handle and the team to dispatch.
     Role.STATIONED_CADRE: frozenset(
         {
@@ -119,6 +143,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_INCIDENTS,
             Perm.REPORT_INCIDENTS,
             Perm.HANDLE_INCIDENTS,
+            Perm.VIEW_CONTROL,
+            Perm.FOLLOW_UP,
+            Perm.DELIVER_SERVICES,
         }
     ),
 }

@@ -13,6 +13,11 @@ class IncidentKind(models.TextChoices):
     MEDICAL = "medical", _("Medical emergency")
     SUPPLY = "supply", _("Supply shortage")
     UNREST = "unrest", _("Unrest")
+    # Raised by closed-loop control.
+    HEALTH_CODE = "health_code", _("Red or yellow health code")
+    UNMANNED_POST = "unmanned_post", _("Unmanned duty post")
+    TRACING_OVERDUE = "tracing_overdue", _("Traced person without feedback")
+    SERVICE_OVERDUE = "service_overdue", _("Service request late")
     OTHER = "other", _("Other")
 
 
@@ -68,6 +73,10 @@ class IncidentSource(models.TextChoices):
     CASE_POSITIVE = "testing.case_positive", _("Positive individual result")
     RECALL_OVERDUE = "testing.recall_overdue", _("Recall open too long")
     COVERAGE_STALL = "testing.coverage_stall", _("Coverage stalled late in a round")
+    CHECKPOINT_ALERT = "checkpoints.alert", _("Fever or red/yellow code at a checkpoint")
+    TRACING_OVERDUE = "tracing.overdue", _("Feedback on a traced person overdue")
+    POST_UNMANNED = "duty.unmanned", _("Duty post unmanned")
+    SERVICE_OVERDUE = "services.overdue", _("Service request past its limit")
 
 
 class Step(models.TextChoices):

@@ -1,0 +1,1 @@
+"""Key persons (重点人群): people under a measure (quarantine, health monitoring) until their policy releases them."""
