@@ -4,9 +4,12 @@ setting of its ancestors, else normal."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from wangge.areas.models import Area
+from wangge.core.scoping import overlapping
 from wangge.risk.choices import STRICTNESS, RiskLevel
-from wangge.risk.models import AreaRiskLevel
+from wangge.risk.models import AreaRiskLevel, RiskPolicy
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,81 @@ def effective_levels(areas: Iterable[Area]) -> dict[int, EffectiveLevel]:
 
 def effective_level(area: Area) -> EffectiveLevel:
     return effective_levels([area])[area.pk]
+
+
+def policies() -> dict[str, RiskPolicy]:
+    """Each level's policy, by level (one query; a missing row means no consequence)."""
+    return {policy.level: policy for policy in RiskPolicy.objects.all()}
+
+
+@dataclass(frozen=True)
+class Consequence:
+    """What an area's effective level means for a new round there."""
+
+    level: str
+    pool_size: int  # the level's, else the round's own
+    door_to_door: bool
+
+
+def consequences(areas: Iterable[Area], round_pool_size: int) -> dict[int, Consequence]:
+    """The pool size and door-to-door sampling of each area (by id) for a round whose own
+    pool size is `round_pool_size`: two queries whatever the number of areas. The level's
+    pool size replaces the round's, except that a round of single tubes stays single."""
+    levels = effective_levels(areas)
+    by_level = policies()
+    result: dict[int, Consequence] = {}
+    for area_id, effective in levels.items():
+        policy = by_level.get(effective.level)
+        result[area_id] = Consequence(
+            level=effective.level,
+            pool_size=(
+                policy.pool_size
+                if policy and policy.pool_size and round_pool_size != 1
+                else round_pool_size
+            ),
+            door_to_door=bool(policy and policy.door_to_door),
+        )
+    return result
+
+
+def history(area: Area) -> list[AreaRiskLevel]:
+    """Every setting of the area's own, newest first, with who set it."""
+    return list(
+        AreaRiskLevel.objects.filter(area=area).select_related("set_by").order_by("-set_at", "-pk")
+    )
+
+
+def ancestors_settings(area: Area) -> list[AreaRiskLevel]:
+    """The current settings of the areas above this one, from the top down."""
+    return list(
+        AreaRiskLevel.objects.filter(
+            area__path__in=_ancestor_paths(area.path)[:-1], ended_at__isnull=True
+        )
+        .select_related("area", "set_by")
+        .order_by("area__path")
+    )
+
+
+def current_settings(paths: list[str] | None, level: str = "") -> list[AreaRiskLevel]:
+    """The current settings (not normal) of the areas in these subtrees or above them (a
+    level set on the street holds in a grid member's grid): None, everywhere. Strictest
+    first, then by place in the tree."""
+    rows = AreaRiskLevel.objects.filter(ended_at__isnull=True).exclude(level=RiskLevel.NORMAL)
+    if paths is not None:
+        rows = rows.filter(overlapping(paths, "area__path"))
+    if level:
+        rows = rows.filter(level=level)
+    found = list(rows.select_related("area", "set_by"))
+    found.sort(key=lambda s: (-STRICTNESS[s.level], s.area.path))
+    return found
+
+
+def counts_by_level(paths: list[str] | None) -> dict[str, int]:
+    """How many areas have each level of their own (not normal) in these subtrees or above
+    them: one grouped query (the workbench card)."""
+    rows = AreaRiskLevel.objects.filter(ended_at__isnull=True).exclude(level=RiskLevel.NORMAL)
+    if paths is not None:
+        rows = rows.filter(overlapping(paths, "area__path"))
+    return {
+        row["level"]: row["n"] for row in rows.order_by().values("level").annotate(n=Count("pk"))
+    }
