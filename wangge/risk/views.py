@@ -80,7 +80,8 @@ def area_context(request: AuthedRequest, area: Area) -> dict[str, Any]:
     effective = selectors.effective_level(area)
     own = effective.setting if effective.setting and effective.setting.area_id == area.pk else None
     can_set = user.has_area_permission(Perm.SET_RISK_LEVELS, area)
-    suggestion = downgrade.suggestions([own])[0] if own and can_set else None
+    found = downgrade.suggestions([own]) if own and can_set else []
+    suggestion = found[0] if found else None
     return {
         "area": area,
         "effective": effective,
