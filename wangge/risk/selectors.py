@@ -4,7 +4,7 @@ setting of its ancestors, else normal."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from wangge.areas.models import Area
 from wangge.core.scoping import overlapping
@@ -92,22 +92,35 @@ def consequences(areas: Iterable[Area], round_pool_size: int) -> dict[int, Conse
     return result
 
 
-def history(area: Area) -> list[AreaRiskLevel]:
-    """Every setting of the area's own, newest first, with who set it."""
-    return list(
-        AreaRiskLevel.objects.filter(area=area).select_related("set_by").order_by("-set_at", "-pk")
-    )
+@dataclass(frozen=True)
+class AreaLevelView:
+    """All an area's page shows of its level, read in one query: its own settings (newest
+    first), the current settings above it (top first) and the effective level."""
+
+    history: list[AreaRiskLevel]
+    above: list[AreaRiskLevel]
+    effective: EffectiveLevel
 
 
-def ancestors_settings(area: Area) -> list[AreaRiskLevel]:
-    """The current settings of the areas above this one, from the top down."""
-    return list(
+def area_level_view(area: Area) -> AreaLevelView:
+    rows = list(
         AreaRiskLevel.objects.filter(
-            area__path__in=_ancestor_paths(area.path)[:-1], ended_at__isnull=True
+            Q(area=area) | Q(area__path__in=_ancestor_paths(area.path)[:-1], ended_at__isnull=True)
         )
         .select_related("area", "set_by")
-        .order_by("area__path")
+        .order_by("-set_at", "-pk")
     )
+    own = [s for s in rows if s.area_id == area.pk]
+    above = sorted((s for s in rows if s.area_id != area.pk), key=lambda s: s.area.path)
+    current = next((s for s in own if s.ended_at is None), None)
+    if current is not None:
+        effective = EffectiveLevel(current.level, current)
+    elif above:
+        strictest = max(above, key=lambda s: STRICTNESS[s.level])
+        effective = EffectiveLevel(strictest.level, strictest)
+    else:
+        effective = EffectiveLevel(RiskLevel.NORMAL, None)
+    return AreaLevelView(own, above, effective)
 
 
 def current_settings(paths: list[str] | None, level: str = "") -> list[AreaRiskLevel]:

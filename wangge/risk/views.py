@@ -77,20 +77,20 @@ def level_list(request: AuthedRequest) -> HttpResponse:
 
 def area_context(request: AuthedRequest, area: Area) -> dict[str, Any]:
     user = request.user
-    effective = selectors.effective_level(area)
+    view = selectors.area_level_view(area)
+    effective = view.effective
     own = effective.setting if effective.setting and effective.setting.area_id == area.pk else None
     can_set = user.has_area_permission(Perm.SET_RISK_LEVELS, area)
     found = downgrade.suggestions([own]) if own and can_set else []
-    suggestion = found[0] if found else None
     return {
         "area": area,
         "effective": effective,
         "level_label": RiskLevel(effective.level).label,
         "own": own,
-        "history": selectors.history(area),
-        "above": selectors.ancestors_settings(area),
+        "history": view.history,
+        "above": view.above,
         "can_set": can_set,
-        "suggestion": suggestion,
+        "suggestion": found[0] if found else None,
         "tone": TONES[effective.level],
     }
 
