@@ -159,3 +159,43 @@ def test_the_default_policies_follow_the_guidance(db):
     assert policies["control"].pool_size == 10
     assert policies["prevention"].pool_size == 20
     assert policies["normal"].pool_size is None
+
+
+def _home_cards(client, user):
+    client.force_login(user)
+    return {card.key: card for card in client.get("/").context["cards"]}
+
+
+def test_the_workbench_counts_areas_by_level_in_my_areas(client, tree, leader, member):
+    set_level(tree["grid_a"], RiskLevel.LOCKDOWN, acting_user=leader)
+    set_level(tree["community"], RiskLevel.CONTROL, acting_user=leader)
+    set_level(tree["grid_b"], RiskLevel.NORMAL, acting_user=leader)
+    card = _home_cards(client, member)["risk.levels"]
+    # The member's grid and the community above it; grid B is not theirs.
+    assert [(f.value, str(f.label)) for f in card.figures] == [
+        (1, "封控区"),
+        (1, "管控区"),
+        (0, "防范区"),
+    ]
+    assert "risk.downgrades" not in _home_cards(client, leader)
+
+
+def test_the_workbench_of_those_who_set_levels_suggests_downgrades(
+    client, tree, leader, member, alice
+):
+    # Control: 3 days without a positive and one closed round since (the default policy).
+    set_level(tree["community"], RiskLevel.CONTROL, days_ago=5, acting_user=leader)
+    from wangge.risk.tests.test_consequences import _closed_round
+
+    _closed_round(tree["community"], 2)
+    card = _home_cards(client, leader)["risk.downgrades"]
+    assert [f.value for f in card.figures] == [1]
+    assert "防范区" in str(card.links[0].label)
+    assert "risk.downgrades" not in _home_cards(client, member)
+    client.force_login(alice)  # community staff: see the level, do not set it
+    page = client.get(reverse("areas:detail", args=[tree["community"].pk]))
+    assert page.status_code == 200
+    assert "risk-suggestion" not in page.content.decode()  # a member does not decide
+    client.force_login(leader)
+    page = client.get(reverse("areas:detail", args=[tree["community"].pk])).content.decode()
+    assert "risk-suggestion" in page
