@@ -34,7 +34,8 @@ def remove_demo_risk(district: Area) -> int:
 
 def _neighbour(community: Area) -> Area | None:
     siblings = Area.objects.get_siblings(community).exclude(pk=community.pk).order_by("path")
-    return siblings.first()
+    found: Area | None = siblings.first()
+    return found
 
 
 @transaction.atomic
