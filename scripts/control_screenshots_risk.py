@@ -79,7 +79,7 @@ def main(base: str, out: Path) -> None:
             page.goto(f"{base}/areas/")
             # Open the tree down to the street's communities.
             for _depth in range(2):
-                closed = page.query_selector_all("details:not([open]) > summary")
+                closed = page.query_selector_all("main ul.tree details:not([open]) > summary")
                 if not closed:
                     break
                 closed[0].click()

@@ -21,7 +21,9 @@ def _now() -> Any:
 
 
 class SetLevelForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), choices=RiskLevel.choices)
+    level = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", _("Choose a level.")), *RiskLevel.choices]
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_MAX,
