@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
-from wangge.core.scoping import overlapping
+from wangge.core.scoping import overlapping, subtree_q, topmost
 from wangge.risk.choices import STRICTNESS, RiskLevel
 from wangge.risk.models import AreaRiskLevel, RiskPolicy
 
@@ -100,6 +101,25 @@ class AreaLevelView:
     history: list[AreaRiskLevel]
     above: list[AreaRiskLevel]
     effective: EffectiveLevel
+
+
+def door_to_door_grids(paths: Iterable[str]) -> set[int]:
+    """The grids in these subtrees whose effective level samples every home door to door
+    (lockdown, by default). Two queries when no such level is set there (the usual case),
+    four otherwise: the grids of the subtrees and their levels."""
+    paths = topmost(paths)
+    door_levels = [level for level, policy in policies().items() if policy.door_to_door]
+    if not paths or not door_levels:
+        return set()
+    settings = AreaRiskLevel.objects.filter(ended_at__isnull=True, level__in=door_levels)
+    if not settings.filter(overlapping(paths, "area__path")).exists():
+        return set()
+    grids = Area.objects.filter(subtree_q(paths), kind__in=GRID_KINDS).only("pk", "path")
+    return {
+        area_id
+        for area_id, effective in effective_levels(grids).items()
+        if effective.level in door_levels
+    }
 
 
 def area_level_view(area: Area) -> AreaLevelView:

@@ -169,3 +169,20 @@ def test_a_positive_below_the_area_resets_its_quiet(tree):
     assert len(suggestions(current)) == 1
     _positive(old, tree["grid_b"], 1)  # found below the community yesterday
     assert suggestions(current) == []
+
+
+def test_a_door_to_door_team_visits_every_home_of_a_lockdown_grid(client, tree, station):
+    a = [make_resident(tree["grid_a"], f"甲{i}", room=f"10{i}", phone="") for i in range(3)]
+    make_resident(tree["grid_b"], "乙0", room="201", phone="")
+    round_ = make_round(tree["community"])
+
+    def homes():
+        answer = client.get(
+            f"{BASE}rounds/{round_.pk}/home-visits", HTTP_AUTHORIZATION=f"Bearer {station.token}"
+        )
+        assert answer.status_code == 200
+        return {row["household_id"] for row in answer.json()}
+
+    assert homes() == set()  # nobody bedridden: no home to visit
+    set_level(tree["grid_a"], RiskLevel.LOCKDOWN)
+    assert homes() == {person.household_id for person in a}
