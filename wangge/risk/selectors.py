@@ -157,6 +157,29 @@ def current_settings(paths: list[str] | None, level: str = "") -> list[AreaRiskL
     return found
 
 
+def settings_with_consequences(
+    paths: list[str] | None, round_pool_size: int
+) -> list[tuple[AreaRiskLevel, Consequence]]:
+    """The current settings (not normal) in these subtrees or above them, each with what it
+    means for a round whose own pool size is given (a round's page): two queries."""
+    by_level = policies()
+    found = []
+    for setting in current_settings(paths):
+        policy = by_level.get(setting.level)
+        pool = policy.pool_size if policy and policy.pool_size else None
+        found.append(
+            (
+                setting,
+                Consequence(
+                    level=setting.level,
+                    pool_size=pool if pool and round_pool_size != 1 else round_pool_size,
+                    door_to_door=bool(policy and policy.door_to_door),
+                ),
+            )
+        )
+    return found
+
+
 def counts_by_level(paths: list[str] | None) -> dict[str, int]:
     """How many areas have each level of their own (not normal) in these subtrees or above
     them: one grouped query (the workbench card)."""

@@ -186,3 +186,16 @@ def test_a_door_to_door_team_visits_every_home_of_a_lockdown_grid(client, tree, 
     assert homes() == set()  # nobody bedridden: no home to visit
     set_level(tree["grid_a"], RiskLevel.LOCKDOWN)
     assert homes() == {person.household_id for person in a}
+
+
+def test_the_rounds_page_names_the_risk_levels_in_its_scope(client, tree, alice):
+    set_level(tree["grid_a"], RiskLevel.LOCKDOWN)
+    set_level(tree["street"], RiskLevel.PREVENTION)
+    round_ = make_round(tree["community"])
+    client.force_login(alice)
+    page = client.get(f"/testing/{round_.pk}/")
+    assert page.status_code == 200
+    rows = {setting.area.pk: here for setting, here in page.context["risk_areas"]}
+    assert rows[tree["grid_a"].pk].pool_size == 1 and rows[tree["grid_a"].pk].door_to_door
+    assert rows[tree["street"].pk].pool_size == 20  # the street above the scope holds too
+    assert "逐户上门采样" in page.content.decode()
