@@ -212,9 +212,10 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     round_ = get_round(request, pk)
     context = _coverage_context(request, round_)
     user = request.user
+    scope = [scope.area for scope in round_.scope.select_related("area").order_by("area__path")]
     context.update(
         breadcrumbs=area_breadcrumbs(context["area"], context["entry"]),
-        scope=[scope.area for scope in round_.scope.select_related("area").order_by("area__path")],
+        scope=scope,
         can_manage=can_manage_round(user, round_),
         can_plan_points=user.has_any_area_permission(Perm.MANAGE_ROUNDS),
         can_load_results=user.has_any_area_permission(Perm.LOAD_RESULTS),
@@ -222,7 +223,7 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         # The risk levels in the round's scope (as far as the viewer sees it): the pool
         # size their stations use and the homes sampled door to door.
         risk_areas=settings_with_consequences(
-            overlap([s.area.path for s in round_.scope.all()], user.scope_paths(Perm.VIEW_TESTING)),
+            overlap([area.path for area in scope], user.scope_paths(Perm.VIEW_TESTING)),
             round_.pool_size,
         ),
     )
