@@ -3,8 +3,9 @@ setting of its ancestors, else normal."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from os.path import commonprefix
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from wangge.areas.choices import GRID_KINDS
 from wangge.areas.models import Area
@@ -29,15 +30,35 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(step, len(path) + 1, step)]
 
 
+# Up to this many paths are named one by one; beyond, the query names their common ancestor.
+MAX_NAMED_PATHS = 50
+
+
+def _current_on(paths: set[str]) -> "QuerySet[AreaRiskLevel]":
+    """The current settings of these areas, and perhaps a few more (the caller keeps the
+    ones it asked for). Many areas (a branch of 1,000 grids) are not named one by one —
+    building a thousand-item IN costs the ORM more than the query costs the database — but
+    through their common ancestor: its subtree and the areas above it, where few settings
+    lie."""
+    rows = AreaRiskLevel.objects.filter(ended_at__isnull=True)
+    if len(paths) <= MAX_NAMED_PATHS:
+        return rows.filter(area__path__in=paths)
+    common = commonprefix(list(paths))
+    common = common[: len(common) - len(common) % Area.steplen]
+    if not common:
+        return rows
+    return rows.filter(Q(area__path__startswith=common) | Q(area__path__in=_ancestor_paths(common)))
+
+
 def effective_levels(areas: Iterable[Area]) -> dict[int, EffectiveLevel]:
     """The effective level of each area, by area id, in one query."""
     areas = list(areas)
-    paths = {p for area in areas for p in _ancestor_paths(area.path)}
+    chains = {area.path: _ancestor_paths(area.path) for area in areas}
+    paths = {p for chain in chains.values() for p in chain}
     current = {
         setting.area.path: setting
-        for setting in AreaRiskLevel.objects.filter(
-            area__path__in=paths, ended_at__isnull=True
-        ).select_related("area")
+        for setting in _current_on(paths).select_related("area")
+        if setting.area.path in paths
     }
     result: dict[int, EffectiveLevel] = {}
     for area in areas:
@@ -45,7 +66,7 @@ def effective_levels(areas: Iterable[Area]) -> dict[int, EffectiveLevel]:
         if own is not None:
             result[area.pk] = EffectiveLevel(own.level, own)
             continue
-        inherited = [current[p] for p in _ancestor_paths(area.path)[:-1] if p in current]
+        inherited = [current[p] for p in chains[area.path][:-1] if p in current]
         if inherited:
             strictest = max(inherited, key=lambda s: STRICTNESS[s.level])
             result[area.pk] = EffectiveLevel(strictest.level, strictest)

@@ -187,3 +187,32 @@ def test_inheritance_holds_when_settings_are_changed_through_the_action(chain, l
     found = effective_levels(areas)
     for depth, area in enumerate(areas):
         assert found[area.pk].level == _expected(list(levels[: depth + 1]))
+
+
+def test_many_areas_at_once_read_the_same_levels_as_one_by_one(tree, other_tree):
+    """Past MAX_NAMED_PATHS the query names the areas' common ancestor instead of each."""
+    from wangge.risk.selectors import MAX_NAMED_PATHS, effective_level
+
+    grids = [tree["grid_a"], tree["grid_b"]]
+    for i in range(MAX_NAMED_PATHS):
+        grids.append(make_area(f"网格{i}", AreaKind.GRID, tree["community"]))
+    levels = [None, *LEVELS]
+    now = timezone.now()
+    for i, grid in enumerate(grids):
+        if levels[i % len(levels)] is not None:
+            AreaRiskLevel.objects.create(
+                area=grid, level=levels[i % len(levels)], reason="t", set_at=now
+            )
+    AreaRiskLevel.objects.create(area=tree["street"], level="control", reason="t", set_at=now)
+    AreaRiskLevel.objects.create(
+        area=other_tree["grid_a"], level="lockdown", reason="t", set_at=now
+    )
+    together = effective_levels(grids)
+    assert {pk: e.level for pk, e in together.items()} == {
+        grid.pk: effective_level(grid).level for grid in grids
+    }
+    assert together[grids[0].pk].level == RiskLevel.CONTROL  # from the street
+    # Areas of two districts: no common ancestor below the roots.
+    both = effective_levels([*grids, other_tree["grid_a"], other_tree["grid_b"]])
+    assert both[other_tree["grid_a"].pk].level == RiskLevel.LOCKDOWN
+    assert both[other_tree["grid_b"].pk].level == RiskLevel.NORMAL
