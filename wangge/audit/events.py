@@ -103,6 +103,8 @@ class AuditEvent(models.TextChoices):
     # Closed-loop control. Each app's acts in its own block (add new ones at its end).
     # -- risk levels --
     RISK_SET = "risk.set", _("Risk level of an area set")
+    RISK_INHERIT = "risk.inherit", _("Own risk level of an area ended")
+    RISK_POLICY_UPDATE = "risk.policy_update", _("Consequences of a risk level changed")
     # -- key persons --
     KEY_PERSON_PLACE = "key_person.place", _("Person placed under a measure")
     KEY_PERSON_RELEASE = "key_person.release", _("Key person released")

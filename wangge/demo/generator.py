@@ -53,6 +53,7 @@ from wangge.dispatch.demo import remove_demo_boards
 from wangge.incidents.demo import remove_demo_incidents
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
+from wangge.risk.demo import remove_demo_risk
 from wangge.testing.demo import remove_demo_rounds
 
 BATCH_RESIDENTS = 20_000
@@ -414,7 +415,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     if city.code != profile.city[1]:
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
-    # incidents and boards the workers): they go first, in that order.
+    # incidents and boards the workers): they go first, in that order, after the risk
+    # levels set on the areas.
+    remove_demo_risk(existing.district)
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)

@@ -16,6 +16,7 @@ from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
+from wangge.risk.demo import build_demo_risk, demo_risk_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
 
@@ -119,6 +120,17 @@ class Command(BaseCommand):
             self.stdout.write("Adding incidents in every state…")
             build_demo_incidents(
                 result.district, seed=options["seed"], acting_user=None, at=timezone.now()
+            )
+        if not demo_risk_exist(result.district):
+            self.stdout.write("Adding risk levels (a lockdown compound, a control community)…")
+            where = places(profile, result.district)
+            build_demo_risk(
+                result.district,
+                street=where["street"],
+                community=where["community"],
+                compound=where["grid"],
+                at=timezone.now(),
+                acting_user=Actor(user=None, label="wangge demo"),
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
