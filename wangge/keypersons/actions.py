@@ -380,7 +380,9 @@ def record_test(
 POSITIVE_TEXT = _("A key person's scheduled test came back positive.")
 
 
-def mark_positive(key_person: KeyPerson, *, at: dt.datetime, acting_user: Acting) -> None:
+def mark_positive(
+    key_person: KeyPerson, *, at: dt.datetime, acting_user: Acting, incident: bool = True
+) -> None:
     """The person is a positive case from now on; an incident is raised once per person,
     unless they came from testing's positive result (which raised its own)."""
     if key_person.category != Category.POSITIVE:
@@ -392,7 +394,7 @@ def mark_positive(key_person: KeyPerson, *, at: dt.datetime, acting_user: Acting
             obj=key_person,
             area_path=key_person.area.path,
         )
-    if key_person.source == KeyPersonSource.TESTING:
+    if not incident or key_person.source == KeyPersonSource.TESTING:
         return
     raise_incident(
         IncidentKind.POSITIVE,

@@ -8,7 +8,9 @@ class KeyPersonsConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.core import defaults
+        from wangge.keypersons import sources
         from wangge.keypersons.defaults import install_default_policies
         from wangge.keypersons.models import MeasurePolicy
 
         defaults.register("keypersons.policies", lambda: install_default_policies(MeasurePolicy))
+        sources.register()
