@@ -7,6 +7,7 @@ missing."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -39,8 +40,9 @@ def overdue_q(today: dt.date) -> Q:
     )
 
 
-def with_flags(people: QuerySet[KeyPerson], today: dt.date) -> QuerySet[KeyPerson]:
-    """Each person with `test_overdue` and `check_due` (booleans) for the lists."""
+def with_flags(people: QuerySet[KeyPerson], today: dt.date) -> Any:
+    """Each person with `test_overdue` and `check_due` (booleans) for the lists (typed as
+    Any: the annotations are not fields the type checker knows)."""
     return people.annotate(
         test_overdue=Q(status=KeyPersonStatus.UNDER_MEASURE) & Q(tests_overdue(today)),
         check_due=check_missing(today),
