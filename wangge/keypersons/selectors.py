@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 
 from wangge.accounts.models import User
+from wangge.areas.models import Area
 from wangge.core.permissions import Perm
 from wangge.keypersons.choices import KeyPersonStatus, Measure
 from wangge.keypersons.models import HealthCheck, KeyPerson, MeasurePolicy, ScheduledTest
@@ -83,3 +85,31 @@ def counts_by_measure(people: QuerySet[KeyPerson], today: dt.date) -> dict[str, 
         flagged=Count("pk", filter=open_ & Q(flagged_at__isnull=False)),
     )
     return {key: int(value or 0) for key, value in figures.items()}
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    area: Area
+    under_measure: int
+    overdue: int
+
+
+def figures_below(people: QuerySet[KeyPerson], area: Area, today: dt.date) -> list[AreaFigures]:
+    """People under a measure and overdue in each area right below `area` that has any,
+    in two queries (one grouped by the path prefix of the child, one for the children)."""
+    length = len(area.path) + Area.steplen
+    rows = (
+        people.filter(status=KeyPersonStatus.UNDER_MEASURE)
+        .exclude(area__path=area.path)
+        .annotate(prefix=Substr("area__path", 1, length))
+        .values("prefix")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
+    )
+    by_prefix = {row["prefix"]: row for row in rows}
+    if not by_prefix:
+        return []
+    children = Area.objects.filter(path__in=list(by_prefix)).order_by("path")
+    return [
+        AreaFigures(child, by_prefix[child.path]["n"], by_prefix[child.path]["overdue"])
+        for child in children
+    ]

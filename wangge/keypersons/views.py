@@ -105,6 +105,7 @@ def key_person_list(request: AuthedRequest) -> HttpResponse:
         request.user, area.path, selectors.ListFilters(status=""), today
     )
     counts = selectors.counts_by_measure(all_here, today)
+    below = selectors.figures_below(all_here, area, today)
     people = selectors.with_flags(
         selectors.key_persons_under(request.user, area.path, filters, today), today
     ).select_related("area")
@@ -126,6 +127,7 @@ def key_person_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "counts": [(m.value, m.label, counts[m.value]) for m in Measure],
+            "below": below,
             "overdue_count": counts["overdue"],
             "flagged_count": counts["flagged"],
             "categories": Category.choices,

@@ -151,3 +151,30 @@ def test_someone_of_grid_b_gets_404_for_grid_a(client, tree):
     person = _person(tree)
     client.force_login(carol)
     assert client.get(reverse("keypersons:detail", args=[person.pk])).status_code == 404
+
+
+def test_the_list_of_a_community_counts_each_grid(client, alice, tree):
+    _person(tree, name="甲")
+    make_key_person(tree["grid_b"], "乙", started_on=timezone.localdate())
+    client.force_login(alice)
+    page = client.get(reverse("keypersons:list"), {"area": tree["community"].pk})
+    rows = page.context["below"]
+    assert [(r.area, r.under_measure) for r in rows] == [(tree["grid_a"], 1), (tree["grid_b"], 1)]
+
+
+def test_the_list_costs_the_same_queries_whatever_the_number_of_people(client, alice, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(alice)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("keypersons:list")).status_code == 200
+        return len(captured)
+
+    _person(tree, name="甲")
+    few = queries()
+    for index in range(6):
+        make_key_person(tree["grid_b"], f"乙{index}", started_on=timezone.localdate())
+    assert queries() == few
