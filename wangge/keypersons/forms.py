@@ -28,7 +28,9 @@ ID_TYPES = [
 class MeasureFields(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
-    started_on = BoundedDateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = BoundedDateField(
+        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ Every person comes through `get_visible_or_404` with the permission the page nee
 is out of scope does not exist. State changes go through `actions`, the export through
 `exports`."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -146,8 +147,14 @@ def key_person_list(request: AuthedRequest) -> HttpResponse:
 
 def _timeline(person: KeyPerson, checks: list[Any], tests: list[Any]) -> list[dict[str, Any]]:
     """Placed, checks, tests, the open flag and the release, in time order."""
+    # Entered after the measure started (a list that came late): the line stands at the
+    # start, where the rest of the timeline counts from.
+    start = dt.datetime.combine(
+        person.started_on, dt.time(), tzinfo=timezone.get_current_timezone()
+    )
+    placed_at = min(person.created_at, start) if person.created_at else start
     lines: list[dict[str, Any]] = [
-        {"at": person.created_at, "kind": "placed", "label": _("Placed under a measure")}
+        {"at": placed_at, "kind": "placed", "label": _("Placed under a measure")}
     ]
     symptom_labels = dict(Symptom.choices)
     for check in checks:
