@@ -47,7 +47,7 @@ PER_PAGE = 50
 SEARCH_MAX = 100
 SEARCH_SHOWN = 20
 REVEALABLE = {"id_number", "phone"}
-STATUS_FILTERS = ("", *KeyPersonStatus.values)
+STATUS_FILTERS = ("all", *KeyPersonStatus.values)
 
 
 def _entry_area(request: AuthedRequest, perm: str) -> Area:
@@ -85,6 +85,12 @@ def _person(request: AuthedRequest, pk: int, perm: str) -> KeyPerson:
 # --- the list ---------------------------------------------------------------------------
 
 
+def _status_filter(request: AuthedRequest) -> str:
+    """Under a measure unless asked otherwise; "all": every status."""
+    status = params.choice(request.GET, "status", STATUS_FILTERS, KeyPersonStatus.UNDER_MEASURE)
+    return "" if status == "all" else status
+
+
 @login_required
 @require_GET
 def key_person_list(request: AuthedRequest) -> HttpResponse:
@@ -97,9 +103,7 @@ def key_person_list(request: AuthedRequest) -> HttpResponse:
     filters = selectors.ListFilters(
         category=params.choice(request.GET, "category", Category.values, ""),
         measure=params.choice(request.GET, "measure", Measure.values, ""),
-        status=params.choice(request.GET, "status", STATUS_FILTERS, KeyPersonStatus.UNDER_MEASURE)
-        if "status" in request.GET
-        else KeyPersonStatus.UNDER_MEASURE,
+        status=_status_filter(request),
         overdue=params.flag(request.GET, "overdue"),
     )
     all_here = selectors.key_persons_under(
@@ -116,7 +120,7 @@ def key_person_list(request: AuthedRequest) -> HttpResponse:
         "area": str(area.pk),
         "category": filters.category,
         "measure": filters.measure,
-        "status": filters.status,
+        "status": filters.status or "all",
         "overdue": "1" if filters.overdue else "",
     }
     return render(
@@ -133,7 +137,7 @@ def key_person_list(request: AuthedRequest) -> HttpResponse:
             "flagged_count": counts["flagged"],
             "categories": Category.choices,
             "measures": Measure.choices,
-            "statuses": [("", _("All")), *KeyPersonStatus.choices],
+            "statuses": [*KeyPersonStatus.choices, ("all", _("All"))],
             "query": urlencode({k: v for k, v in query.items() if v}),
             "can_add": request.user.has_area_permission(Perm.FOLLOW_UP, area),
             "can_manage": request.user.has_any_area_permission(Perm.MANAGE_CONTROL),

@@ -308,3 +308,18 @@ def test_a_reveal_needs_the_reveal_permission(tree, bob):
     person = make_key_person(tree["grid_a"], id_number=id_number())
     with pytest.raises(OutOfScope):
         actions.reveal_identity(person, "id_number", acting_user=bob)
+
+
+@given(st.text(max_size=20), st.integers(min_value=1, max_value=60))
+def test_any_text_is_test_days_within_the_duration_or_a_clear_refusal(text, duration):
+    try:
+        days = actions.parse_test_days(text, duration)
+    except KeyPersonError as exc:
+        assert exc.code == "policy_days" and exc.message
+    else:
+        assert days == sorted(set(days)) and all(1 <= d <= duration for d in days)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=14), max_size=6))
+def test_written_test_days_read_back(days):
+    assert actions.parse_test_days(", ".join(map(str, days)), 14) == sorted(set(days))

@@ -178,3 +178,14 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_people(client, a
     for index in range(6):
         make_key_person(tree["grid_b"], f"乙{index}", started_on=timezone.localdate())
     assert queries() == few
+
+
+def test_the_list_shows_the_released_when_asked(grid_member, tree, bob):
+    from wangge.keypersons.models import KeyPerson as Model
+
+    person = _person(tree, name="已解除甲")
+    Model.objects.filter(pk=person.pk).update(status="released")
+    assert "已解除甲" not in grid_member.get(reverse("keypersons:list")).content.decode()
+    for status in ("all", "released"):
+        page = grid_member.get(reverse("keypersons:list"), {"status": status})
+        assert "已解除甲" in page.content.decode()
