@@ -328,7 +328,7 @@ def clear_flag(key_person: KeyPerson, *, note: str, acting_user: Acting) -> KeyP
         AuditEvent.KEY_PERSON_FLAG_CLEAR,
         obj=key_person,
         area_path=key_person.area.path,
-        details={"reason": key_person.flag_reason, "note": note[:200]},
+        details={"note": note[:200]},
     )
     key_person.flagged_at, key_person.flag_reason = None, ""
     return key_person
