@@ -315,4 +315,49 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     }
     visits = parse_batch(json.dumps(visit).encode(), HomeVisitBatchIn, HomeVisitIn)
     record_home_visits(visits, device=device, acting_user=sampler)
+
+    # Key persons: the walk-in visitors (sealed on the key person) and two residents,
+    # followed by the grid with a check and a test each.
+    from decimal import Decimal
+
+    from wangge.keypersons.actions import (
+        NamedPerson,
+        place_under_measure,
+        record_health_check,
+        record_test,
+    )
+
+    followed = [
+        place_under_measure(
+            NamedPerson(
+                name=spec.name,
+                id_type=spec.truth.id_type,
+                id_number=spec.truth.id_number,
+                phone=spec.truth.phone,
+                address="兰州市七里河区枚举路1号",
+            ),
+            category="checkpoint_fever",
+            measure="home_quarantine",
+            started_on=today,
+            area=tree["grid_b"],
+            acting_user=staff,
+        )
+        for spec in specs
+        if spec.walk_in
+    ]
+    followed += [
+        place_under_measure(
+            people[spec.name],
+            category="close_contact",
+            measure="centralised",
+            started_on=today,
+            acting_user=staff,
+        )
+        for spec in registered[18:20]
+    ]
+    for key_person in followed:
+        record_health_check(key_person, temperature=Decimal("37.5"), acting_user=staff)
+        first = key_person.tests.order_by("day").first()
+        if first is not None:
+            record_test(first, result="negative", sampled_at=now, acting_user=staff)
     return District(tree=tree, specs=specs, round=round_, staff=staff)

@@ -108,6 +108,13 @@ class AuditEvent(models.TextChoices):
     # -- key persons --
     KEY_PERSON_PLACE = "key_person.place", _("Person placed under a measure")
     KEY_PERSON_RELEASE = "key_person.release", _("Key person released")
+    KEY_PERSON_CHECK = "key_person.check", _("Health check of a key person recorded")
+    KEY_PERSON_TEST = "key_person.test", _("Test of a key person recorded")
+    KEY_PERSON_POSITIVE = "key_person.positive", _("Key person found positive")
+    KEY_PERSON_FLAG_CLEAR = "key_person.flag_clear", _("Flag of a key person cleared")
+    KEY_PERSON_REVEAL = "key_person.reveal", _("Key person's personal data revealed")
+    KEY_PERSONS_EXPORT = "key_persons.export", _("Key persons exported")
+    MEASURE_POLICY_UPDATE = "measure_policy.update", _("Measure policy changed")
     # -- lists to trace --
     TRACED_LIST_IMPORT = "traced_list.import", _("List to trace imported")
     TRACED_FEEDBACK = "traced.feedback", _("Feedback on a traced person recorded")

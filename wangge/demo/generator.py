@@ -51,6 +51,7 @@ from wangge.demo.workers import Workers
 from wangge.demo.workforce import remove_demo_workforce
 from wangge.dispatch.demo import remove_demo_boards
 from wangge.incidents.demo import remove_demo_incidents
+from wangge.keypersons.demo import remove_demo_keypersons
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.risk.demo import remove_demo_risk
@@ -415,8 +416,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     if city.code != profile.city[1]:
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
-    # incidents and boards the workers): they go first, in that order, after the risk
-    # levels set on the areas.
+    # incidents and boards the workers): they go first, in that order, after the key
+    # persons and the risk levels set on the areas.
+    remove_demo_keypersons(existing.district)
     remove_demo_risk(existing.district)
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)

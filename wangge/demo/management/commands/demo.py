@@ -16,6 +16,7 @@ from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
+from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
 from wangge.risk.demo import build_demo_risk, demo_risk_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
@@ -132,6 +133,20 @@ class Command(BaseCommand):
                 at=timezone.now(),
                 acting_user=Actor(user=None, label="wangge demo"),
             )
+        if not demo_keypersons_exist(result.district):
+            self.stdout.write("Adding key persons (checks, tests, one overdue, one to release)…")
+            kp_places = build_demo_keypersons(
+                result.district,
+                seed=options["seed"],
+                today=timezone.localdate(),
+                favour=places(profile, result.district)["grid"],
+            )
+            if not kp_places.from_risk_levels:
+                self.stdout.write(
+                    "  No lockdown and control areas are set yet: key persons are in "
+                    f"{kp_places.lockdown.name} (for the lockdown compound) and "
+                    f"{kp_places.control.name} (for the control area)."
+                )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")
