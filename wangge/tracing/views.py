@@ -80,7 +80,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.visible_lists(request.user), 30).get_page(params.page(request.GET))
     ids = [item.pk for item in page]
     now = timezone.now()
-    counts = {
+    counts: dict[int, Any] = {
         row["traced_list_id"]: row
         for row in selectors.visible_people(request.user)
         .filter(traced_list_id__in=ids)
