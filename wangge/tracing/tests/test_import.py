@@ -86,7 +86,7 @@ def test_a_gbk_csv_is_read():
 
 def test_a_file_without_a_header_is_refused_clearly():
     with pytest.raises(TracingError) as exc:
-        importing.analyse("a,b\n1,2\n".encode(), "x.csv")
+        importing.analyse(b"a,b\n1,2\n", "x.csv")
     assert exc.value.code == "file_no_header"
     with pytest.raises(TracingError) as exc:
         importing.analyse(b"", "x.csv")
