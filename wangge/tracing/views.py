@@ -64,6 +64,17 @@ def _area_choices(request: AuthedRequest, permission: str, *, grids: bool) -> li
     ]
 
 
+def _posted_area(request: AuthedRequest, permission: str) -> Area | None:
+    """The area a posted form names, or 404 when it is not one the user holds
+    `permission` on (an area beyond the offered choices is not found, not a form error)."""
+    if request.method != "POST" or not request.POST.get("area"):
+        return None
+    area: Area = get_visible_or_404(
+        Area.objects.all(), request.user, permission, pk=params.posted_id(request.POST, "area") or 0
+    )
+    return area
+
+
 def _list(request: AuthedRequest, pk: int) -> TracedList:
     found: TracedList = get_visible_or_404(
         TracedList.objects.select_related("area"), request.user, Perm.VIEW_CONTROL, pk=pk
@@ -179,12 +190,12 @@ def template(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: AuthedRequest) -> HttpResponse:
     """Upload a list: the page, and the check of the file (nothing is imported yet)."""
+    _posted_area(request, Perm.MANAGE_CONTROL)
     choices = _area_choices(request, Perm.MANAGE_CONTROL, grids=True)
     form = ImportForm(request.POST or None, request.FILES or None, areas=choices)
     if request.method == "POST" and form.is_valid():
-        area = get_visible_or_404(
-            Area.objects.all(), request.user, Perm.MANAGE_CONTROL, pk=form.cleaned_data["area"]
-        )
+        area = _posted_area(request, Perm.MANAGE_CONTROL)
+        assert area is not None  # noqa: S101 (a valid form names an area)
         upload = form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", _("The file is larger than 20 MB."))
@@ -288,12 +299,12 @@ def import_discard(request: AuthedRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start(request: AuthedRequest) -> HttpResponse:
     """Start a list by hand (a grid's own 摸排), then add people one by one."""
+    _posted_area(request, Perm.FOLLOW_UP)
     choices = _area_choices(request, Perm.FOLLOW_UP, grids=True)
     form = ListFields(request.POST or None, areas=choices)
     if request.method == "POST" and form.is_valid():
-        area = get_visible_or_404(
-            Area.objects.all(), request.user, Perm.FOLLOW_UP, pk=form.cleaned_data["area"]
-        )
+        area = _posted_area(request, Perm.FOLLOW_UP)
+        assert area is not None  # noqa: S101 (a valid form names an area)
         traced_list = actions.start_list(
             area,
             title=form.cleaned_data["title"],
