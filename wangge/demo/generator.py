@@ -54,6 +54,7 @@ from wangge.incidents.demo import remove_demo_incidents
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.testing.demo import remove_demo_rounds
+from wangge.tracing.demo import remove_demo_tracing
 
 BATCH_RESIDENTS = 20_000
 # Below this many residents the workers' start-up costs more than they save.
@@ -415,6 +416,7 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order.
+    remove_demo_tracing(existing.district)
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)

@@ -17,6 +17,7 @@ from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
+from wangge.tracing.demo import build_demo_tracing, demo_tracing_exist
 
 
 class Command(BaseCommand):
@@ -119,6 +120,14 @@ class Command(BaseCommand):
             self.stdout.write("Adding incidents in every state…")
             build_demo_incidents(
                 result.district, seed=options["seed"], acting_user=None, at=timezone.now()
+            )
+        if not demo_tracing_exist(result.district):
+            self.stdout.write("Adding a list to trace in progress…")
+            build_demo_tracing(
+                result.district,
+                places(profile, result.district)["community"],
+                seed=options["seed"],
+                at=timezone.now(),
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
