@@ -69,12 +69,13 @@ def _people(count: int, seed: int) -> list[tuple[str, str, str]]:
     from wangge.residents.models import Resident
 
     rng = random.Random(seed)  # noqa: S311 (test data)
-    total = Resident.objects.filter(id_number_index__isnull=False).count()
+    carded = Resident.objects.filter(id_number_index__isnull=False, id_type="resident_card")
+    total = carded.count()
     step = max(total // (count // 2), 1)
     drawn = list(
-        Resident.objects.filter(id_number_index__isnull=False)
-        .order_by("pk")
-        .only("name", "id_type", "id_number_cipher", "phone_cipher")[: step * (count // 2) : step]
+        carded.order_by("pk").only("name", "id_type", "id_number_cipher", "phone_cipher")[
+            : step * (count // 2) : step
+        ]
     )
     people = [(r.name, r.reveal_id_number(), r.reveal_phone()) for r in drawn]
     while len(people) < count:
@@ -156,6 +157,8 @@ def child(kind: str, args: argparse.Namespace) -> None:
         start = time.perf_counter()
         analysis = importing.analyse(data, "bench.xlsx")
         checked = time.perf_counter()
+        if analysis.errors:
+            raise SystemExit(f"{len(analysis.errors)} row errors, e.g. {analysis.errors[:3]}")
         traced_list = actions.import_list(
             analysis, area=district, title="bench", reason="", deadline=deadline, acting_user=actor
         )
