@@ -77,15 +77,19 @@ def _people(count: int, seed: int) -> list[tuple[str, str, str]]:
             : step * (count // 2) : step
         ]
     )
-    people = [(r.name, r.reveal_id_number(), r.reveal_phone()) for r in drawn]
+    # One row per number (a registry may hold the same number twice, in two districts).
+    by_number = {r.reveal_id_number(): (r.name, r.reveal_phone()) for r in drawn}
+    people = [(name, number, phone) for number, (name, phone) in by_number.items()]
     while len(people) < count:
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 25000))
         number = make_resident_card_number(
             "440305", birth, rng.randrange(1, 499), "MF"[len(people) % 2]
         )
-        people.append(
-            (f"外来{len(people)}", number, f"1{rng.choice('3589')}{rng.randrange(10**9):09d}")
-        )
+        if number in by_number:
+            continue
+        by_number[number] = ("", "")
+        phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+        people.append((f"外来{len(people)}", number, phone))
     rng.shuffle(people)
     return people
 
