@@ -20,6 +20,7 @@ from wangge.lib import idnumbers, phones, spreadsheets
 from wangge.lib.idnumbers import IdType
 from wangge.lib.spreadsheets import REGISTER_COLUMNS, Cell, Row, SpreadsheetError
 from wangge.residents import vocabulary
+from wangge.residents.importing import collector_paused
 from wangge.tracing.errors import TracingError
 
 # The columns of a list to trace: the register's names for a person, plus its own.
@@ -257,6 +258,12 @@ def analyse(data: bytes, file_name: str) -> Analysis:
     at all; the problems of single rows are in the result."""
     if not data:
         raise TracingError("file_empty", field="file")
+    # The register import's pause of the cyclic collector: the checked rows pile up.
+    with collector_paused():
+        return _analyse(data, file_name)
+
+
+def _analyse(data: bytes, file_name: str) -> Analysis:
     try:
         table = spreadsheets.read_table(data, file_name, TRACING_COLUMNS, required=("name",))
         header = table.header
