@@ -4,6 +4,7 @@ and how many are past their deadline. One grouped query whatever the number of l
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
@@ -24,7 +25,12 @@ def tracing_cards(request: HttpRequest) -> list[Card]:
     links = tuple(
         NavItem(
             reverse("tracing:detail", args=[item.list_id]),
-            f"{item.title} · {item.pending}" + (f" ({item.overdue}!)" if item.overdue else ""),
+            (
+                gettext("%(title)s · %(pending)s waiting, %(overdue)s overdue")
+                if item.overdue
+                else gettext("%(title)s · %(pending)s waiting")
+            )
+            % {"title": item.title, "pending": item.pending, "overdue": item.overdue},
         )
         for item in counts[:CARD_LISTS]
     )

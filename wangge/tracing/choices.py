@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.areas.choices import AreaKind
 
@@ -19,7 +20,7 @@ class TracedStatus(models.TextChoices):
 
     PENDING = "pending", _("Waiting for feedback")
     FOUND_PLACED = "found_placed", _("Found and placed under a measure")
-    NOT_FOUND = "not_found", _("Not found")
+    NOT_FOUND = "not_found", pgettext_lazy("traced person", "Not found")
     LEFT_AREA = "left_area", _("Left the area")
     ALREADY_CONTROLLED = "already_controlled", _("Already under control")
 
