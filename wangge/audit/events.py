@@ -118,6 +118,10 @@ class AuditEvent(models.TextChoices):
     # -- lists to trace --
     TRACED_LIST_IMPORT = "traced_list.import", _("List to trace imported")
     TRACED_FEEDBACK = "traced.feedback", _("Feedback on a traced person recorded")
+    TRACED_LIST_START = "traced_list.start", _("List to trace started by hand")
+    TRACED_PERSON_ADD = "traced.add", _("Person added to a list to trace")
+    TRACED_ASSIGN = "traced.assign", _("Traced person assigned below")
+    TRACED_LIST_EXPORT = "traced_list.export", _("Feedback on a list to trace exported")
     # -- checkpoints --
     CHECKPOINT_BATCH = "checkpoint.batch", _("Checkpoint entries registered")
     # -- duty posts --

@@ -56,6 +56,7 @@ from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.risk.demo import remove_demo_risk
 from wangge.testing.demo import remove_demo_rounds
+from wangge.tracing.demo import remove_demo_tracing
 
 BATCH_RESIDENTS = 20_000
 # Below this many residents the workers' start-up costs more than they save.
@@ -416,8 +417,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     if city.code != profile.city[1]:
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
-    # incidents and boards the workers): they go first, in that order, after the key
-    # persons and the risk levels set on the areas.
+    # incidents and boards the workers): they go first, in that order, after closed-loop
+    # control's lists, key persons and the risk levels set on the areas.
+    remove_demo_tracing(existing.district)
     remove_demo_keypersons(existing.district)
     remove_demo_risk(existing.district)
     remove_demo_incidents(existing.district)

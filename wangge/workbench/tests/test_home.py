@@ -154,20 +154,20 @@ def test_the_other_districts_staff_see_none_of_this_work(client, world, charlie)
 # of rounds, tubes, recalls, alarms and incidents: each card costs a fixed number (the chain's:
 # three; the dispatch cards, my task today and my teams' boards: one each; the incidents': one;
 # the workforce's: one; the risk levels': one, and one more for those who set levels, three
-# more again when an area of theirs has a level of its own: the downgrades suggested; the key
-# persons': one for those who follow key persons up).
+# more again when an area of theirs has a level of its own: the downgrades suggested; for
+# those who follow up: the key persons' one and the lists to trace's one).
 HOME_QUERIES = {
-    Role.ADMINISTRATOR: 25,
-    Role.COMMAND_CENTRE: 25,
-    Role.STREET_STAFF: 25,
-    Role.COMMUNITY_STAFF: 22,
-    Role.GRID_LEADER: 22,
-    Role.GRID_MEMBER: 21,
+    Role.ADMINISTRATOR: 26,
+    Role.COMMAND_CENTRE: 26,
+    Role.STREET_STAFF: 26,
+    Role.COMMUNITY_STAFF: 23,
+    Role.GRID_LEADER: 23,
+    Role.GRID_MEMBER: 22,
     Role.SAMPLER: 11,
     Role.CHECKPOINT_OFFICER: 10,
     Role.LAB_LIAISON: 16,
     Role.VOLUNTEER: 11,
-    Role.STATIONED_CADRE: 21,
+    Role.STATIONED_CADRE: 22,
 }
 
 

@@ -19,6 +19,7 @@ from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
 from wangge.risk.demo import build_demo_risk, demo_risk_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
+from wangge.tracing.demo import build_demo_tracing, demo_tracing_exist
 
 
 class Command(BaseCommand):
@@ -147,6 +148,14 @@ class Command(BaseCommand):
                     f"{kp_places.lockdown.name} (for the lockdown compound) and "
                     f"{kp_places.control.name} (for the control area)."
                 )
+        if not demo_tracing_exist(result.district):
+            self.stdout.write("Adding a list to trace in progress…")
+            build_demo_tracing(
+                result.district,
+                places(profile, result.district)["community"],
+                seed=options["seed"],
+                at=timezone.now(),
+            )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")
