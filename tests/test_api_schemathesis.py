@@ -62,7 +62,9 @@ def tokens(tree, alice, connection_kept):
     make_tube(round_, tree["grid_a"], people[0], people[1], barcode="P-001")
     make_tube(round_, tree["grid_a"], people[2], barcode="O-001", status=TubeStatus.OPEN)
     officer = grant(UserFactory(username="officer"), Role.CHECKPOINT_OFFICER, tree["community"])
-    checkpoint_token, _ = issue_device_token(officer, tree["community"], "卡口", acting_user=officer)
+    checkpoint_token, _ = issue_device_token(
+        officer, tree["community"], "卡口", acting_user=officer
+    )
     Checkpoint.objects.create(area=tree["community"], name="卡口")
     return {"station": station, "lab": lab_token, "checkpoint": checkpoint_token}
 
