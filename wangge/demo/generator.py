@@ -35,6 +35,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.audit.models import AuditEntry
+from wangge.checkpoints.demo import remove_demo_checkpoints
 from wangge.core import bulk as core_bulk
 from wangge.demo import bulk
 from wangge.demo.logins import (
@@ -415,6 +416,7 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order.
+    remove_demo_checkpoints(existing.district)  # before incidents: its alerts raised some
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)
