@@ -44,7 +44,7 @@ class EntryForm(forms.Form):
     vehicle_kind = forms.ChoiceField(
         label=_("Vehicle"), choices=VehicleKind.choices, initial=VehicleKind.CAR
     )
-    origin = forms.CharField(label=_("From"), max_length=100, required=False)
+    origin = forms.CharField(label=pgettext_lazy("journey", "From"), max_length=100, required=False)
     destination = forms.CharField(label=_("To"), max_length=100, required=False)
 
 
