@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts.models import DeviceToken, User
 from wangge.areas.models import Area
 from wangge.audit.events import AuditEvent
-from wangge.audit.log import Actor, as_actor, record, scope_holder
+from wangge.audit.log import Actor, record, scope_holder
 from wangge.checkpoints.checkpoint_items import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
@@ -312,11 +312,9 @@ def register_entries(
         ready.append(entry)
 
     paths = [checkpoints[entry.data.checkpoint_id][1] for entry in ready]
-    actor = as_actor(acting_user)
     device = checkpoint_scope if isinstance(checkpoint_scope, DeviceToken) else None
-    user_id = (
-        actor.user.pk if actor.user is not None else getattr(checkpoint_scope, "user_id", None)
-    )
+    # Who recorded it: the device's user, or the user registering on a page.
+    user_id = device.user_id if device is not None else checkpoint_scope.pk
     # Sealing (encryption, keyed hashes) is done before the write transaction.
     passenger_rows = _passenger_rows(ready)
     with transaction.atomic():

@@ -88,6 +88,7 @@ def test_the_officer_registers_a_vehicle_on_the_page(client, officer, checkpoint
     assert "甘A12345" in text
     stored = CheckpointEntry.objects.get()
     assert (stored.plate, stored.people, stored.alerts) == ("甘A12345", 2, 1)
+    assert (stored.recorded_by, stored.device) == (officer, None)
     second = CheckpointPassenger.objects.get(order=1)
     assert (second.resident, second.name) == (resident, "王五")
     assert KeyPerson.objects.get().resident == resident
