@@ -124,6 +124,9 @@ class AuditEvent(models.TextChoices):
     TRACED_LIST_EXPORT = "traced_list.export", _("Feedback on a list to trace exported")
     # -- checkpoints --
     CHECKPOINT_BATCH = "checkpoint.batch", _("Checkpoint entries registered")
+    CHECKPOINT_CREATE = "checkpoint.create", _("Checkpoint set up")
+    CHECKPOINT_UPDATE = "checkpoint.update", _("Checkpoint changed")
+    CHECKPOINT_REVEAL = "checkpoint.reveal", _("Personal data of a person checked revealed")
     # -- duty posts --
     SHIFT_CHECK_IN = "shift.check_in", _("Checked in for a duty shift")
     # -- door-to-door service --

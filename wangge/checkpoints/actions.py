@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts.models import DeviceToken, User
 from wangge.areas.models import Area
 from wangge.audit.events import AuditEvent
-from wangge.audit.log import Actor, as_actor, record
+from wangge.audit.log import Actor, record, scope_holder
 from wangge.checkpoints.checkpoint_items import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
@@ -42,6 +42,7 @@ from wangge.core.batch import ItemStatus, item_answer
 from wangge.core.bulk import BatchSql, copy_rows
 from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_phone
+from wangge.core.scoping import require_in_scope
 from wangge.incidents.actions import raise_incident
 from wangge.incidents.choices import IncidentKind, IncidentSeverity, IncidentSource
 from wangge.keypersons.actions import NamedPerson, place_under_measure
@@ -311,11 +312,9 @@ def register_entries(
         ready.append(entry)
 
     paths = [checkpoints[entry.data.checkpoint_id][1] for entry in ready]
-    actor = as_actor(acting_user)
     device = checkpoint_scope if isinstance(checkpoint_scope, DeviceToken) else None
-    user_id = (
-        actor.user.pk if actor.user is not None else getattr(checkpoint_scope, "user_id", None)
-    )
+    # Who recorded it: the device's user, or the user registering on a page.
+    user_id = device.user_id if device is not None else checkpoint_scope.pk
     # Sealing (encryption, keyed hashes) is done before the write transaction.
     passenger_rows = _passenger_rows(ready)
     with transaction.atomic():
@@ -702,3 +701,64 @@ def raise_pending_alerts(now: dt.datetime) -> int:
     if not entry_ids:
         return 0
     return raise_alerts(entry_ids, now=now)
+
+
+# --- set-up and reveal -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_checkpoint(
+    checkpoint: Checkpoint | None,
+    *,
+    area: Area,
+    name: str,
+    kind: str,
+    active: bool = True,
+    acting_user: Acting | None,
+) -> Checkpoint:
+    """Set up a checkpoint, or change one: MANAGE_CONTROL on its area (both, when it moves)."""
+    areas = [area] if checkpoint is None else [area, checkpoint.area]
+    require_in_scope(scope_holder(acting_user), Perm.MANAGE_CONTROL, areas)
+    created = checkpoint is None
+    target = checkpoint or Checkpoint()
+    before = {
+        "name": target.name,
+        "kind": target.kind,
+        "active": target.active,
+        "area": target.area_id,
+    }
+    target.area, target.name, target.kind, target.active = area, name, kind, active
+    target.full_clean()
+    target.save()
+    after = {
+        "name": target.name,
+        "kind": target.kind,
+        "active": target.active,
+        "area": target.area_id,
+    }
+    record(
+        acting_user,
+        AuditEvent.CHECKPOINT_CREATE if created else AuditEvent.CHECKPOINT_UPDATE,
+        obj=target,
+        area_path=area.path,
+        details={"changed": sorted(key for key in after if created or before[key] != after[key])},
+    )
+    return target
+
+
+def reveal_passenger(
+    passenger: CheckpointPassenger, field_name: str, *, acting_user: Acting
+) -> str:
+    """A person checked's full ID number or phone as given at the checkpoint, for someone
+    who may reveal personal data where the checkpoint is; always audited (never the value)."""
+    checkpoint = passenger.entry.checkpoint
+    require_in_scope(scope_holder(acting_user), Perm.REVEAL_PERSONAL, [checkpoint.area])
+    value = passenger.reveal_id_number() if field_name == "id_number" else passenger.reveal_phone()
+    record(
+        acting_user,
+        AuditEvent.CHECKPOINT_REVEAL,
+        obj=passenger,
+        area_path=checkpoint.area.path,
+        details={"field": field_name},
+    )
+    return value

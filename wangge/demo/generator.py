@@ -35,6 +35,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.audit.models import AuditEntry
+from wangge.checkpoints.demo import remove_demo_checkpoints
 from wangge.core import bulk as core_bulk
 from wangge.demo import bulk
 from wangge.demo.logins import (
@@ -418,7 +419,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order, after closed-loop
-    # control's lists, key persons and the risk levels set on the areas.
+    # control's checkpoints (their alerts raised incidents), lists, key persons and the
+    # risk levels set on the areas.
+    remove_demo_checkpoints(existing.district)
     remove_demo_tracing(existing.district)
     remove_demo_keypersons(existing.district)
     remove_demo_risk(existing.district)

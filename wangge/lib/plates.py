@@ -40,7 +40,7 @@ _SEPARATORS = re.compile(r"[\s·•・.\-_]")
 MAX_LENGTH = 8
 
 _INVALID = _(
-    "Not a plate in use: a province's character, a letter and five letters or digits "
+    "Plates in use are a province's character, a letter and five letters or digits "
     "(e.g. 京A12345), a new-energy plate of eight (粤BD12345), or a plate ending in "
     "警, 学, 挂, 领, 港, 澳 or 使."
 )

@@ -10,6 +10,8 @@ from tqdm import tqdm
 
 from wangge.accounts.models import User
 from wangge.audit.log import Actor
+from wangge.checkpoints.demo import build_demo_checkpoints, demo_checkpoints_exist
+from wangge.core.permissions import Role
 from wangge.demo.generator import DemoError, build_demo, get_profile
 from wangge.demo.logins import LOGINS, format_table, places, username, write_table
 from wangge.demo.profiles import PROFILES
@@ -155,6 +157,15 @@ class Command(BaseCommand):
                 places(profile, result.district)["community"],
                 seed=options["seed"],
                 at=timezone.now(),
+            )
+        if not demo_checkpoints_exist(result.district):
+            self.stdout.write("Adding two checkpoints and their traffic of yesterday and today…")
+            officer = next(spec for spec in LOGINS if spec.role == Role.CHECKPOINT_OFFICER)
+            build_demo_checkpoints(
+                result.district,
+                seed=options["seed"],
+                registrar=User.objects.get(username=username(profile, officer)),
+                now=timezone.now(),
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
