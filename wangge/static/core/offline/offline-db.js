@@ -101,6 +101,24 @@
       byIndex: (store, index, query, count) =>
         read(store, (s) => s.index(index).getAll(query, count)),
       countIndex: (store, index, query) => read(store, (s) => s.index(index).count(query)),
+      // The `count` items last made (client ids are UUIDv7: the newest sort last).
+      latest: async (store, count) => {
+        const db = await open();
+        return new Promise((resolve, reject) => {
+          const found = [];
+          const request = db.transaction(store, "readonly").objectStore(store).openCursor(null, "prev");
+          request.onsuccess = () => {
+            const cursor = request.result;
+            if (!cursor || found.length >= count) {
+              resolve(found);
+              return;
+            }
+            found.push(cursor.value);
+            cursor.continue();
+          };
+          request.onerror = () => reject(request.error);
+        });
+      },
       inState: (state, count) => read("queue", (s) => s.index("state").getAll(stateRange(state), count)),
       countState: (state) => read("queue", (s) => s.index("state").count(stateRange(state))),
     };
