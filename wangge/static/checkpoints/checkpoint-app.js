@@ -224,8 +224,7 @@
         };
       }
     });
-    S.pending += 1;
-    sync.renderStatus();
+    await sync.refreshCounts();
     showAlerts(built.view);
     const plate = built.view.plate || KINDS.on_foot();
     say(
