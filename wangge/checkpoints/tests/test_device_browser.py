@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from tests.browser import PASSWORD, WAIT_MS
 from tests.factories import UserFactory, grant, id_number, make_resident
@@ -55,7 +56,7 @@ class FakeApi:
         if request.url.endswith("/me"):
             body = {
                 "device": {"label": "fake", "area": "fake"},
-                "server_time": "2026-01-01T00:00:00+00:00",
+                "server_time": timezone.now().isoformat(),
                 "fever_threshold": 37.3,
                 "checkpoints": [
                     {"id": c.pk, "name": c.name, "kind": c.kind}
@@ -114,6 +115,7 @@ def _set_up(page: Any, live_server: Any, username: str, checkpoint: Checkpoint) 
     page.wait_for_url(re.compile(r"/checkpoint-device/setup/$"))
     page.select_option("select[name=checkpoint]", str(checkpoint.pk))
     page.fill("input[name=label]", "北门 1 道")
+    page.screenshot(path=str(SCREENSHOTS / "checkpoint-device-390-setup.png"))
     page.click("form[action='/checkpoint-device/setup/'] button[type=submit]")
     page.wait_for_url(re.compile(r"/checkpoint-device/$"))
     page.wait_for_selector("body[data-ready=yes]")
@@ -236,7 +238,11 @@ def test_a_checkpoint_registers_through_an_outage(browser, live_server, tree):
     _person(page, 0, temperature="36.4")
     _register(page, "", "on_foot")
     _pending(page, 3)
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "checkpoint-device-390-offline.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / "checkpoint-device-1280-offline.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
 
     # A reload with no network: the service worker serves the shell, the queue is intact.
     response = page.reload()
