@@ -69,8 +69,27 @@
   const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const CHECK = "10X98765432";
 
+  // Every digit of any script (١, ४, ፩ …) as its ASCII digit, as lib/idnumbers.py
+  // fold_digits(): decimal digits come in runs of ten from zero, so a digit's value is its
+  // distance from the start of its run.
+  const DIGIT = /\p{Nd}/u;
+
+  function foldDigits(text) {
+    return text.replace(/\p{Nd}/gu, (char) => {
+      const point = char.codePointAt(0);
+      if (point < 128) return char;
+      let start = point;
+      while (DIGIT.test(String.fromCodePoint(start - 1))) start -= 1;
+      return String((point - start) % 10);
+    });
+  }
+
+  function normaliseText(value) {
+    return foldDigits(String(value || "").normalize("NFKC")).trim();
+  }
+
   function normaliseId(value) {
-    return String(value || "").normalize("NFKC").trim().replace(SEPARATORS, "").toUpperCase();
+    return normaliseText(value).replace(SEPARATORS, "").toUpperCase();
   }
 
   function residentCardProblem(number) {
@@ -140,8 +159,7 @@
 
   // --- Phones (wangge/lib/phones.py): mainland mobiles and landlines ---------------------
   function normalisePhone(value) {
-    return String(value || "")
-      .normalize("NFKC")
+    return normaliseText(value)
       .replace(/[\s\-()（）.]/g, "")
       .replace(/^(\+86|0086)/, "");
   }
@@ -196,6 +214,7 @@
   Object.assign(offline, {
     uuid7,
     uuid7Millis,
+    foldDigits,
     normaliseId,
     residentCardProblem,
     guessIdType,
