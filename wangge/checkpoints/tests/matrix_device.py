@@ -4,33 +4,20 @@ tests/test_permission_matrix.py).
 The shell, its service worker and manifest are public: they hold no data, and the device's
 token (kept in the browser) is what the checkpoint API asks for. Setting a device up needs a
 session and "register at checkpoints" somewhere; a checkpoint outside the user's scope is a
-404, and one of grid B for an officer of grid A too.
+404, and one of grid B for an officer of grid A too. The checkpoints are the app's
+(`matrix.build`: world.mine / sibling / foreign["checkpoint"]).
 """
 
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
-from wangge.checkpoints.models import Checkpoint
 from wangge.core.permissions import Perm
 
 
-def build(world: World) -> None:
-    world.mine["device_checkpoint"] = Checkpoint.objects.create(
-        area=world.tree["grid_a"], name="矩阵卡口甲"
-    )
-    world.sibling["device_checkpoint"] = Checkpoint.objects.create(
-        area=world.tree["grid_b"], name="矩阵卡口乙"
-    )
-    world.foreign["device_checkpoint"] = Checkpoint.objects.create(
-        area=world.other["grid_a"], name="矩阵外区卡口"
-    )
-    world.foreign_markers.append("矩阵外区卡口")
-
-
 def _new_device(world: World) -> dict[str, object]:
-    return {"checkpoint": world.mine["device_checkpoint"].pk, "label": "矩阵卡口机"}
+    return {"checkpoint": world.mine["checkpoint"].pk, "label": "矩阵卡口机"}
 
 
 def _sibling_device(world: World) -> dict[str, object]:
-    return {"checkpoint": world.sibling["device_checkpoint"].pk, "label": "矩阵卡口机"}
+    return {"checkpoint": world.sibling["checkpoint"].pk, "label": "矩阵卡口机"}
 
 
 CASES = [

@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from tests.browser import PASSWORD, WAIT_MS
 from tests.factories import UserFactory, grant, id_number, make_resident
 from wangge.accounts.models import DeviceToken
-from wangge.checkpoints.models import Checkpoint
+from wangge.checkpoints.models import Checkpoint, CheckpointEntry, CheckpointPassenger
 from wangge.core.permissions import Role
 
 SCREENSHOTS = Path(os.environ.get("CHECKPOINT_SCREENSHOTS", tempfile.gettempdir()))
@@ -27,70 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # What the browser logs on its own while the test pulls the network away on purpose.
 EXPECTED_LOGS = ["net::ERR_INTERNET_DISCONNECTED"]
-
-
-def _real_api() -> bool:
-    try:
-        reverse("api-v1:entries_batch")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-class FakeApi:
-    """Until the server side of the contract (coord/checkpoint_api.md) is merged: answers
-    `me` from the device's area and a batch item by item, by client id, like the real one."""
-
-    def __init__(self, device_area_path: str) -> None:
-        self.path = device_area_path
-        self.stored: dict[str, dict[str, Any]] = {}
-        # A routed request is answered even when the context is offline: not by this one.
-        self.offline = False
-
-    def handle(self, route: Any) -> None:
-        if self.offline:
-            route.abort("internetdisconnected")
-            return
-        request = route.request
-        checkpoints = Checkpoint.objects.filter(area__path__startswith=self.path)
-        if request.url.endswith("/me"):
-            body = {
-                "device": {"label": "fake", "area": "fake"},
-                "server_time": timezone.now().isoformat(),
-                "fever_threshold": 37.3,
-                "checkpoints": [
-                    {"id": c.pk, "name": c.name, "kind": c.kind}
-                    for c in checkpoints.filter(active=True).order_by("name")
-                ],
-                "max_batch": 500,
-                "max_people": 60,
-            }
-        else:
-            active = set(checkpoints.filter(active=True).values_list("pk", flat=True))
-            results = []
-            for item in json.loads(request.post_data)["items"]:
-                answer = {"client_id": item["client_id"], "reason_code": "", "reason": ""}
-                if item["client_id"] in self.stored:
-                    answer |= {"status": "duplicate", "field": "", "alerts": 0}
-                elif item["checkpoint_id"] not in active:
-                    answer |= {
-                        "status": "rejected",
-                        "reason_code": "not_found",
-                        "reason": "卡口不存在",
-                        "field": "checkpoint_id",
-                        "alerts": None,
-                    }
-                else:
-                    self.stored[item["client_id"]] = item
-                    alerts = sum(
-                        1
-                        for p in item["people"]
-                        if p["temperature"] >= 37.3 or p["health_code"] in ("red", "yellow")
-                    )
-                    answer |= {"status": "accepted", "field": "", "alerts": alerts}
-                results.append(answer)
-            body = {"results": results}
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
 
 def _new_page(browser: Any, errors: list[str]) -> tuple[Any, Any]:
@@ -156,12 +90,6 @@ def _register(page: Any, plate: str, kind: str = "car") -> None:
     page.wait_for_function("(n) => WanggeCheckpoint.app.state.pending > n", arg=before)
 
 
-def _set_offline(context: Any, fake: FakeApi | None, offline: bool) -> None:
-    if fake is not None:
-        fake.offline = offline
-    context.set_offline(offline)
-
-
 def _queue(page: Any) -> list[dict[str, Any]]:
     return page.evaluate("() => WanggeCheckpoint.db.getAll('queue')")
 
@@ -176,11 +104,6 @@ def test_a_checkpoint_registers_through_an_outage(browser, live_server, tree):
 
     errors: list[str] = []
     context, page = _new_page(browser, errors)
-    fake = None
-    if not _real_api():
-        fake = FakeApi(tree["grid_a"].path)
-        context.route("**/api/v1/checkpoints/**", fake.handle)
-
     _set_up(page, live_server, "kakou", north)
     device = DeviceToken.objects.get()
     assert device.area == tree["grid_a"]
@@ -202,7 +125,7 @@ def test_a_checkpoint_registers_through_an_outage(browser, live_server, tree):
 
     # The network goes.
     page.wait_for_function("() => !WanggeCheckpoint.app.state.syncing")
-    _set_offline(context, fake, True)
+    context.set_offline(True)
     page.wait_for_selector("#st-net[data-state=offline]")
 
     # Bad input is refused on the spot, nothing queued: 3.7 °C and a plate with an I.
@@ -256,7 +179,7 @@ def test_a_checkpoint_registers_through_an_outage(browser, live_server, tree):
 
     # The south gate closes meanwhile; the network comes back.
     Checkpoint.objects.filter(pk=south.pk).update(active=False)
-    _set_offline(context, fake, False)
+    context.set_offline(False)
     page.wait_for_function("() => WanggeCheckpoint.app.state.pending === 0", timeout=60_000)
     page.wait_for_selector("#st-rejected:not([hidden])")
     assert page.text_content("#st-rejected-count") == "1"
@@ -268,8 +191,15 @@ def test_a_checkpoint_registers_through_an_outage(browser, live_server, tree):
     queue = {item["client_id"]: item for item in _queue(page)}
     answers = sorted((item["state"], item.get("server_alerts")) for item in queue.values())
     assert answers == [("done", 0), ("done", 1), ("done", 1), ("rejected", None)]
-    if fake is not None:
-        assert set(fake.stored) == {c for c, item in queue.items() if item["state"] == "done"}
+    # Stored once each, by the device's client ids; the refused one not at all.
+    done = {c for c, item in queue.items() if item["state"] == "done"}
+    assert {str(c) for c in CheckpointEntry.objects.values_list("client_id", flat=True)} == done
+    assert set(CheckpointEntry.objects.values_list("plate", flat=True)) == {
+        "京A12345",
+        "京A12346",
+        "粤BD12345",
+    }
+    assert CheckpointEntry.objects.filter(alerts__gt=0).count() == 2
 
     # The refused entry is listed with its reason; Fix puts it back in the form.
     page.click("#st-rejected")
@@ -283,6 +213,9 @@ def test_a_checkpoint_registers_through_an_outage(browser, live_server, tree):
     page.keyboard.press("F4")
     page.wait_for_selector("#st-rejected", state="hidden")
     page.wait_for_function("() => WanggeCheckpoint.app.state.pending === 0")
+    fixed = CheckpointEntry.objects.get(plate="")
+    assert (fixed.checkpoint, fixed.people) == (north, 1)
+    assert CheckpointPassenger.objects.get(entry=fixed).resident == resident
 
     # Answered, the device keeps the masked forms only: no full number, no phone.
     stored = json.dumps(_queue(page), ensure_ascii=False)
