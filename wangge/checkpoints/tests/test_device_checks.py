@@ -1,6 +1,7 @@
 """What the offline layer checks on the device is what the server checks: ID numbers,
 phones and their masks (wangge/static/core/offline/offline-core.js against lib/idnumbers.py
-and lib/phones.py), and the checkpoint's temperatures and alerts (checkpoint-core.js). Run in
+and lib/phones.py), and the checkpoint's plates (lib/plates.py), temperatures and alerts
+(checkpoint-core.js). Run in
 Debian's Chromium on inputs Hypothesis draws, many to a page evaluation."""
 
 import datetime as dt
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wangge.lib import idnumbers, phones
+from wangge.lib import idnumbers, phones, plates
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 SCRIPTS = [STATIC / "core/offline/offline-core.js", STATIC / "checkpoints/checkpoint-core.js"]
@@ -171,3 +172,46 @@ def test_a_temperature_that_is_no_number_is_refused(page):
         {"value": 37.2},
         {"problem": "form"},
     ]
+
+
+def _server_plate(value: str) -> str | None:
+    try:
+        return plates.validate(value)
+    except plates.PlateError:
+        return None
+
+
+PLATE_CHARS = plates.PROVINCES[:6] + "粤使警学挂领港澳ZABDFIO0123456789abdf ·-"
+plate_like = st.builds(
+    lambda head, office, rest: head + office + rest,
+    st.sampled_from([*plates.PROVINCES[:8], "粤", "使", ""]),
+    st.sampled_from(["A", "B", "Z", "I", "O", "a", "Ａ", ""]),
+    st.text(alphabet="0123456789ABDFHJKXYZ警学挂领港澳使 ·-", min_size=3, max_size=7),
+)
+
+
+# Plates of every format in use, typed in lower case or with a separator now and then.
+real_plates = st.builds(
+    lambda plate, style: style(plate),
+    st.one_of(*(st.from_regex(pattern, fullmatch=True) for pattern in plates._PATTERNS)),
+    st.sampled_from([str, str.lower, lambda p: p[:2] + " " + p[2:], lambda p: p[:2] + "·" + p[2:]]),
+)
+
+
+@CHECKS
+@given(
+    st.lists(
+        st.one_of(real_plates, plate_like, st.text(alphabet=PLATE_CHARS, min_size=0, max_size=10)),
+        min_size=60,
+        max_size=60,
+    )
+)
+def test_the_device_accepts_the_plates_the_server_accepts(page, values):
+    device = page.evaluate(
+        """(values) => values.map((v) => {
+          const plate = WanggeCheckpoint.normalisePlate(v);
+          return !plate ? "" : WanggeCheckpoint.plateValid(plate) ? plate : null;
+        })""",
+        values,
+    )
+    assert device == [_server_plate(value) for value in values]
