@@ -9,7 +9,6 @@ from django.utils import timezone
 from tests.factories import id_number
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
 from wangge.checkpoints.models import Checkpoint
-from wangge.checkpoints.tests import matrix_device
 from wangge.lib.uuid7 import uuid7
 
 
@@ -61,4 +60,6 @@ CASES = [
 ]
 
 # The checkpoint device's pages (its shell and setup): wangge/checkpoints/tests/matrix_device.py.
-CASES += matrix_device.CASES
+from wangge.checkpoints.tests.matrix_device import CASES as DEVICE_CASES  # noqa: E402
+
+CASES += DEVICE_CASES
