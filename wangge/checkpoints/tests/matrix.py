@@ -169,3 +169,7 @@ CASES += [
         sibling=Sibling(kwargs=_passenger("sibling")),
     ),
 ]
+# The checkpoint device's pages (its shell and setup): wangge/checkpoints/tests/matrix_device.py.
+from wangge.checkpoints.tests.matrix_device import CASES as DEVICE_CASES  # noqa: E402
+
+CASES += DEVICE_CASES
