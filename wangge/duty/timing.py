@@ -53,7 +53,7 @@ def parse_time(text: str) -> dt.time | None:
     """ "HH:MM" (or H:MM, with a full-width colon) as a time, None when it is not one."""
     text = text.strip().replace("：", ":")
     hours, sep, minutes = text.partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+    if not sep or not hours.isdecimal() or not minutes.isdecimal() or len(minutes) != 2:
         return None
     h, m = int(hours), int(minutes)
     if not (0 <= h <= 23 and 0 <= m <= 59):  # noqa: PLR2004
