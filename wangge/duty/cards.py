@@ -49,14 +49,13 @@ def my_shift_cards(request: HttpRequest) -> list[Card]:
 
 def my_task_cards(request: HttpRequest) -> list[Card]:
     """The scheduled tasks assigned to me (or my team) due today: an alarm when one is
-    overdue. One query, two when there are tasks."""
+    overdue. Two queries (the tasks, today's completions)."""
     user = request.user
     if not isinstance(user, User):
         return []
-    tasks = list(selectors.assigned_tasks(user))
-    if not tasks:
-        return []
-    due, done, overdue = selectors.overdue_counts(tasks, timezone.now())
+    assigned = selectors.assigned_tasks(user)
+    tasks = list(assigned)
+    due, done, overdue = selectors.overdue_counts(tasks, timezone.now(), assigned)
     if not due:
         return []
     return [
@@ -92,11 +91,11 @@ def area_cards(request: HttpRequest) -> list[Card]:
     if paths is not None:
         posts = posts.filter(subtree_q(paths, "area__path"))
         tasks = tasks.filter(subtree_q(paths, "area__path"))
-    rows = selectors.post_rows(list(posts), now)
+    rows = selectors.post_rows(list(posts), now, posts)
     unmanned = sum(1 for row in rows if row.status == PostStatus.UNMANNED)
     late = sum(1 for row in rows if row.status == PostStatus.LATE)
     task_list = list(tasks)
-    _due, _done, overdue = selectors.overdue_counts(task_list, now) if task_list else (0, 0, 0)
+    _due, _done, overdue = selectors.overdue_counts(task_list, now, tasks)
     if not rows and not task_list:
         return []
     alarm = unmanned or overdue

@@ -5,6 +5,7 @@ overdue). Each costs a fixed number of queries whatever the number of posts or s
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -89,11 +90,15 @@ def visible_posts(user: User, area: Area) -> "QuerySet[Post]":
     )
 
 
-def post_rows(posts: list[Post], now: dt.datetime) -> list[PostRow]:
-    """Each post with its status now and today's gaps (one query for every post's shifts)."""
+def post_rows(
+    posts: list[Post], now: dt.datetime, among: "QuerySet[Post] | None" = None
+) -> list[PostRow]:
+    """Each post with its status now and today's gaps: one query for every post's shifts
+    (`among`, the query the posts came from, makes it one even when there is no post)."""
     start, end = day_bounds(timezone.localdate(now))
     by_post: dict[int, list[Shift]] = defaultdict(list)
-    for shift in Shift.objects.filter(overlapping(start, end), post__in=[p.pk for p in posts]):
+    chosen: Any = among.values("pk") if among is not None else [p.pk for p in posts]
+    for shift in Shift.objects.filter(overlapping(start, end), post__in=chosen):
         by_post[shift.post_id].append(shift)
     rows = []
     for post in posts:
@@ -133,14 +138,21 @@ class Occurrence:
         return self.completion is not None
 
 
-def day_occurrences(tasks: list[ScheduledTask], day: dt.date, now: dt.datetime) -> list[Occurrence]:
+def day_occurrences(
+    tasks: list[ScheduledTask],
+    day: dt.date,
+    now: dt.datetime,
+    among: "QuerySet[ScheduledTask] | None" = None,
+) -> list[Occurrence]:
     """The due times of `tasks` on `day`, each with its completion and whether it is
-    overdue (not done `grace_minutes` after it was due). One query for the completions."""
+    overdue (not done `grace_minutes` after it was due). One query for the completions
+    (`among`, the query the tasks came from, makes it one even when there is no task)."""
     start, end = day_bounds(day)
+    chosen: Any = among.values("pk") if among is not None else [t.pk for t in tasks]
     done = {
         (c.task_id, c.due_at): c
         for c in TaskCompletion.objects.filter(
-            task__in=[t.pk for t in tasks], due_at__gte=start, due_at__lt=end
+            task__in=chosen, due_at__gte=start, due_at__lt=end
         ).select_related("by")
     }
     found = []
@@ -179,9 +191,11 @@ def assigned_tasks(user: User) -> "QuerySet[ScheduledTask]":
     )
 
 
-def overdue_counts(tasks: list[ScheduledTask], now: dt.datetime) -> tuple[int, int, int]:
+def overdue_counts(
+    tasks: list[ScheduledTask], now: dt.datetime, among: "QuerySet[ScheduledTask] | None" = None
+) -> tuple[int, int, int]:
     """(due today, done today, overdue now) over today's occurrences of `tasks`."""
-    found = day_occurrences(tasks, timezone.localdate(now), now)
+    found = day_occurrences(tasks, timezone.localdate(now), now, among)
     return len(found), sum(1 for o in found if o.done), sum(1 for o in found if o.overdue)
 
 
