@@ -50,6 +50,7 @@ from wangge.demo.structure import Structure, build_structure, residents_per_grid
 from wangge.demo.workers import Workers
 from wangge.demo.workforce import remove_demo_workforce
 from wangge.dispatch.demo import remove_demo_boards
+from wangge.duty.demo import remove_demo_duty
 from wangge.incidents.demo import remove_demo_incidents
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
@@ -415,6 +416,7 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order.
+    remove_demo_duty(existing.district)
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)

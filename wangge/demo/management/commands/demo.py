@@ -15,6 +15,7 @@ from wangge.demo.logins import LOGINS, format_table, places, username, write_tab
 from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
+from wangge.duty.demo import build_demo_duty, demo_duty_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
@@ -119,6 +120,15 @@ class Command(BaseCommand):
             self.stdout.write("Adding incidents in every state…")
             build_demo_incidents(
                 result.district, seed=options["seed"], acting_user=None, at=timezone.now()
+            )
+        if not demo_duty_exist(result.district):
+            self.stdout.write("Adding duty posts, their rosters and scheduled tasks…")
+            build_demo_duty(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                at=timezone.now(),
+                favour=places(profile, result.district)["grid"],
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
