@@ -10,6 +10,7 @@ then the real unmanned check runs. One audit entry records the build.
 
 import datetime as dt
 import random
+from collections.abc import Collection
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,13 +65,40 @@ def _closed_compound(district: Area, favour: Area | None) -> Area | None:
         .first()
     )
     if locked is not None:
-        return locked.area
+        area: Area = locked.area
+        return area
     if favour is not None:
         return favour
     found: Area | None = (
         Area.objects.within(district).filter(kind__in=GRID_KINDS).order_by("path").first()
     )
     return found
+
+
+def _running_first(
+    crew: list[Worker],
+    pattern: tuple[tuple[int, int], ...],
+    favour_users: Collection[int],
+    day: dt.date,
+    now: dt.datetime,
+) -> list[Worker]:
+    """The crew with a favoured worker moved onto the shift of the pattern running now."""
+    running = next(
+        (
+            index
+            for index, (hour, hours) in enumerate(pattern)
+            if at_local(day, dt.time(hour))
+            <= now
+            < at_local(day, dt.time(hour)) + dt.timedelta(hours=hours)
+        ),
+        None,
+    )
+    chosen = next((i for i, worker in enumerate(crew) if worker.user_id in favour_users), None)
+    if running is None or chosen is None:
+        return crew
+    crew = list(crew)
+    crew[running], crew[chosen] = crew[chosen], crew[running]
+    return crew
 
 
 def _shifts(
@@ -106,8 +134,10 @@ def build_demo_duty(
     acting_user: "Actor | None" = None,
     at: dt.datetime | None = None,
     favour: Area | None = None,
+    favour_users: Collection[int] = (),
 ) -> int:
-    """Posts, rosters and scheduled tasks in the district; how many posts. Idempotent."""
+    """Posts, rosters and scheduled tasks in the district; how many posts. Idempotent.
+    The workers of `favour_users` (the demo's logins) are put on the shifts running now."""
     if demo_duty_exist(district):
         return 0
     now = at or timezone.now()
@@ -157,10 +187,10 @@ def build_demo_duty(
     first_pool: list[Worker] = []
     for index, post in enumerate(posts):
         pool = [w for w in workforce_of(post).order_by("name", "pk") if w.pk not in used]
-        with_login = [worker for worker in pool if worker.user_id is not None]
-        others = [worker for worker in pool if worker.user_id is None]
+        favoured = [worker for worker in pool if worker.user_id in favour_users]
+        others = [worker for worker in pool if worker.user_id not in favour_users]
         rng.shuffle(others)
-        ordered = with_login[:2] + others + with_login[2:]
+        ordered = favoured[:1] + others + favoured[1:]
         if index == 0:
             first_pool = ordered
         pattern = TWO_SHIFTS if index % 2 else THREE_SHIFTS
@@ -172,6 +202,7 @@ def build_demo_duty(
             if len(crew) < len(pattern):
                 break
             used.update(worker.pk for worker in crew)
+            crew = _running_first(crew, pattern, favour_users, today, now)
             for day in (yesterday, today):
                 shifts.extend(_shifts(post, crew, pattern, day, now, rng))
     # The night shift of yesterday that runs into today is in the roster already (20:00+12h).

@@ -35,6 +35,12 @@ def gap_key(post: Post, start: dt.datetime) -> str:
     return f"duty:{post.pk}:gap:{start.astimezone(dt.UTC):%Y%m%dT%H%M}"
 
 
+def _clock(moment: dt.datetime) -> str:
+    """A time of day as HH:MM, midnight at the end of a stretch as 24:00."""
+    text = timezone.localtime(moment).strftime("%H:%M")
+    return "24:00" if text == "00:00" else text
+
+
 def find_unmanned(now: dt.datetime) -> list[tuple[Post, str, str]]:
     """(post, source key, description) for every post unmanned now."""
     start, end = day_bounds(timezone.localdate(now))
@@ -68,7 +74,7 @@ def find_unmanned(now: dt.datetime) -> list[tuple[Post, str, str]]:
                     ) % {
                         "post": post.name,
                         "start": timezone.localtime(begins).strftime("%H:%M"),
-                        "end": timezone.localtime(ends).strftime("%H:%M"),
+                        "end": _clock(ends),
                     }
                     found.append((post, gap_key(post, begins), text))
     return found

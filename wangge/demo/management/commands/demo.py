@@ -129,6 +129,16 @@ class Command(BaseCommand):
                 acting_user=None,
                 at=timezone.now(),
                 favour=places(profile, result.district)["grid"],
+                # The grid member and the volunteer find a shift running on their phone.
+                favour_users=list(
+                    User.objects.filter(
+                        username__in=[
+                            username(profile, spec)
+                            for spec in LOGINS
+                            if spec.name in ("gridmember", "volunteer")
+                        ]
+                    ).values_list("pk", flat=True)
+                ),
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
