@@ -47,7 +47,10 @@ def mine(request: AuthedRequest) -> HttpResponse:
         {
             "today": timezone.localdate(now),
             "cards": [shift_context(shift) for shift in shifts],
-            "due": due,
+            # What is left to do; what is done is counted (the task's page has the log).
+            "due": [o for o in due if not o.done],
+            "done_count": sum(1 for o in due if o.done),
+            "early_limit": now + actions.COMPLETE_EARLY,
         },
     )
 
