@@ -89,6 +89,8 @@ def test_inactive_posts_and_covered_posts_raise_nothing(clock, tree, guards):
     assert raise_unmanned(clock.now) == 0
 
 
+# The worker's task queue runs tasks on their own connection: a real transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_background_worker_runs_the_check(clock, tree, guards):
     covered_post(tree["grid_a"], guards)
     clock.advance(minutes=20)
