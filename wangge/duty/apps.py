@@ -14,12 +14,14 @@ class DutyConfig(AppConfig):
     verbose_name = _("Duty posts")
 
     def ready(self) -> None:
+        from wangge.areas.extensions import area_actions
         from wangge.core import cards, nav, schedule
         from wangge.duty import cards as duty_cards
         from wangge.duty import navigation, tasks
 
         schedule.register_periodic("duty.unmanned", UNMANNED_CHECK, tasks.check_unmanned_posts)
         nav.register(navigation.duty_links)
+        area_actions.register(navigation.area_duty_actions)
         cards.register(duty_cards.my_shift_cards)
         cards.register(duty_cards.my_task_cards)
         cards.register(duty_cards.area_cards)

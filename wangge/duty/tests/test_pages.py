@@ -220,3 +220,10 @@ def test_the_workbench_cards(client, clock, alice, tree, guard, post):
     client.force_login(alice)
     home = client.get("/").content.decode()
     assert reverse("duty:posts") in home
+
+
+def test_an_area_page_links_to_its_posts_and_tasks(client, alice, tree):
+    client.force_login(alice)
+    page = client.get(reverse("areas:detail", args=[tree["grid_a"].pk])).content.decode()
+    assert f"{reverse('duty:posts')}?area={tree['grid_a'].pk}" in page
+    assert f"{reverse('duty:tasks')}?area={tree['grid_a'].pk}" in page
