@@ -67,7 +67,9 @@ def main(base: str, out: Path) -> None:
                     words = set(LATIN.findall(page.inner_text("main"))) - ALLOWED
                     if words:
                         print(f"{screen} {login} {name}: Latin words {sorted(words)[:10]}")
-                    height = min(page.evaluate("document.body.scrollHeight"), 3 * viewport["height"])
+                    height = min(
+                        page.evaluate("document.body.scrollHeight"), 3 * viewport["height"]
+                    )
                     page.set_viewport_size({"width": viewport["width"], "height": height})
                     page.screenshot(path=str(out / f"duty-{screen}-{login}-{name}.png"))
                     page.set_viewport_size(viewport)

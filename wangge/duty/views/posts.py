@@ -214,7 +214,7 @@ def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "on_duty": on_duty,
             "expected": expected,
             "manages": manages,
-            "editable": manages and day >= today - dt.timedelta(days=1),
+            "editable": manages and day >= today,
             "first_gap": timezone.localtime(first_gap).strftime("%H:%M") if first_gap else "08:00",
             "hours": SHIFT_HOURS,
             "post_url": _post_url(post.pk, day),
