@@ -129,6 +129,16 @@ class AuditEvent(models.TextChoices):
     CHECKPOINT_REVEAL = "checkpoint.reveal", _("Personal data of a person checked revealed")
     # -- duty posts --
     SHIFT_CHECK_IN = "shift.check_in", _("Checked in for a duty shift")
+    SHIFT_CHECK_OUT = "shift.check_out", _("Checked out of a duty shift")
+    POST_CREATE = "duty_post.create", _("Duty post created")
+    POST_UPDATE = "duty_post.update", _("Duty post changed")
+    SHIFT_ASSIGN = "shift.assign", _("Duty shift assigned")
+    SHIFT_REMOVE = "shift.remove", _("Duty shift removed")
+    ROSTER_COPY = "roster.copy", _("Duty roster copied from the day before")
+    SCHEDULED_TASK_CREATE = "scheduled_task.create", _("Scheduled task created")
+    SCHEDULED_TASK_UPDATE = "scheduled_task.update", _("Scheduled task changed")
+    TASK_COMPLETE = "scheduled_task.complete", _("Scheduled task recorded as done")
+    DEMO_DUTY = "demo.duty", _("Demo duty posts and schedules built")
     # -- door-to-door service --
     SERVICE_REQUEST = "service.request", _("Service request recorded")
     # -- end of closed-loop control --

@@ -51,6 +51,7 @@ from wangge.demo.structure import Structure, build_structure, residents_per_grid
 from wangge.demo.workers import Workers
 from wangge.demo.workforce import remove_demo_workforce
 from wangge.dispatch.demo import remove_demo_boards
+from wangge.duty.demo import remove_demo_duty
 from wangge.incidents.demo import remove_demo_incidents
 from wangge.keypersons.demo import remove_demo_keypersons
 from wangge.residents.actions import refresh_area_counts
@@ -419,8 +420,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order, after closed-loop
-    # control's checkpoints (their alerts raised incidents), lists, key persons and the
-    # risk levels set on the areas.
+    # control's duty posts, checkpoints (their alerts raised incidents), lists, key persons
+    # and the risk levels set on the areas.
+    remove_demo_duty(existing.district)
     remove_demo_checkpoints(existing.district)
     remove_demo_tracing(existing.district)
     remove_demo_keypersons(existing.district)

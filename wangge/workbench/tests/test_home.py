@@ -156,19 +156,21 @@ def test_the_other_districts_staff_see_none_of_this_work(client, world, charlie)
 # the workforce's: one; the risk levels': one, and one more for those who set levels, three
 # more again when an area of theirs has a level of its own: the downgrades suggested; for
 # those who follow up: the key persons' one and the lists to trace's one; the checkpoints'
-# today: one aggregate).
+# today: one aggregate; duty: three for everyone (my shifts today; my scheduled tasks and
+# today's completions), four more for those who see closed-loop control (posts, today's
+# shifts, tasks, completions: posts unmanned and tasks overdue in their areas)).
 HOME_QUERIES = {
-    Role.ADMINISTRATOR: 27,
-    Role.COMMAND_CENTRE: 27,
-    Role.STREET_STAFF: 27,
-    Role.COMMUNITY_STAFF: 24,
-    Role.GRID_LEADER: 24,
-    Role.GRID_MEMBER: 23,
-    Role.SAMPLER: 11,
-    Role.CHECKPOINT_OFFICER: 11,
-    Role.LAB_LIAISON: 16,
-    Role.VOLUNTEER: 11,
-    Role.STATIONED_CADRE: 23,
+    Role.ADMINISTRATOR: 34,
+    Role.COMMAND_CENTRE: 34,
+    Role.STREET_STAFF: 34,
+    Role.COMMUNITY_STAFF: 31,
+    Role.GRID_LEADER: 31,
+    Role.GRID_MEMBER: 30,
+    Role.SAMPLER: 14,
+    Role.CHECKPOINT_OFFICER: 14,
+    Role.LAB_LIAISON: 19,
+    Role.VOLUNTEER: 14,
+    Role.STATIONED_CADRE: 30,
 }
 
 

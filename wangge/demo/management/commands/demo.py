@@ -17,6 +17,7 @@ from wangge.demo.logins import LOGINS, format_table, places, username, write_tab
 from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
+from wangge.duty.demo import build_demo_duty, demo_duty_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
 from wangge.risk.demo import build_demo_risk, demo_risk_exist
@@ -166,6 +167,25 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 registrar=User.objects.get(username=username(profile, officer)),
                 now=timezone.now(),
+            )
+        if not demo_duty_exist(result.district):
+            self.stdout.write("Adding duty posts, their rosters and scheduled tasks…")
+            build_demo_duty(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                at=timezone.now(),
+                favour=places(profile, result.district)["grid"],
+                # The grid member and the volunteer find a shift running on their phone.
+                favour_users=list(
+                    User.objects.filter(
+                        username__in=[
+                            username(profile, spec)
+                            for spec in LOGINS
+                            if spec.name in ("gridmember", "volunteer")
+                        ]
+                    ).values_list("pk", flat=True)
+                ),
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
