@@ -21,7 +21,7 @@ from wangge.keypersons.choices import KeyPersonStatus, Measure
 from wangge.notifications.models import Notification
 from wangge.risk.choices import RiskLevel
 from wangge.services import actions
-from wangge.services.actions import HandoutLine, NewRequest
+from wangge.services.actions import HandoutLine
 from wangge.services.choices import ServiceStatus, StepKind, Urgency
 from wangge.services.errors import ServiceError
 from wangge.services.models import ServiceRequest, SupplyHandout, UrgencyPolicy
