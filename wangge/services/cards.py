@@ -29,7 +29,11 @@ def service_cards(request: HttpRequest) -> list[Card]:
         return []
     now = timezone.now()
     mine = assignee_q(user) if delivers else Q(pk__in=[])
-    area = (Q() if paths is None else subtree_q(paths, "area__path")) if sees else Q(pk__in=[])
+    area = (
+        (Q(pk__isnull=False) if paths is None else subtree_q(paths, "area__path"))
+        if sees
+        else Q(pk__in=[])
+    )
     late = Q(due_at__lt=now)
     unassigned = Q(assigned_worker__isnull=True, assigned_team__isnull=True)
     figures = (
