@@ -53,6 +53,7 @@ from wangge.dispatch.demo import remove_demo_boards
 from wangge.incidents.demo import remove_demo_incidents
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
+from wangge.services.demo import remove_demo_services
 from wangge.testing.demo import remove_demo_rounds
 
 BATCH_RESIDENTS = 20_000
@@ -415,6 +416,7 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order.
+    remove_demo_services(existing.district)
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)

@@ -220,7 +220,11 @@ def record_request(
 def assignable_workers(request: ServiceRequest) -> "Any":
     """Who may be sent: active workers based in the request's grid or below it, or above
     it (the community's and street's volunteers serve its grids)."""
-    return Worker.objects.filter(overlapping([request.area.path], "area__path"), active=True)
+    return assignable_workers_of(request.area)
+
+
+def assignable_workers_of(grid: Area) -> "Any":
+    return Worker.objects.filter(overlapping([grid.path], "area__path"), active=True)
 
 
 def assignable_teams(request: ServiceRequest) -> "Any":
@@ -290,6 +294,7 @@ def assign(
     *,
     worker: Worker | None = None,
     team: Team | None = None,
+    at: dt.datetime | None = None,
     acting_user: Acting,
 ) -> ServiceRequest:
     """Send a worker or a team (MANAGE_CONTROL on the grid, or the grid's leader); they are
@@ -314,7 +319,7 @@ def assign(
         team.pk if team else None,
     ):
         return request
-    now = timezone.now()
+    now = at or timezone.now()
     request.assigned_worker, request.assigned_team = worker, team
     request.status = ServiceStatus.ASSIGNED
     request.assigned_at = now
@@ -385,6 +390,7 @@ def advance(
     *,
     note: str = "",
     handouts: Sequence[HandoutLine] = (),
+    at: dt.datetime | None = None,
     acting_user: Acting,
 ) -> ServiceRequest:
     """The assignee moves the request on: accepted, on the way, delivered (with a note and
@@ -401,7 +407,7 @@ def advance(
             raise ServiceError(_("the request is not assigned yet"))
         raise ServiceError(_("the request has moved on already"))
     lines = _checked_lines(handouts) if status == ServiceStatus.DELIVERED else []
-    now = timezone.now()
+    now = at or timezone.now()
     request.status = status
     fields = ["status"]
     if status == ServiceStatus.DELIVERED:
@@ -416,7 +422,13 @@ def advance(
 
 
 @transaction.atomic
-def cancel(request: ServiceRequest, *, reason: str, acting_user: Acting) -> ServiceRequest:
+def cancel(
+    request: ServiceRequest,
+    *,
+    reason: str,
+    at: dt.datetime | None = None,
+    acting_user: Acting,
+) -> ServiceRequest:
     """Cancel an open request with the reason (the household no longer needs it): FOLLOW_UP
     on its grid, as recording it."""
     require_in_scope(_holder(acting_user), Perm.FOLLOW_UP, [request.area])
@@ -428,7 +440,7 @@ def cancel(request: ServiceRequest, *, reason: str, acting_user: Acting) -> Serv
     reason = reason.strip()[:REASON_LENGTH]
     if not reason:
         raise ServiceError(_("say why the request is cancelled"), "reason")
-    now = timezone.now()
+    now = at or timezone.now()
     request.status = ServiceStatus.CANCELLED
     request.closed_at = now
     request.save(update_fields=["status", "closed_at"])

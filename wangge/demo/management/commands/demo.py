@@ -16,6 +16,7 @@ from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
+from wangge.services.demo import build_demo_services, demo_services_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 
 
@@ -119,6 +120,19 @@ class Command(BaseCommand):
             self.stdout.write("Adding incidents in every state…")
             build_demo_incidents(
                 result.district, seed=options["seed"], acting_user=None, at=timezone.now()
+            )
+        if not demo_services_exist(result.district):
+            self.stdout.write("Adding door-to-door service requests…")
+            services = build_demo_services(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                at=timezone.now(),
+                favour=places(profile, result.district)["grid"],
+            )
+            self.stdout.write(
+                f"  {services.requests} requests ({services.late} late, "
+                f"{services.handouts} supplies handed out) from {services.source}"
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
