@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,6 +35,13 @@ from wangge.services.tests.factories import (
 )
 from wangge.workforce.choices import WorkerKind
 from wangge.workforce.tests.factories import make_team, make_worker
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals are read in English here (the site's language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
