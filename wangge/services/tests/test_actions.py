@@ -332,6 +332,9 @@ def _now():
 # --- limits and escalation (fake clock) --------------------------------------------------
 
 
+# The worker's task runner closes connections between tasks: a real transaction, as the
+# worker's own tests do.
+@pytest.mark.django_db(transaction=True)
 def test_a_missed_limit_raises_one_incident_through_the_worker(clock, closed_household, bob):
     request = make_request(closed_household, urgency=Urgency.EMERGENCY, acting_user=bob)
     routine = make_request(closed_household, acting_user=bob)
