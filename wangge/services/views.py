@@ -25,6 +25,8 @@ from wangge.core import params
 from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, in_scope
+from wangge.incidents.models import Incident
+from wangge.incidents.selectors import visibility_q as incident_visibility_q
 from wangge.lib.excel import XLSX_CONTENT_TYPE
 from wangge.residents.models import Household
 from wangge.services import actions, exports, selectors
@@ -186,6 +188,14 @@ def _detail_context(request: AuthedRequest, service: ServiceRequest) -> dict[str
         ),
         "handouts": list(SupplyHandout.objects.filter(request=service).order_by("handed_at")),
         "late": service.is_late(now),
+        # The incident its missed limit raised, for those who may see it.
+        "incident": (
+            Incident.objects.filter(
+                incident_visibility_q(user), source_key=f"services:{service.pk}"
+            ).first()
+            if service.escalated_at
+            else None
+        ),
         "now": now,
         "can_assign": can_assign,
         "workers": (
@@ -302,9 +312,12 @@ def household_matches(request: AuthedRequest, query: str) -> list[Household]:
     parts = query.replace("－", "-").split("-")
     condition = Q(address__icontains=query) | Q(building=query) | Q(room__startswith=query)
     if len(parts) == 3 and all(parts):
-        condition |= Q(building=parts[0], unit=parts[1], room=parts[2])
+        condition |= Q(building=parts[0], unit=parts[1], room__startswith=parts[2])
     elif len(parts) == 2 and all(parts):
-        condition |= Q(building=parts[0], room=parts[1])
+        # Building and unit (every room of it), or building and room.
+        condition |= Q(building=parts[0], unit=parts[1]) | Q(
+            building=parts[0], room__startswith=parts[1]
+        )
     return list(
         found.filter(condition)
         .select_related("grid")
