@@ -435,7 +435,10 @@ def handout(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Handout recorded."))
             return redirect("services:household", pk=found.pk)
     if not request.user.has_area_permission(Perm.VIEW_CONTROL, found.grid):
-        raise Http404
+        # A volunteer (no household pages): the refusal, back where they came from.
+        errors = [str(error) for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(errors))
+        return redirect("services:mine")
     return _household_page(request, found, form, status=400)
 
 
