@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -390,11 +391,13 @@ def advance(
     *,
     note: str = "",
     handouts: Sequence[HandoutLine] = (),
+    photo: File[bytes] | None = None,
     at: dt.datetime | None = None,
     acting_user: Acting,
 ) -> ServiceRequest:
-    """The assignee moves the request on: accepted, on the way, delivered (with a note and
-    the supplies handed out, if any). The same step again is a retry and changes nothing."""
+    """The assignee moves the request on: accepted, on the way, delivered (with a note, the
+    supplies handed out and a photo, if any; the photo already cleaned by
+    `incidents.photos.clean_photo`). The same step again is a retry and changes nothing."""
     if not may_deliver(acting_user, request):
         raise OutOfScope
     request = _locked(request)
@@ -413,11 +416,20 @@ def advance(
     if status == ServiceStatus.DELIVERED:
         request.delivered_at = request.closed_at = now
         fields += ["delivered_at", "closed_at"]
+        if photo is not None:
+            request.delivery_photo.save("photo.jpg", photo, save=False)
+            fields.append("delivery_photo")
     request.save(update_fields=fields)
     _step(request, status, now, acting_user, note=note.strip())
     if lines:
         _write_handouts(request.household, lines, request=request, at=now, acting_user=acting_user)
-    _audit(acting_user, AuditEvent.SERVICE_STEP, request, handouts=len(lines))
+    _audit(
+        acting_user,
+        AuditEvent.SERVICE_STEP,
+        request,
+        handouts=len(lines),
+        photo=bool(request.delivery_photo),
+    )
     return request
 
 

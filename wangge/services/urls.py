@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:pk>/assign/", views.assign, name="assign"),
     path("<uuid:pk>/step/", views.step, name="step"),
     path("<uuid:pk>/cancel/", views.cancel, name="cancel"),
+    path("<uuid:pk>/photo/", views.photo, name="photo"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/handout/", views.handout, name="handout"),
     path("supplies/", views.supplies, name="supplies"),

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -26,6 +26,7 @@ from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, in_scope
 from wangge.incidents.models import Incident
+from wangge.incidents.photos import clean_photo
 from wangge.incidents.selectors import visibility_q as incident_visibility_q
 from wangge.lib.excel import XLSX_CONTENT_TYPE
 from wangge.residents.models import Household
@@ -279,11 +280,44 @@ def step(request: AuthedRequest, pk: uuid.UUID) -> HttpResponse:
             context["handout_form"] = form
             return render(request, "services/detail.html", context, status=400)
         lines = form.lines()
+    photo = None
+    upload = request.FILES.get("photo")
+    if status == ServiceStatus.DELIVERED and upload is not None:
+        try:
+            photo = clean_photo(upload)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _back(service)
     try:
-        actions.advance(service, status, note=note, handouts=lines, acting_user=actor_for(request))
+        actions.advance(
+            service,
+            status,
+            note=note,
+            handouts=lines,
+            photo=photo,
+            acting_user=actor_for(request),
+        )
     except ServiceError as exc:
         messages.error(request, str(exc))
     return _back(service)
+
+
+@login_required
+@require_GET
+def photo(request: AuthedRequest, pk: uuid.UUID) -> FileResponse:
+    """The delivery's photo, to those who may see the request; never cached by others."""
+    service = _get_request(request, pk)
+    if not service.delivery_photo:
+        raise Http404
+    try:
+        handle = service.delivery_photo.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    return response
 
 
 @login_required

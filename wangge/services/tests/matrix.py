@@ -7,10 +7,12 @@ leader (so the grid leader is allowed too); moving a request on is the assignee'
 the matrix users) or an assigner's; supplies are recorded with DELIVER_SERVICES.
 """
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from wangge.accounts.tests.permission_matrix import Case, Sibling, World
 from wangge.core.permissions import Perm, Role
+from wangge.incidents.tests.test_photos import jpeg_bytes
 from wangge.risk.choices import RiskLevel
 from wangge.services import actions
 from wangge.services.tests.factories import make_household, make_request, set_level
@@ -29,6 +31,7 @@ def build(world: World) -> None:
         worker = make_worker(grid, f"{marker}志愿者", kind=WorkerKind.VOLUNTEER)
         request = make_request(household, detail=marker)
         actions.assign(request, worker=worker, acting_user=None)
+        request.delivery_photo.save("photo.jpg", ContentFile(jpeg_bytes()))
         place["svc_household"] = household
         place["svc_worker"] = worker
         place["svc_request"] = request
@@ -118,6 +121,12 @@ CASES = [
         data=lambda w: {"reason": "家属已送到"},
         ok=302,
         sibling=Sibling(kwargs=lambda w: _request(w.sibling)),
+    ),
+    Case(
+        "services:photo",
+        perm=Perm.VIEW_CONTROL,
+        kwargs=lambda w: _request(w.mine),
+        foreign=lambda w: _request(w.foreign),
     ),
     Case(
         "services:household",

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -13,6 +14,7 @@ from tests.factories import UserFactory, grant
 from wangge.audit.events import AuditEvent
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
+from wangge.incidents.tests.test_photos import jpeg_bytes
 from wangge.risk.choices import RiskLevel
 from wangge.services import actions
 from wangge.services.choices import ServiceStatus
@@ -121,6 +123,36 @@ def test_assign_then_deliver_with_supplies_from_the_request_page(client, alice, 
     assert SupplyHandout.objects.get().request == request
     detail = client.get(f"/services/{request.pk}/").content.decode()
     assert "已交给户主" in detail
+
+
+def test_the_delivery_photo_is_cleaned_kept_private_and_shown_to_who_sees_the_request(
+    client, alice, volunteer, closed, charlie, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    request = make_request(closed)
+    actions.assign(request, worker=volunteer, acting_user=alice)
+    client.force_login(volunteer.user)
+    upload = SimpleUploadedFile("IMG_0001.png", jpeg_bytes(fmt="PNG"), content_type="image/png")
+    client.post(f"/services/{request.pk}/step/", {"status": "delivered", "photo": upload})
+    request.refresh_from_db()
+    assert request.status == ServiceStatus.DELIVERED
+    assert request.delivery_photo.name.startswith("services/")
+    assert request.delivery_photo.name.endswith(".jpg")
+    shown = client.get(f"/services/{request.pk}/photo/")
+    assert shown.status_code == 200 and shown["Cache-Control"] == "private, no-store"
+    client.force_login(charlie)
+    assert client.get(f"/services/{request.pk}/photo/").status_code == 404
+
+
+def test_a_file_that_is_no_picture_is_refused(client, alice, volunteer, closed, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    request = make_request(closed)
+    actions.assign(request, worker=volunteer, acting_user=alice)
+    client.force_login(volunteer.user)
+    upload = SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")
+    client.post(f"/services/{request.pk}/step/", {"status": "delivered", "photo": upload})
+    request.refresh_from_db()
+    assert request.status == ServiceStatus.ASSIGNED and not request.delivery_photo
 
 
 def test_the_list_flags_late_requests_and_filters_them(client, alice, closed, clock):
