@@ -141,4 +141,10 @@ class AuditEvent(models.TextChoices):
     DEMO_DUTY = "demo.duty", _("Demo duty posts and schedules built")
     # -- door-to-door service --
     SERVICE_REQUEST = "service.request", _("Service request recorded")
+    SERVICE_ASSIGN = "service.assign", _("Service request assigned")
+    SERVICE_STEP = "service.step", _("Service request moved on")
+    SERVICE_CANCEL = "service.cancel", _("Service request cancelled")
+    SERVICE_OVERDUE = "service.overdue", _("Service requests past their limit escalated")
+    SUPPLY_HANDOUT = "supply.handout", _("Supplies handed out")
+    SUPPLIES_EXPORT = "supplies.export", _("Supplies handed out exported")
     # -- end of closed-loop control --

@@ -57,6 +57,7 @@ from wangge.keypersons.demo import remove_demo_keypersons
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.risk.demo import remove_demo_risk
+from wangge.services.demo import remove_demo_services
 from wangge.testing.demo import remove_demo_rounds
 from wangge.tracing.demo import remove_demo_tracing
 
@@ -420,8 +421,9 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order, after closed-loop
-    # control's duty posts, checkpoints (their alerts raised incidents), lists, key persons
-    # and the risk levels set on the areas.
+    # control's service requests, duty posts, checkpoints (their alerts raised incidents),
+    # lists, key persons and the risk levels set on the areas.
+    remove_demo_services(existing.district)
     remove_demo_duty(existing.district)
     remove_demo_checkpoints(existing.district)
     remove_demo_tracing(existing.district)

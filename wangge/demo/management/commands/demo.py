@@ -21,6 +21,7 @@ from wangge.duty.demo import build_demo_duty, demo_duty_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
 from wangge.risk.demo import build_demo_risk, demo_risk_exist
+from wangge.services.demo import build_demo_services, demo_services_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 from wangge.tracing.demo import build_demo_tracing, demo_tracing_exist
 
@@ -186,6 +187,19 @@ class Command(BaseCommand):
                         ]
                     ).values_list("pk", flat=True)
                 ),
+            )
+        if not demo_services_exist(result.district):
+            self.stdout.write("Adding door-to-door service requests…")
+            services = build_demo_services(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                at=timezone.now(),
+                favour=places(profile, result.district)["grid"],
+            )
+            self.stdout.write(
+                f"  {services.requests} requests ({services.late} late, "
+                f"{services.handouts} supplies handed out) from {services.source}"
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
