@@ -4,6 +4,7 @@ RiskConfig.ready(); each costs a fixed number of queries whatever the data."""
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ def area_badges(request: AuthedRequest, areas: list[Area]) -> list[AreaBadge]:
             continue
         setting = effective.setting
         inherited = setting.area_id != area_id
-        since = date_format(setting.set_at, "SHORT_DATE_FORMAT", use_l10n=True)
+        since = date_format(timezone.localtime(setting.set_at), "SHORT_DATE_FORMAT")
         if inherited:
             title = _("From %(area)s since %(date)s") % {"area": setting.area.name, "date": since}
         else:
