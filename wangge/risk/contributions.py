@@ -52,7 +52,6 @@ def area_section(request: AuthedRequest, area: Area) -> list[AreaSection]:
     """The level of the area on its page: which, from where, since when, and for those who
     may change it a downgrade suggested when its criteria hold."""
     context = area_context(request, area)
-    context["history"] = context["history"][:3]
     return [AreaSection("risk/_area_section.html", context)]
 
 
