@@ -4,6 +4,7 @@ RiskConfig.ready(); each costs a fixed number of queries whatever the data."""
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ def area_badges(request: AuthedRequest, areas: list[Area]) -> list[AreaBadge]:
             continue
         setting = effective.setting
         inherited = setting.area_id != area_id
-        since = date_format(setting.set_at, "SHORT_DATE_FORMAT", use_l10n=True)
+        since = date_format(timezone.localtime(setting.set_at), "SHORT_DATE_FORMAT")
         if inherited:
             title = _("From %(area)s since %(date)s") % {"area": setting.area.name, "date": since}
         else:
@@ -51,7 +52,6 @@ def area_section(request: AuthedRequest, area: Area) -> list[AreaSection]:
     """The level of the area on its page: which, from where, since when, and for those who
     may change it a downgrade suggested when its criteria hold."""
     context = area_context(request, area)
-    context["history"] = context["history"][:3]
     return [AreaSection("risk/_area_section.html", context)]
 
 

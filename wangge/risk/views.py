@@ -75,6 +75,19 @@ def level_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "risk/list.html", context)
 
 
+def _with_from(history: list[Any]) -> list[tuple[Any, Any]]:
+    """Each setting (newest first) with the level it replaced: the setting before it when
+    that one ended then, else the level of the areas above ("inherited")."""
+    rows = []
+    for index, setting in enumerate(history):
+        older = history[index + 1] if index + 1 < len(history) else None
+        if older is not None and older.ended_at == setting.set_at:
+            rows.append((setting, older.get_level_display()))
+        else:
+            rows.append((setting, _("as the areas above")))
+    return rows
+
+
 def area_context(request: AuthedRequest, area: Area) -> dict[str, Any]:
     user = request.user
     view = selectors.area_level_view(area)
@@ -87,7 +100,7 @@ def area_context(request: AuthedRequest, area: Area) -> dict[str, Any]:
         "effective": effective,
         "level_label": RiskLevel(effective.level).label,
         "own": own,
-        "history": view.history,
+        "history": _with_from(view.history),
         "above": view.above,
         "can_set": can_set,
         "suggestion": found[0] if found else None,

@@ -66,6 +66,16 @@ def test_a_time_in_the_future_is_a_form_error_not_a_500(client, tree, leader):
     assert answer.context["set_form"].non_field_errors()
 
 
+def test_the_history_says_from_which_level_to_which(client, tree, leader):
+    set_level(tree["grid_a"], RiskLevel.CONTROL, days_ago=2, acting_user=leader)
+    set_level(tree["grid_a"], RiskLevel.LOCKDOWN, days_ago=1, acting_user=leader)
+    client.force_login(leader)
+    page = client.get(reverse("risk:area", args=[tree["grid_a"].pk]))
+    rows = [(before, setting.level) for setting, before in page.context["history"]]
+    assert [str(before) for before, _level in rows] == ["管控区", "随上级"]
+    assert [level for _before, level in rows] == ["lockdown", "control"]
+
+
 def test_inherit_again_from_the_page(client, tree, leader):
     set_level(tree["grid_a"], RiskLevel.CONTROL, days_ago=1, acting_user=leader)
     client.force_login(leader)
