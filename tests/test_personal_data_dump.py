@@ -98,7 +98,37 @@ def build_registry() -> str:
             reveal_identity(followed, "id_number", acting_user=actor)
     searcher = UserFactory(username="dump_searcher", is_superuser=True)
     assert list(actions.find_residents(searcher, PEOPLE[1][1], acting_user=actor)) == [residents[1]]
+    _traced_list(tree, actor)
     return str(first.id_number_masked)
+
+
+def _traced_list(tree, actor) -> None:
+    """Everyone on a list to trace (协查), imported and given feedback: its rows are sealed
+    like the registry's (the number and phone columns of the kept row emptied)."""
+    from wangge.keypersons.choices import Category, Measure
+    from wangge.tracing import actions as tracing
+    from wangge.tracing import importing
+    from wangge.tracing.choices import TracedStatus
+
+    lines = ["姓名,身份证号,联系电话,协查原因"] + [f"{n},{i},{p},密接" for n, i, p in PEOPLE]
+    analysis = importing.analyse("\n".join(lines).encode(), "协查.csv")
+    assert not analysis.errors
+    traced_list = tracing.import_list(
+        analysis,
+        area=tree["community"],
+        title="协查",
+        reason="",
+        deadline=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        acting_user=actor,
+    )
+    first = traced_list.people.order_by("row_number").first()
+    tracing.give_feedback(
+        first,
+        status=TracedStatus.FOUND_PLACED,
+        category=Category.CLOSE_CONTACT,
+        measure=Measure.HOME_QUARANTINE,
+        acting_user=actor,
+    )
 
 
 def test_sqlite_file_and_wal_hold_no_number(tmp_path):

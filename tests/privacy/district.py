@@ -360,4 +360,118 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
         first = key_person.tests.order_by("day").first()
         if first is not None:
             record_test(first, result="negative", sampled_at=now, acting_user=staff)
+    _traced_list(tree, specs, staff)
+    _checkpoint_entries(tree, specs, people, system)
     return District(tree=tree, specs=specs, round=round_, staff=staff)
+
+
+def _traced_list(tree: dict[str, Any], specs: list[Spec], staff: Any) -> None:
+    """Everyone on a list to trace (协查) received by the community, as the importer reads
+    it; one found and placed under a measure, one gone elsewhere."""
+    from wangge.keypersons.choices import Category, Measure
+    from wangge.tracing import actions as tracing
+    from wangge.tracing import importing
+    from wangge.tracing.choices import TracedStatus
+
+    lines = ["协查名单", "序号,姓名,证件类型,证件号码,联系电话,协查原因"]
+    for index, spec in enumerate(specs, start=1):
+        kind = "无" if not spec.truth.id_number else spec.truth.id_type
+        lines.append(
+            f"{index},{spec.name},{_ID_WORDS.get(kind, kind)},{spec.truth.id_number},"
+            f"{spec.truth.phone},密接"
+        )
+    analysis = importing.analyse("\n".join(lines).encode(), "协查.csv")
+    # A person with neither a number nor a phone cannot be traced: their row is left out.
+    assert {error.code for error in analysis.errors} <= {"no_identity"}, analysis.errors
+    analysis.errors = []
+    traced_list = tracing.import_list(
+        analysis,
+        area=tree["community"],
+        title="枚举协查名单",
+        reason="密接",
+        deadline=timezone.now() + dt.timedelta(days=1),
+        acting_user=staff,
+    )
+    people = list(traced_list.people.order_by("row_number")[:2])
+    tracing.give_feedback(
+        people[0],
+        status=TracedStatus.FOUND_PLACED,
+        category=Category.CLOSE_CONTACT,
+        measure=Measure.HOME_QUARANTINE,
+        acting_user=staff,
+    )
+    tracing.give_feedback(
+        people[1], status=TracedStatus.LEFT_AREA, left_to="兰州新区", acting_user=staff
+    )
+
+
+_ID_WORDS = {
+    "resident_card": "居民身份证",
+    "hk_macau_permit": "港澳通行证",
+    "taiwan_permit": "台胞证",
+    "passport": "护照",
+    "none": "无",
+}
+
+
+def _checkpoint_entries(
+    tree: dict[str, Any], specs: list[Spec], people: dict[str, Any], system: Any
+) -> None:
+    """A checkpoint's vehicles: a resident by code with a fever (a key person and an
+    incident), a resident by typed ID number, and the visitors by ID number and phone,
+    one of them with a yellow code (a key person holding their sealed document)."""
+    from wangge.checkpoints.actions import register_entries
+    from wangge.checkpoints.checkpoint_items import EntryIn
+    from wangge.checkpoints.models import Checkpoint
+    from wangge.core.permissions import Role
+
+    officer = grant(UserFactory(username="enum_officer"), Role.CHECKPOINT_OFFICER, tree["street"])
+    checkpoint = Checkpoint.objects.create(area=tree["community"], name="枚举卡口")
+    registered = [spec for spec in specs if not spec.walk_in]
+    visitors = [spec for spec in specs if spec.walk_in]
+
+    def passenger(spec: Spec, **more: Any) -> dict[str, Any]:
+        return {
+            "name": spec.name,
+            "id_type": spec.truth.id_type,
+            "id_number": spec.truth.id_number,
+            "phone": spec.truth.phone,
+            "temperature": 36.6,
+            "health_code": "green",
+            "travel_history": "途经定西",
+            "action": "passed",
+            **more,
+        }
+
+    by_code = registered[18]
+    people_in = [
+        [
+            {
+                "name": by_code.name,
+                "resident_code": people[by_code.name].code,
+                "temperature": 38.4,
+                "health_code": "green",
+                "action": "tested",
+            },
+            passenger(registered[19]),
+        ],
+        [passenger(visitors[0]), passenger(visitors[1], health_code="yellow")],
+    ]
+    items = [
+        EntryIn.model_validate(
+            {
+                "client_id": str(uuid7()),
+                "checkpoint_id": checkpoint.pk,
+                "at": timezone.now().isoformat(),
+                "direction": "in",
+                "plate": f"甘A1234{n}",
+                "vehicle_kind": "car",
+                "origin": "定西市",
+                "destination": "七里河区",
+                "people": group,
+            }
+        )
+        for n, group in enumerate(people_in)
+    ]
+    batch = register_entries(items, checkpoint_scope=officer, acting_user=officer)
+    assert [r.status for r in batch.results] == ["accepted"] * 2, batch.results
