@@ -58,6 +58,7 @@ def test_one_incident_per_list_and_area_with_overdue_people(tree, clock):
     assert Incident.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections between turns
 def test_the_worker_runs_the_overdue_check(tree, clock):
     _list_with_two_grids(tree, clock)
     worker = Worker()
