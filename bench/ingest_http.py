@@ -319,7 +319,8 @@ def raw_sqlite(path: Path, batch: int, tables: Sequence[str]) -> dict[str, Any]:
                 sql = sql.replace('INDEX "', 'INDEX "raw_', 1)
             connection.execute(sql)
         columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
-        columns = [c for c in columns if c != "id"]
+        # Quoted: a column may be named by a keyword ("order").
+        columns = [f'"{c}"' for c in columns if c != "id"]
         rows[copy] = connection.execute(
             f'SELECT {", ".join(columns)} FROM "{table}" ORDER BY id'  # noqa: S608
         ).fetchall()
@@ -360,7 +361,7 @@ def raw_postgres(url: str, batch: int, tables: Sequence[str]) -> dict[str, Any]:
             ).fetchall():
                 connection.execute(f"ALTER TABLE {copy} ADD {definition}")
             columns = [
-                row[0]
+                f'"{row[0]}"'  # quoted: a column may be named by a keyword ("order")
                 for row in connection.execute(
                     "SELECT column_name FROM information_schema.columns "
                     "WHERE table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",

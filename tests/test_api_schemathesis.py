@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.factories import UserFactory, grant, make_resident
 from wangge.accounts.devices import issue_device_token
+from wangge.checkpoints.models import Checkpoint
 from wangge.core.permissions import Role
 from wangge.testing.choices import TubeStatus
 from wangge.testing.tests.factories import make_round
@@ -60,7 +61,12 @@ def tokens(tree, alice, connection_kept):
     round_ = make_round(tree["community"], user=alice)
     make_tube(round_, tree["grid_a"], people[0], people[1], barcode="P-001")
     make_tube(round_, tree["grid_a"], people[2], barcode="O-001", status=TubeStatus.OPEN)
-    return {"station": station, "lab": lab_token}
+    officer = grant(UserFactory(username="officer"), Role.CHECKPOINT_OFFICER, tree["community"])
+    checkpoint_token, _ = issue_device_token(
+        officer, tree["community"], "卡口", acting_user=officer
+    )
+    Checkpoint.objects.create(area=tree["community"], name="卡口")
+    return {"station": station, "lab": lab_token, "checkpoint": checkpoint_token}
 
 
 @schema.parametrize()
@@ -73,4 +79,6 @@ def tokens(tree, alice, connection_kept):
 )
 def test_api_answers_within_its_schema_and_never_5xx(case, tokens):
     token = tokens["lab"] if case.path.startswith("/api/v1/lab/") else tokens["station"]
+    if case.path.startswith("/api/v1/checkpoints/"):
+        token = tokens["checkpoint"]
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)

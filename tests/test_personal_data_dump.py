@@ -34,12 +34,22 @@ def _people() -> list[tuple[str, str, str]]:
 
 
 PEOPLE = _people()
+# People followed as key persons who are not in the registry (their numbers sealed on the
+# key person itself).
+KEY_PEOPLE = [
+    (
+        f"重点{index}",
+        make_resident_card_number("620102", dt.date(1975, 3, 1 + index), 11 + index, "M"),
+        f"1350931{index:04d}",
+    )
+    for index in range(4)
+]
 NEW_PHONE = "18629504417"  # the first person's phone after an update
 
 
 def forbidden() -> list[str]:
     values = [NEW_PHONE, NEW_PHONE[-8:]]
-    for _name, number, phone in PEOPLE:
+    for _name, number, phone in PEOPLE + KEY_PEOPLE:
         values += [number, number[-8:], phone, phone[-8:]]
     return values
 
@@ -73,6 +83,19 @@ def build_registry() -> str:
     )
     actions.update_resident(first, changed, acting_user=actor)
     actions.reveal_identity(first, "phone", acting_user=actor)
+    from wangge.keypersons.actions import NamedPerson, place_under_measure, reveal_identity
+
+    for index, (name, number, phone) in enumerate(KEY_PEOPLE):
+        followed = place_under_measure(
+            NamedPerson(name=name, id_number=number, phone=phone),
+            category="returnee",
+            measure="home_monitoring",
+            started_on=dt.date(2026, 3, 1),
+            area=tree["grid_a"],
+            acting_user=actor,
+        )
+        if index == 0:
+            reveal_identity(followed, "id_number", acting_user=actor)
     searcher = UserFactory(username="dump_searcher", is_superuser=True)
     assert list(actions.find_residents(searcher, PEOPLE[1][1], acting_user=actor)) == [residents[1]]
     _traced_list(tree, actor)

@@ -448,6 +448,8 @@ def _non_revealing_roles() -> list[str]:
 
 def _replacements(district: District) -> Callable[[str, str, Any], list[Any]]:
     """For a world object a URL names, the district's objects of the same kind."""
+    from wangge.checkpoints.models import Checkpoint
+    from wangge.keypersons.models import KeyPerson
     from wangge.residents.models import Household, Resident
     from wangge.testing.models import Round
     from wangge.tracing.models import TracedList, TracedPerson
@@ -469,10 +471,16 @@ def _replacements(district: District) -> Callable[[str, str, Any], list[Any]]:
             return households
         if isinstance(value, Round):
             return [district.round]
+        if isinstance(value, KeyPerson):
+            return list(
+                KeyPerson.objects.filter(area__path__startswith=district.tree["community"].path)
+            )
         if isinstance(value, TracedPerson):
             return traced
         if isinstance(value, TracedList):
             return traced_lists
+        if isinstance(value, Checkpoint):
+            return list(Checkpoint.objects.filter(name="枚举卡口"))
         model = type(value)
         if hasattr(model, "_meta") and any(f.name == "round" for f in model._meta.get_fields()):
             return list(model.objects.filter(round=district.round).order_by("pk")[:5])

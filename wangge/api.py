@@ -14,3 +14,4 @@ api = NinjaAPI(
 api_input.install(api)
 api.add_router("/testing/", "wangge.testing.api.router")
 api.add_router("/lab/", "wangge.testing.lab_api.router")
+api.add_router("/checkpoints/", "wangge.checkpoints.api.router")

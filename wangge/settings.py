@@ -1,5 +1,6 @@
 """Wangge's settings, read from the environment (see README, "Configuration")."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -227,6 +228,11 @@ WANGGE_DEVICE_TOKEN_HOURS = envint("WANGGE_DEVICE_TOKEN_HOURS", 72)
 # How far ahead of the server's clock a device's time may be (seconds); an item timed
 # later than that, or earlier than its round's start by more, is refused (docs/api.md).
 WANGGE_CLOCK_SKEW_SECONDS = envint("WANGGE_CLOCK_SKEW_SECONDS", 300)
+# Checkpoints (卡口): a person at or above this temperature (°C, one decimal) is an alert:
+# placed under home health monitoring and reported as an incident (docs/architecture.md).
+WANGGE_FEVER_THRESHOLD = Decimal(envstr("WANGGE_FEVER_THRESHOLD", "37.3"))
+if not Decimal("35.0") <= WANGGE_FEVER_THRESHOLD <= Decimal("42.0"):
+    raise ImproperlyConfigured("WANGGE_FEVER_THRESHOLD must be a temperature from 35.0 to 42.0")
 
 # The background worker (`wangge worker`, docs/operations.md): its task queue is a table of
 # the same database, so enqueuing a task commits or rolls back with the change behind it.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("services/", include("wangge.services.urls")),
     path("inbox/", include("wangge.notifications.urls")),
     path("station/", include("wangge.testing.station_urls")),
+    path("checkpoint-device/", include("wangge.checkpoints.device_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -315,7 +315,53 @@ def build_district(tree: dict[str, Any] | None = None) -> District:
     }
     visits = parse_batch(json.dumps(visit).encode(), HomeVisitBatchIn, HomeVisitIn)
     record_home_visits(visits, device=device, acting_user=sampler)
+
+    # Key persons: the walk-in visitors (sealed on the key person) and two residents,
+    # followed by the grid with a check and a test each.
+    from decimal import Decimal
+
+    from wangge.keypersons.actions import (
+        NamedPerson,
+        place_under_measure,
+        record_health_check,
+        record_test,
+    )
+
+    followed = [
+        place_under_measure(
+            NamedPerson(
+                name=spec.name,
+                id_type=spec.truth.id_type,
+                id_number=spec.truth.id_number,
+                phone=spec.truth.phone,
+                address="兰州市七里河区枚举路1号",
+            ),
+            category="checkpoint_fever",
+            measure="home_quarantine",
+            started_on=today,
+            area=tree["grid_b"],
+            acting_user=staff,
+        )
+        for spec in specs
+        if spec.walk_in
+    ]
+    followed += [
+        place_under_measure(
+            people[spec.name],
+            category="close_contact",
+            measure="centralised",
+            started_on=today,
+            acting_user=staff,
+        )
+        for spec in registered[18:20]
+    ]
+    for key_person in followed:
+        record_health_check(key_person, temperature=Decimal("37.5"), acting_user=staff)
+        first = key_person.tests.order_by("day").first()
+        if first is not None:
+            record_test(first, result="negative", sampled_at=now, acting_user=staff)
     _traced_list(tree, specs, staff)
+    _checkpoint_entries(tree, specs, people, system)
     return District(tree=tree, specs=specs, round=round_, staff=staff)
 
 
@@ -366,3 +412,66 @@ _ID_WORDS = {
     "passport": "护照",
     "none": "无",
 }
+
+
+def _checkpoint_entries(
+    tree: dict[str, Any], specs: list[Spec], people: dict[str, Any], system: Any
+) -> None:
+    """A checkpoint's vehicles: a resident by code with a fever (a key person and an
+    incident), a resident by typed ID number, and the visitors by ID number and phone,
+    one of them with a yellow code (a key person holding their sealed document)."""
+    from wangge.checkpoints.actions import register_entries
+    from wangge.checkpoints.checkpoint_items import EntryIn
+    from wangge.checkpoints.models import Checkpoint
+    from wangge.core.permissions import Role
+
+    officer = grant(UserFactory(username="enum_officer"), Role.CHECKPOINT_OFFICER, tree["street"])
+    checkpoint = Checkpoint.objects.create(area=tree["community"], name="枚举卡口")
+    registered = [spec for spec in specs if not spec.walk_in]
+    visitors = [spec for spec in specs if spec.walk_in]
+
+    def passenger(spec: Spec, **more: Any) -> dict[str, Any]:
+        return {
+            "name": spec.name,
+            "id_type": spec.truth.id_type,
+            "id_number": spec.truth.id_number,
+            "phone": spec.truth.phone,
+            "temperature": 36.6,
+            "health_code": "green",
+            "travel_history": "途经定西",
+            "action": "passed",
+            **more,
+        }
+
+    by_code = registered[18]
+    people_in = [
+        [
+            {
+                "name": by_code.name,
+                "resident_code": people[by_code.name].code,
+                "temperature": 38.4,
+                "health_code": "green",
+                "action": "tested",
+            },
+            passenger(registered[19]),
+        ],
+        [passenger(visitors[0]), passenger(visitors[1], health_code="yellow")],
+    ]
+    items = [
+        EntryIn.model_validate(
+            {
+                "client_id": str(uuid7()),
+                "checkpoint_id": checkpoint.pk,
+                "at": timezone.now().isoformat(),
+                "direction": "in",
+                "plate": f"甘A1234{n}",
+                "vehicle_kind": "car",
+                "origin": "定西市",
+                "destination": "七里河区",
+                "people": group,
+            }
+        )
+        for n, group in enumerate(people_in)
+    ]
+    batch = register_entries(items, checkpoint_scope=officer, acting_user=officer)
+    assert [r.status for r in batch.results] == ["accepted"] * 2, batch.results

@@ -1,6 +1,7 @@
 """Reads of the area tree: children with rolled-up counts, in a fixed number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
@@ -18,6 +19,8 @@ class AreaWithTotals:
     residents: int
     households: int
     grids: int
+    # Marks other apps put beside the name (areas.extensions.area_badges).
+    badges: tuple[Any, ...] = field(default=())
 
 
 def rolled_up_totals(nodes: list[Area]) -> dict[str, dict[str, int]]:
@@ -52,7 +55,11 @@ def with_totals(nodes: list[Area]) -> list[AreaWithTotals]:
     """Sibling nodes with their subtree totals: two queries whatever the tree's size."""
     totals = rolled_up_totals(nodes)
     empty = {"residents": 0, "households": 0, "grids": 0}
-    return [AreaWithTotals(node, **totals.get(node.path, empty)) for node in nodes]
+    rows = []
+    for node in nodes:
+        found = totals.get(node.path, empty)
+        rows.append(AreaWithTotals(node, found["residents"], found["households"], found["grids"]))
+    return rows
 
 
 def children_with_totals(area: Area) -> list[AreaWithTotals]:

@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wangge.areas import actions, pending
 from wangge.areas.choices import KIND_LEVEL, ImportOutcome
 from wangge.areas.exporting import FORMATS
-from wangge.areas.extensions import AreaAction, area_actions, area_sections
+from wangge.areas.extensions import (
+    AreaAction,
+    area_actions,
+    area_badges,
+    area_sections,
+    with_badges,
+)
 from wangge.areas.forms import AreaCreateForm, AreaEditForm, TreeImportForm
 from wangge.areas.importing import TreeFileError, read_tree_file
 from wangge.areas.models import Area
@@ -48,7 +54,9 @@ def _is_htmx(request: AuthedRequest) -> bool:
 @require_GET
 def tree(request: AuthedRequest) -> HttpResponse:
     """The tree from the user's entry points; branches open on demand (HTMX)."""
-    roots = with_totals(entry_points(request.user.scope_paths(Perm.VIEW_AREAS)))
+    roots = with_badges(
+        request, with_totals(entry_points(request.user.scope_paths(Perm.VIEW_AREAS)))
+    )
     return render(
         request,
         "areas/tree.html",
@@ -65,7 +73,9 @@ def branch(request: AuthedRequest, pk: int) -> HttpResponse:
     area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_AREAS, pk=pk)
     indent = params.integer(request.GET, "indent", default=2, minimum=0, maximum=MAX_LEVEL + 1)
     return render(
-        request, "areas/_branch.html", {"rows": children_with_totals(area), "indent": indent}
+        request,
+        "areas/_branch.html",
+        {"rows": with_badges(request, children_with_totals(area)), "indent": indent},
     )
 
 
@@ -150,7 +160,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     area = get_visible_or_404(Area.objects.all(), request.user, Perm.VIEW_AREAS, pk=pk)
     visible_roots = request.user.scope_paths(Perm.VIEW_AREAS)
     breadcrumbs = [node for node in area.ancestors_and_self() if in_scope(visible_roots, node.path)]
-    children = children_with_totals(area)
+    children = with_badges(request, children_with_totals(area))
     context = {
         "area": area,
         "breadcrumbs": breadcrumbs,
@@ -160,6 +170,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "largest": max((row.residents for row in children), default=0),
         "area_actions": _area_actions(request, area),
         "area_sections": area_sections.collect(request, area),
+        "title_row": {"badges": area_badges.collect(request, [area])},
     }
     return render(request, "areas/detail.html", context)
 

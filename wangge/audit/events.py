@@ -103,9 +103,18 @@ class AuditEvent(models.TextChoices):
     # Closed-loop control. Each app's acts in its own block (add new ones at its end).
     # -- risk levels --
     RISK_SET = "risk.set", _("Risk level of an area set")
+    RISK_INHERIT = "risk.inherit", _("Own risk level of an area ended")
+    RISK_POLICY_UPDATE = "risk.policy_update", _("Consequences of a risk level changed")
     # -- key persons --
     KEY_PERSON_PLACE = "key_person.place", _("Person placed under a measure")
     KEY_PERSON_RELEASE = "key_person.release", _("Key person released")
+    KEY_PERSON_CHECK = "key_person.check", _("Health check of a key person recorded")
+    KEY_PERSON_TEST = "key_person.test", _("Test of a key person recorded")
+    KEY_PERSON_POSITIVE = "key_person.positive", _("Key person found positive")
+    KEY_PERSON_FLAG_CLEAR = "key_person.flag_clear", _("Flag of a key person cleared")
+    KEY_PERSON_REVEAL = "key_person.reveal", _("Key person's personal data revealed")
+    KEY_PERSONS_EXPORT = "key_persons.export", _("Key persons exported")
+    MEASURE_POLICY_UPDATE = "measure_policy.update", _("Measure policy changed")
     # -- lists to trace --
     TRACED_LIST_IMPORT = "traced_list.import", _("List to trace imported")
     TRACED_FEEDBACK = "traced.feedback", _("Feedback on a traced person recorded")
@@ -115,8 +124,27 @@ class AuditEvent(models.TextChoices):
     TRACED_LIST_EXPORT = "traced_list.export", _("Feedback on a list to trace exported")
     # -- checkpoints --
     CHECKPOINT_BATCH = "checkpoint.batch", _("Checkpoint entries registered")
+    CHECKPOINT_CREATE = "checkpoint.create", _("Checkpoint set up")
+    CHECKPOINT_UPDATE = "checkpoint.update", _("Checkpoint changed")
+    CHECKPOINT_REVEAL = "checkpoint.reveal", _("Personal data of a person checked revealed")
     # -- duty posts --
     SHIFT_CHECK_IN = "shift.check_in", _("Checked in for a duty shift")
+    SHIFT_CHECK_OUT = "shift.check_out", _("Checked out of a duty shift")
+    POST_CREATE = "duty_post.create", _("Duty post created")
+    POST_UPDATE = "duty_post.update", _("Duty post changed")
+    SHIFT_ASSIGN = "shift.assign", _("Duty shift assigned")
+    SHIFT_REMOVE = "shift.remove", _("Duty shift removed")
+    ROSTER_COPY = "roster.copy", _("Duty roster copied from the day before")
+    SCHEDULED_TASK_CREATE = "scheduled_task.create", _("Scheduled task created")
+    SCHEDULED_TASK_UPDATE = "scheduled_task.update", _("Scheduled task changed")
+    TASK_COMPLETE = "scheduled_task.complete", _("Scheduled task recorded as done")
+    DEMO_DUTY = "demo.duty", _("Demo duty posts and schedules built")
     # -- door-to-door service --
     SERVICE_REQUEST = "service.request", _("Service request recorded")
+    SERVICE_ASSIGN = "service.assign", _("Service request assigned")
+    SERVICE_STEP = "service.step", _("Service request moved on")
+    SERVICE_CANCEL = "service.cancel", _("Service request cancelled")
+    SERVICE_OVERDUE = "service.overdue", _("Service requests past their limit escalated")
+    SUPPLY_HANDOUT = "supply.handout", _("Supplies handed out")
+    SUPPLIES_EXPORT = "supplies.export", _("Supplies handed out exported")
     # -- end of closed-loop control --

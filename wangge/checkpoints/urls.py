@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from wangge.checkpoints import views
 
 app_name = "checkpoints"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.checkpoint_list, name="list"),
+    path("volumes/", views.volumes, name="volumes"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/register/", views.register, name="register"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("people/<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
+]

@@ -35,6 +35,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.audit.models import AuditEntry
+from wangge.checkpoints.demo import remove_demo_checkpoints
 from wangge.core import bulk as core_bulk
 from wangge.demo import bulk
 from wangge.demo.logins import (
@@ -50,9 +51,13 @@ from wangge.demo.structure import Structure, build_structure, residents_per_grid
 from wangge.demo.workers import Workers
 from wangge.demo.workforce import remove_demo_workforce
 from wangge.dispatch.demo import remove_demo_boards
+from wangge.duty.demo import remove_demo_duty
 from wangge.incidents.demo import remove_demo_incidents
+from wangge.keypersons.demo import remove_demo_keypersons
 from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
+from wangge.risk.demo import remove_demo_risk
+from wangge.services.demo import remove_demo_services
 from wangge.testing.demo import remove_demo_rounds
 from wangge.tracing.demo import remove_demo_tracing
 
@@ -415,8 +420,15 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     if city.code != profile.city[1]:
         city = existing.district
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
-    # incidents and boards the workers): they go first, in that order.
+    # incidents and boards the workers): they go first, in that order, after closed-loop
+    # control's service requests, duty posts, checkpoints (their alerts raised incidents),
+    # lists, key persons and the risk levels set on the areas.
+    remove_demo_services(existing.district)
+    remove_demo_duty(existing.district)
+    remove_demo_checkpoints(existing.district)
     remove_demo_tracing(existing.district)
+    remove_demo_keypersons(existing.district)
+    remove_demo_risk(existing.district)
     remove_demo_incidents(existing.district)
     remove_demo_boards(existing.district)
     remove_demo_rounds(existing.district, acting_user=acting_user)

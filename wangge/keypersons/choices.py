@@ -32,3 +32,21 @@ class KeyPersonSource(models.TextChoices):
     TESTING = "testing", _("Positive test result")
     CHECKPOINT = "checkpoint", _("Checkpoint")
     TRACING = "tracing", _("List to trace")
+
+
+class ScheduledResult(models.TextChoices):
+    """The result of a scheduled test of a key person (nucleic acid)."""
+
+    NEGATIVE = "negative", _("Negative")
+    POSITIVE = "positive", _("Positive")
+    PENDING = "pending", _("Result pending")
+
+
+class Symptom(models.TextChoices):
+    """What a daily health check asks about (besides the temperature)."""
+
+    FEVER = "fever", _("Fever")
+    COUGH = "cough", _("Cough")
+    SORE_THROAT = "sore_throat", _("Sore throat")
+    TASTE_SMELL = "taste_smell", _("Loss of taste or smell")
+    FATIGUE = "fatigue", _("Fatigue")

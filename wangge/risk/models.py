@@ -47,3 +47,42 @@ class AreaRiskLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} · {self.level}"
+
+
+class RiskPolicy(models.Model):
+    """What a level means in practice (2022 guidance): the pool size a new round uses in
+    its areas, whether their homes are sampled door to door, and when a downgrade is
+    suggested. One row per level; data (defaults in wangge/risk/defaults.py), changed on
+    the policies page by those who set levels."""
+
+    level = models.CharField(_("risk level"), max_length=12, choices=RiskLevel.choices, unique=True)
+    # None: the round's own pool size.
+    pool_size = models.PositiveSmallIntegerField(
+        _("pool size"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the round's own pool size."),
+    )
+    door_to_door = models.BooleanField(_("door-to-door sampling"), default=False)
+    # A downgrade is suggested after this many days without a new positive in the area
+    # and below it, and this many closed rounds since with no positive; None: never.
+    downgrade_after_days = models.PositiveSmallIntegerField(
+        _("days without a new positive"), null=True, blank=True
+    )
+    downgrade_after_rounds = models.PositiveSmallIntegerField(_("negative rounds"), default=0)
+    updated_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("risk policy")
+        verbose_name_plural = _("risk policies")
+
+    def __str__(self) -> str:
+        return self.level

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from wangge.risk import views
 
 app_name = "risk"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.level_list, name="list"),
+    path("area/<int:pk>/", views.area_level, name="area"),
+    path("area/<int:pk>/set/", views.set_level, name="set"),
+    path("area/<int:pk>/inherit/", views.inherit, name="inherit"),
+    path("policies/", views.policy_list, name="policies"),
+    path("policies/<str:level>/", views.policy_edit, name="policy"),
+]

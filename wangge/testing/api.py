@@ -21,6 +21,7 @@ from wangge.core.api_input import MAX_ID, read_body
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, overlapping
 from wangge.lib import idnumbers
+from wangge.risk.selectors import consequences
 from wangge.testing import roster
 from wangge.testing.actions import station
 from wangge.testing.actions.registrations.home_visits import record_home_visits
@@ -117,7 +118,13 @@ def station_me(request: HttpRequest) -> dict[str, Any]:
         "limited": device.limited,
         "expires_at": device.expires_at,
         "server_time": timezone.now(),
+        **_risk_here(device),
     }
+
+
+def _risk_here(device: DeviceToken) -> dict[str, Any]:
+    here = consequences([device.area], 0)[device.area.pk]
+    return {"risk_level": here.level, "door_to_door": here.door_to_door}
 
 
 @router.get(
@@ -149,6 +156,9 @@ def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
         .order_by("starts_at", "pk")
     )
     here = device.area.path
+    # The pool size of the device area's risk level (0: none, the round's own holds; a
+    # round of single tubes stays single).
+    level_pool = consequences([device.area], 0)[device.area.pk].pool_size
     answer = []
     for round_ in rounds:
         points, teams = list(round_.sampling_points.all()), list(round_.door_teams.all())
@@ -158,7 +168,10 @@ def station_rounds(request: HttpRequest) -> list[dict[str, Any]]:
                 "id": round_.pk,
                 "name": round_.name,
                 "status": round_.status,
-                "pool_size": round_.pool_size,
+                "pool_size": level_pool
+                if level_pool and round_.pool_size != 1
+                else round_.pool_size,
+                "round_pool_size": round_.pool_size,
                 "starts_at": round_.starts_at,
                 "ends_at": round_.ends_at,
                 "sampling_points": [

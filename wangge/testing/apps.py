@@ -16,6 +16,11 @@ class TestingConfig(AppConfig):
         from wangge.testing.views import navigation
 
         nav.register(navigation.testing_links)
+        # Risk asks testing whether an area has been quiet long enough to go down a level.
+        from wangge.risk.downgrade import register_facts
+        from wangge.testing.risk_facts import quiet_facts
+
+        register_facts(quiet_facts)
         nav.register(station_views.station_links)
         area_actions.register(navigation.area_testing_actions)
         notify.register()

@@ -78,7 +78,14 @@ class RoundForm(forms.Form):
     starts_at = _datetime_field(_("Starts"))
     ends_at = _datetime_field(_("Ends"))
     pool_size = forms.TypedChoiceField(
-        label=_("Pool size"), choices=PoolSize.choices, coerce=int, initial=PoolSize.TEN
+        label=_("Pool size"),
+        choices=PoolSize.choices,
+        coerce=int,
+        initial=PoolSize.TEN,
+        help_text=_(
+            "For areas at the normal level. Areas at a risk level use the level's pool size "
+            "(single tubes in lockdown areas …); a round of single tubes stays single."
+        ),
     )
     exempt_infants_under_years = forms.IntegerField(
         label=_("Exempt infants under (years)"),

@@ -50,6 +50,7 @@ from wangge.lib.idnumbers import IdType
 from wangge.residents.actions import GONE
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Household, Resident, ResidentQuerySet
+from wangge.risk.selectors import door_to_door_grids
 from wangge.testing.expectation import expected_residents, scope_paths
 from wangge.testing.models import DoorToDoorTeam, HomeVisit, Registration, Round, RoundSample
 
@@ -371,13 +372,18 @@ def home_visit_households(
     if team is not None:
         households = households.filter(subtree_q([team.area.path], "grid__path"))
     in_round = subtree_q(scope_paths(round_), "grid__path")
-    needing = expected_residents(round_).needing_home_visit().values("household_id")
+    expected = expected_residents(round_)
+    needing = Q(pk__in=expected.needing_home_visit().values("household_id"))
+    # In a grid whose risk level samples door to door (lockdown), every home is visited.
+    door_to_door = door_to_door_grids(device.scope_paths(Perm.REGISTER_SAMPLES) or [])
+    if door_to_door:
+        needing |= Q(pk__in=expected.filter(grid_id__in=door_to_door).values("household_id"))
     visited = HomeVisit.objects.filter(round=round_)
     if team is not None:
         visited = visited.filter(team=team)
     chosen = list(
         households.filter(in_round)
-        .filter(Q(pk__in=needing) | Q(pk__in=visited.values("household_id")))
+        .filter(needing | Q(pk__in=visited.values("household_id")))
         .select_related("grid")
         .order_by("grid__path", "sort_key", "pk")
     )

@@ -55,6 +55,15 @@ class StationMeOut(BaseModel):
     )
     expires_at: dt.datetime
     server_time: dt.datetime
+    risk_level: str = Field(
+        default="normal",
+        description="The effective risk level of the device's area (normal, prevention, "
+        "control, lockdown): its own setting, else the strictest of the areas above it.",
+    )
+    door_to_door: bool = Field(
+        default=False,
+        description="Whether the level's policy has the area's homes sampled door to door.",
+    )
 
 
 class SamplingPointOut(BaseModel):
@@ -72,7 +81,11 @@ class RoundOut(BaseModel):
     id: int
     name: str
     status: str
-    pool_size: int
+    pool_size: int = Field(
+        description="The tube capacity to use here: the pool size of the risk level of the "
+        "device's area (single tubes in lockdown …), else the round's own."
+    )
+    round_pool_size: int = Field(default=10, description="The round's own pool size.")
     starts_at: dt.datetime
     ends_at: dt.datetime
     sampling_points: list[SamplingPointOut]

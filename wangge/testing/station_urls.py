@@ -6,8 +6,6 @@ from wangge.testing import station_views as views
 
 app_name = "station"
 urlpatterns = [
-    path("", views.app, name="app"),
-    path("sw.js", views.service_worker, name="service_worker"),
-    path("manifest.webmanifest", views.manifest, name="manifest"),
+    *views.STATION.urls(),
     path("setup/", views.setup, name="setup"),
 ]

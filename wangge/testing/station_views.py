@@ -1,28 +1,19 @@
 """The sampling station: an installable page that keeps registering when the network is down.
 
-Three kinds of page live here. The station shell (`app`) is the same for everyone and holds
-no personal data, so the service worker can cache it and show it again offline; the device
-authenticates its API calls with a bearer token, not with the session. `setup` is the one
-signed-in page: it issues that token for an area of the user's scope and hands it to the
-page once. The service worker and the web manifest are served by views so that they name
-the static files by their deployed (hashed) URLs.
+The station is one `DeviceShell` of the generic offline mechanism (wangge/core/offline.py):
+its shell is the same for everyone and holds no personal data, so the service worker can
+cache it and show it again offline; the device authenticates its API calls with a bearer
+token, not with the session. `setup` is the station's own page, the one signed in: it
+issues that token for an area of the user's scope and hands it to the page once.
 """
 
-import hashlib
-import json
-from functools import cache
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import get_template
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from wangge.accounts.devices import issue_own_station, own_station_hours, own_station_is_limited
 from wangge.accounts.models import User
@@ -32,12 +23,13 @@ from wangge.audit.log import Actor
 from wangge.core import params
 from wangge.core.http import AuthedRequest, client_ip
 from wangge.core.nav import NavItem
+from wangge.core.offline import DeviceShell, Icon, no_store
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, in_scope
 from wangge.testing.models import DoorToDoorTeam, SamplingPoint
 from wangge.testing.selectors import station_places
 
-# The files the station needs to start with no network: cached by the service worker.
+# The station's own files, loaded after the generic offline layer (wangge.core.offline).
 SHELL_STATIC = (
     "vendor/pico.min.css",
     "testing/station/station.css",
@@ -49,136 +41,24 @@ SHELL_STATIC = (
     "testing/station/icon-192.png",
     "testing/station/icon-512.png",
 )
-SHELL_TEMPLATE = "testing/station/app.html"
-SW_TEMPLATE = "testing/station/sw.js"
+STATION = DeviceShell(
+    namespace="station",
+    template="testing/station/app.html",
+    static=SHELL_STATIC,
+    api_path="testing/station/",
+    cache_prefix="wangge-station-",
+    name=gettext_lazy("Wangge sampling station"),
+    short_name=gettext_lazy("Sampling"),
+    description=gettext_lazy("Register samples at a sampling desk, also without a network."),
+    icons=(
+        Icon("testing/station/icon-192.png", "192x192", "image/png"),
+        Icon("testing/station/icon-512.png", "512x512", "image/png", "any maskable"),
+        Icon("testing/station/icon.svg", "any", "image/svg+xml"),
+    ),
+)
 # A district has some hundreds of grids; a longer list is no way to choose one.
 MAX_SETUP_AREAS = 2000
 LABEL_MAX = 60
-
-
-def _shell_urls() -> list[str]:
-    return [
-        reverse("station:app"),
-        reverse("javascript-catalog"),
-        reverse("station:manifest"),
-        *(static(name) for name in SHELL_STATIC),
-    ]
-
-
-def _api_root() -> str:
-    """/api/v1/, wherever the API is mounted."""
-    return reverse("api-v1:openapi-json").rsplit("/", 1)[0] + "/"
-
-
-def _compute_shell_version() -> str:
-    """A digest of the shell's files: a new deployment gives a new service worker."""
-    digest = hashlib.sha256()
-    for name in SHELL_STATIC:
-        digest.update(static(name).encode())
-        found = finders.find(name)
-        if isinstance(found, str):
-            with open(found, "rb") as handle:
-                digest.update(handle.read())
-    for template in (SHELL_TEMPLATE, SW_TEMPLATE):
-        with open(get_template(template).origin.name, "rb") as handle:  # type: ignore[attr-defined]
-            digest.update(handle.read())
-    return digest.hexdigest()[:16]
-
-
-_cached_shell_version = cache(_compute_shell_version)
-
-
-def shell_version() -> str:
-    # Files do not change under a running production server; in development they do.
-    return _compute_shell_version() if settings.DEBUG else _cached_shell_version()
-
-
-def _no_cache(response: HttpResponse) -> HttpResponse:
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
-@require_GET
-def app(request: HttpRequest) -> HttpResponse:
-    """The station shell. No session needed: the device's token, kept in the browser, is."""
-    return _no_cache(
-        render(
-            request,
-            SHELL_TEMPLATE,
-            {
-                "version": shell_version(),
-                "setup_url": reverse("station:setup"),
-                "api_prefix": _api_root() + "testing/station/",
-            },
-        )
-    )
-
-
-@require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker, served from /station/ so that its scope is the station."""
-    response = render(
-        request,
-        SW_TEMPLATE,
-        {
-            "config_json": json.dumps(
-                {
-                    "version": shell_version(),
-                    "shell": _shell_urls(),
-                    "app_url": reverse("station:app"),
-                    "catalog_url": reverse("javascript-catalog"),
-                    "api_prefix": _api_root(),
-                }
-            )
-        },
-        content_type="text/javascript; charset=utf-8",
-    )
-    response.headers["Service-Worker-Allowed"] = reverse("station:app")
-    return _no_cache(response)
-
-
-@require_GET
-def manifest(request: HttpRequest) -> HttpResponse:
-    """The web app manifest that makes the station installable on a phone or a PC."""
-    start = reverse("station:app")
-    document = {
-        "name": _("Wangge sampling station"),
-        "short_name": _("Sampling"),
-        "description": _("Register samples at a sampling desk, also without a network."),
-        "lang": get_language(),
-        "start_url": start,
-        "scope": start,
-        "id": start,
-        "display": "standalone",
-        "orientation": "any",
-        "background_color": "#ffffff",
-        "theme_color": "#14355e",
-        "icons": [
-            {
-                "src": static("testing/station/icon-192.png"),
-                "sizes": "192x192",
-                "type": "image/png",
-                "purpose": "any",
-            },
-            {
-                "src": static("testing/station/icon-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "any maskable",
-            },
-            {
-                "src": static("testing/station/icon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
-                "purpose": "any",
-            },
-        ],
-    }
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False),
-        content_type="application/manifest+json; charset=utf-8",
-    )
-    return _no_cache(response)
 
 
 def _setup_areas(request: AuthedRequest) -> list[tuple[Area, str]]:
@@ -257,20 +137,20 @@ def setup(request: AuthedRequest) -> HttpResponse:
                 label,
                 acting_user=Actor(user=request.user, source=client_ip(request)),
             )
-            response = render(
-                request,
-                "testing/station/setup_done.html",
-                {
-                    "token": token,
-                    "device": device,
-                    "app_url": reverse("station:app"),
-                    "place": place,
-                    "door": isinstance(place, DoorToDoorTeam),
-                },
-            )
             # The token is in this page only: no cache may keep it.
-            response.headers["Cache-Control"] = "no-store"
-            return response
+            return no_store(
+                render(
+                    request,
+                    "testing/station/setup_done.html",
+                    {
+                        "token": token,
+                        "device": device,
+                        "app_url": reverse("station:app"),
+                        "place": place,
+                        "door": isinstance(place, DoorToDoorTeam),
+                    },
+                )
+            )
         else:
             error = _("Give this device a name, so that its records can be told apart.")
     return render(

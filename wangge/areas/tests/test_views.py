@@ -77,8 +77,9 @@ def test_detail_page_queries_do_not_grow_with_children(
     url = reverse("areas:detail", args=[tree["district"].pk])
     client.get(url)
     # Fourteen: one of them is the header's count of unread notifications, four the
-    # responsibility chain's section (its holders, and its gaps in three).
-    with django_assert_max_num_queries(14) as few:
+    # responsibility chain's section (its holders, and its gaps in three). Risk adds
+    # three: the level's badge in the title, the badges of the areas below, its section.
+    with django_assert_max_num_queries(17) as few:
         client.get(url)
     for index in range(12):
         street = make_area(f"街道{index}", AreaKind.STREET, tree["district"])
@@ -93,10 +94,11 @@ def test_tree_and_branch_queries_are_fixed(client, command, tree, django_assert_
     login(client, command)
     for index in range(10):
         make_area(f"网格{index}", AreaKind.GRID, tree["community"])
-    with django_assert_max_num_queries(6):
+    # Seven: one of them the risk levels' badges of the rows (areas.extensions.area_badges).
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("areas:branch", args=[tree["community"].pk]))
     assert response.content.decode().count("tree-row") == 12
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(reverse("areas:tree"))
 
 
@@ -106,8 +108,9 @@ def test_grid_page_lists_its_residents_in_a_fixed_number_of_queries(
     for index in range(8):
         make_resident(tree["grid_a"], f"居民{index}", room=str(100 + index))
     login(client, alice)
-    # Four of them: the responsibility chain's section.
-    with django_assert_max_num_queries(15):
+    # Four of them: the responsibility chain's section; two the risk level (the title's
+    # badge, the section).
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("areas:detail", args=[tree["grid_a"].pk]))
     assert response.context["page"].paginator.count == 8
     assert "居民7" in response.content.decode()

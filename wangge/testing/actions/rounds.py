@@ -19,6 +19,7 @@ from wangge.core.permissions import Perm
 from wangge.core.scoping import in_scope, require_in_scope, subtree_q, topmost
 from wangge.residents.choices import HOME_VISIT_TAGS
 from wangge.residents.models import Resident
+from wangge.risk.selectors import consequences
 from wangge.testing.choices import ExemptionReason, PoolSize, RoundStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.expectation import ExpectationRules, expected_residents
@@ -108,13 +109,24 @@ def recount_grids(
             .values("grid_id")
             .annotate(n=Count("pk"), home_n=Count("pk", filter=Q(home__gt=0)))
         }
+        # Grids whose risk level samples every home door to door (lockdown): all expected
+        # there are home visits in the round's plan.
+        door_to_door = {
+            grid_id
+            for grid_id, here in consequences(
+                Area.objects.filter(pk__in=chunk).only("pk", "path"), round_.pool_size
+            ).items()
+            if here.door_to_door
+        }
         RoundGridStats.objects.filter(round=round_, grid_id__in=chunk).delete()
         RoundGridStats.objects.bulk_create(
             RoundGridStats(
                 round=round_,
                 grid_id=grid_id,
                 expected=counts.get(grid_id, {}).get("n", 0),
-                home_visit_expected=counts.get(grid_id, {}).get("home_n", 0),
+                home_visit_expected=counts.get(grid_id, {}).get(
+                    "n" if grid_id in door_to_door else "home_n", 0
+                ),
                 counted_at=now,
             )
             for grid_id in chunk

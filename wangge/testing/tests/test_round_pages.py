@@ -312,7 +312,7 @@ def test_the_planner_of_a_round_in_progress_plans_what_is_left(client, tree, wor
     ("url", "limit"),
     [
         ("/testing/", 8),
-        ("/testing/{r}/", 24),
+        ("/testing/{r}/", 26),  # two for the risk levels in scope (settings, policies)
         ("/testing/{r}/coverage/", 20),
         ("/testing/{r}/recalls/", 10),  # the header's unread count is one of them
         ("/testing/{r}/grids/{g}/untested/", 25),  # with its follow-ups and progress

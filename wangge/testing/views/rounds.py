@@ -15,6 +15,8 @@ from wangge.audit.log import actor_for
 from wangge.core import params
 from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
+from wangge.core.scoping import overlap
+from wangge.risk.selectors import settings_with_consequences
 from wangge.testing.actions import rounds as round_actions
 from wangge.testing.choices import RoundStatus
 from wangge.testing.errors import RoundError
@@ -210,13 +212,20 @@ def round_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     round_ = get_round(request, pk)
     context = _coverage_context(request, round_)
     user = request.user
+    scope = [scope.area for scope in round_.scope.select_related("area").order_by("area__path")]
     context.update(
         breadcrumbs=area_breadcrumbs(context["area"], context["entry"]),
-        scope=[scope.area for scope in round_.scope.select_related("area").order_by("area__path")],
+        scope=scope,
         can_manage=can_manage_round(user, round_),
         can_plan_points=user.has_any_area_permission(Perm.MANAGE_ROUNDS),
         can_load_results=user.has_any_area_permission(Perm.LOAD_RESULTS),
         alerts=unknown_result_alerts(request),
+        # The risk levels in the round's scope (as far as the viewer sees it): the pool
+        # size their stations use and the homes sampled door to door.
+        risk_areas=settings_with_consequences(
+            overlap([area.path for area in scope], user.scope_paths(Perm.VIEW_TESTING)),
+            round_.pool_size,
+        ),
     )
     return render(request, "testing/round_detail.html", context)
 

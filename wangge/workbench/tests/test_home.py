@@ -153,19 +153,25 @@ def test_the_other_districts_staff_see_none_of_this_work(client, world, charlie)
 # Queries of the home page for each role (session, user and inbox count included), whatever the number
 # of rounds, tubes, recalls, alarms and incidents: each card costs a fixed number (the chain's:
 # three; the dispatch cards, my task today and my teams' boards: one each; the incidents': one;
-# the workforce's: one; the lists to trace: one, for FOLLOW_UP holders).
+# the workforce's: one; the risk levels': one, and one more for those who set levels, three
+# more again when an area of theirs has a level of its own: the downgrades suggested; for
+# those who follow up: the key persons' one and the lists to trace's one; the checkpoints'
+# today: one aggregate; duty: three for everyone (my shifts today; my scheduled tasks and
+# today's completions), four more for those who see closed-loop control (posts, today's
+# shifts, tasks, completions: posts unmanned and tasks overdue in their areas); the service
+# requests': one for those who see or deliver them).
 HOME_QUERIES = {
-    Role.ADMINISTRATOR: 23,
-    Role.COMMAND_CENTRE: 23,
-    Role.STREET_STAFF: 23,
-    Role.COMMUNITY_STAFF: 21,
-    Role.GRID_LEADER: 21,
-    Role.GRID_MEMBER: 20,
-    Role.SAMPLER: 10,
-    Role.CHECKPOINT_OFFICER: 9,
-    Role.LAB_LIAISON: 15,
-    Role.VOLUNTEER: 10,
-    Role.STATIONED_CADRE: 20,
+    Role.ADMINISTRATOR: 35,
+    Role.COMMAND_CENTRE: 35,
+    Role.STREET_STAFF: 35,
+    Role.COMMUNITY_STAFF: 32,
+    Role.GRID_LEADER: 32,
+    Role.GRID_MEMBER: 31,
+    Role.SAMPLER: 14,
+    Role.CHECKPOINT_OFFICER: 14,
+    Role.LAB_LIAISON: 19,
+    Role.VOLUNTEER: 15,
+    Role.STATIONED_CADRE: 31,
 }
 
 

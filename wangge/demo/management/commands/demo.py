@@ -10,12 +10,18 @@ from tqdm import tqdm
 
 from wangge.accounts.models import User
 from wangge.audit.log import Actor
+from wangge.checkpoints.demo import build_demo_checkpoints, demo_checkpoints_exist
+from wangge.core.permissions import Role
 from wangge.demo.generator import DemoError, build_demo, get_profile
 from wangge.demo.logins import LOGINS, format_table, places, username, write_table
 from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
+from wangge.duty.demo import build_demo_duty, demo_duty_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
+from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
+from wangge.risk.demo import build_demo_risk, demo_risk_exist
+from wangge.services.demo import build_demo_services, demo_services_exist
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 from wangge.tracing.demo import build_demo_tracing, demo_tracing_exist
 
@@ -121,6 +127,31 @@ class Command(BaseCommand):
             build_demo_incidents(
                 result.district, seed=options["seed"], acting_user=None, at=timezone.now()
             )
+        if not demo_risk_exist(result.district):
+            self.stdout.write("Adding risk levels (a lockdown compound, a control community)…")
+            where = places(profile, result.district)
+            build_demo_risk(
+                result.district,
+                street=where["street"],
+                community=where["community"],
+                compound=where["grid"],
+                at=timezone.now(),
+                acting_user=Actor(user=None, label="wangge demo"),
+            )
+        if not demo_keypersons_exist(result.district):
+            self.stdout.write("Adding key persons (checks, tests, one overdue, one to release)…")
+            kp_places = build_demo_keypersons(
+                result.district,
+                seed=options["seed"],
+                today=timezone.localdate(),
+                favour=places(profile, result.district)["grid"],
+            )
+            if not kp_places.from_risk_levels:
+                self.stdout.write(
+                    "  No lockdown and control areas are set yet: key persons are in "
+                    f"{kp_places.lockdown.name} (for the lockdown compound) and "
+                    f"{kp_places.control.name} (for the control area)."
+                )
         if not demo_tracing_exist(result.district):
             self.stdout.write("Adding a list to trace in progress…")
             build_demo_tracing(
@@ -128,6 +159,47 @@ class Command(BaseCommand):
                 places(profile, result.district)["community"],
                 seed=options["seed"],
                 at=timezone.now(),
+            )
+        if not demo_checkpoints_exist(result.district):
+            self.stdout.write("Adding two checkpoints and their traffic of yesterday and today…")
+            officer = next(spec for spec in LOGINS if spec.role == Role.CHECKPOINT_OFFICER)
+            build_demo_checkpoints(
+                result.district,
+                seed=options["seed"],
+                registrar=User.objects.get(username=username(profile, officer)),
+                now=timezone.now(),
+            )
+        if not demo_duty_exist(result.district):
+            self.stdout.write("Adding duty posts, their rosters and scheduled tasks…")
+            build_demo_duty(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                at=timezone.now(),
+                favour=places(profile, result.district)["grid"],
+                # The grid member and the volunteer find a shift running on their phone.
+                favour_users=list(
+                    User.objects.filter(
+                        username__in=[
+                            username(profile, spec)
+                            for spec in LOGINS
+                            if spec.name in ("gridmember", "volunteer")
+                        ]
+                    ).values_list("pk", flat=True)
+                ),
+            )
+        if not demo_services_exist(result.district):
+            self.stdout.write("Adding door-to-door service requests…")
+            services = build_demo_services(
+                result.district,
+                seed=options["seed"],
+                acting_user=None,
+                at=timezone.now(),
+                favour=places(profile, result.district)["grid"],
+            )
+            self.stdout.write(
+                f"  {services.requests} requests ({services.late} late, "
+                f"{services.handouts} supplies handed out) from {services.source}"
             )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)

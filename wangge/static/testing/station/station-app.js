@@ -5,32 +5,23 @@
 
   const station = window.WanggeStation;
   const db = station.db;
-  const gettext = window.gettext || ((text) => text);
-  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
-  const fmt = (text, values) =>
-    window.interpolate
-      ? window.interpolate(text, values, true)
-      : text.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key]));
+  const offline = window.WanggeOffline;
+  const { STATE, gettext, ngettext, fmt, el, show } = offline;
 
   const BATCH = 500; // the API's largest batch (docs/api.md)
   const ROSTER_PAGE = 1000;
   const TICK_MS = 10000;
   const REFRESH_MS = 60000;
   const KEEP_DONE_MS = 48 * 3600 * 1000;
-  const STATE_PENDING = "pending";
-  const STATE_DONE = "done";
-  const STATE_REJECTED = "rejected";
-  const STATE_DISMISSED = "dismissed";
+  const STATE_PENDING = STATE.PENDING;
 
   const body = document.body;
   const API = body.dataset.api;
   const $ = (id) => document.getElementById(id);
 
   const S = {
-    token: null,
     device: null,
     choice: null,
-    stopped: null,
     rounds: [],
     settings: { round_id: null, mode: "point", point_id: null, team_id: null },
     tube: null,
@@ -43,35 +34,13 @@
     sampled: new Set(),
     sampledRound: null,
     homes: [],
-    pending: 0,
-    rejected: 0,
-    net: navigator.onLine ? "online" : "offline",
-    tokenProblem: false,
-    uploading: false,
     syncing: false,
-    failures: 0,
-    nextTry: 0,
-    drainTimer: null,
+    sealedByServer: null,
     rosterSyncedAt: null,
+    // token, net, pending, rejected, failures, nextTry …: the offline layer's (createSync)
   };
 
-  // --- Small DOM helpers (no innerHTML: names come from the register) --------------------
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    const opts = options || {};
-    if (opts.className) node.className = opts.className;
-    if (opts.text !== undefined) node.textContent = opts.text;
-    if (opts.type) node.type = opts.type;
-    if (opts.title) node.title = opts.title;
-    if (opts.data) Object.assign(node.dataset, opts.data);
-    for (const child of children || []) if (child) node.append(child);
-    return node;
-  }
-
-  function show(node, visible) {
-    node.hidden = !visible;
-  }
-
+  // --- Small DOM helpers (el and show are the offline layer's) ---------------------------
   function say(text, tone) {
     const node = $("st-message");
     node.textContent = text;
@@ -87,127 +56,29 @@
     $("st-scan").focus();
   }
 
-  function maskId(idType, number) {
-    if (!number) return "";
-    if (idType === "resident_card" && number.length === 18) {
-      // The register's own mask: the region only (any later digit narrows the number).
-      return number.slice(0, 6) + "*".repeat(12);
-    }
-    const keep = number.length > 6 ? 2 : 1;
-    return number.slice(0, keep) + "*".repeat(number.length - 2 * keep) + number.slice(-keep);
-  }
+  const maskId = offline.maskId;
 
-  // --- The API --------------------------------------------------------------------------
-  class NetError extends Error {}
-  class AuthError extends Error {}
-  // The server refused a whole upload (not one record): stop and tell the operator.
-  class StopError extends Error {
-    constructor(status) {
-      super("HTTP " + status);
-      this.status = status;
-    }
-  }
-  class HttpError extends Error {
-    constructor(status, detail) {
-      super("HTTP " + status);
-      this.status = status;
-      this.detail = detail;
-    }
-  }
-
-  async function api(path, options) {
-    const opts = options || {};
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), opts.timeout || 15000);
-    let response;
-    try {
-      response = await fetch(API + path, {
-        method: opts.method || "GET",
-        headers: Object.assign(
-          {
-            Authorization: "Bearer " + S.token,
-            Accept: "application/json",
-            // Refusal reasons come back in the station's language, not the browser's.
-            "Accept-Language": document.documentElement.lang || "zh-hans",
-          },
-          opts.body === undefined ? {} : { "Content-Type": "application/json" },
-        ),
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        credentials: "omit", // the bearer token is the credential, not the session
-        cache: "no-store",
-        signal: controller.signal,
-      });
-    } catch (error) {
-      throw new NetError(String(error));
-    } finally {
-      clearTimeout(timer);
-    }
-    if (response.status === 401) throw new AuthError("401");
-    if (response.status >= 500 || response.status === 429 || response.status === 408) {
-      throw new NetError("HTTP " + response.status);
-    }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (_error) {
-      data = null;
-    }
-    if (!response.ok) throw new HttpError(response.status, data);
-    // An answer to a request sent before the network went counts for nothing now.
-    setNet(navigator.onLine ? "online" : "offline");
-    return data;
-  }
-
-  function failed(error) {
-    if (error instanceof AuthError) {
-      S.tokenProblem = true;
-      renderTokenProblem();
-      return;
-    }
-    if (error instanceof NetError) {
-      setNet(navigator.onLine ? "unreachable" : "offline");
-    }
-  }
-
-  function setNet(state) {
-    if (S.net === state) return;
-    S.net = state;
-    renderStatus();
-  }
-
-  // --- Status bar -----------------------------------------------------------------------
-  const NET_TEXT = {
-    online: () => gettext("Online"),
-    offline: () => gettext("Offline"),
-    unreachable: () => gettext("Server unreachable"),
-  };
+  // --- The API, the bar, the upload queue: the offline layer's --------------------------
+  const sync = offline.createSync({
+    state: S,
+    db,
+    api: API,
+    batch: BATCH,
+    say,
+    upload,
+    scrub: scrubbed,
+    accepted: noteServerSeal,
+    answered: sealedByServer,
+    describe: (item) => ({ title: item.view.name || item.view.tube, detail: item.view.tube || "" }),
+    refresh: () => syncAll(),
+  });
+  const { api, failed, refreshCounts, scheduleDrain, drain, uploadNow } = sync;
+  const applyResults = sync.applyResults;
+  const NetError = offline.NetError;
+  const HttpError = offline.HttpError;
 
   function renderStatus() {
-    const badge = $("st-net");
-    badge.dataset.state = S.net;
-    badge.textContent = NET_TEXT[S.net]();
-    $("st-queue-count").textContent = String(S.pending);
-    $("st-queue").dataset.waiting = S.pending > 0 ? "yes" : "no";
-    $("st-queue").title = fmt(
-      ngettext(
-        "%(n)s record waits to upload (F9 uploads now)",
-        "%(n)s records wait to upload (F9 uploads now)",
-        S.pending,
-      ),
-      { n: S.pending },
-    );
-    $("st-rejected-count").textContent = String(S.rejected);
-    show($("st-rejected"), S.rejected > 0);
-  }
-
-  async function refreshCounts() {
-    S.pending = await db.countState(STATE_PENDING);
-    S.rejected = await db.countState(STATE_REJECTED);
-    renderStatus();
-  }
-
-  function renderTokenProblem() {
-    show($("st-token-problem"), S.tokenProblem);
+    sync.renderStatus();
   }
 
   function renderRosterStatus() {
@@ -820,7 +691,7 @@
     const name = $("wi-name").value.normalize("NFKC").trim();
     const idType = $("wi-idtype").value;
     const number = idType === "none" ? "" : station.normaliseId($("wi-idnumber").value);
-    const phone = $("wi-phone").value.replace(/[\s\-()（）]/g, "").replace(/^(\+86|0086)/, "");
+    const phone = offline.normalisePhone($("wi-phone").value);
     const address = $("wi-address").value.trim().slice(0, 200);
     let problem = "";
     if (!name) problem = gettext("The name is missing.");
@@ -829,7 +700,7 @@
       problem = gettext("This is not a valid resident ID number.");
     } else if (idType !== "none" && !station.ID_PATTERNS[idType].test(number)) {
       problem = gettext("The number does not have the form of this document.");
-    } else if (phone && !/^(1[3-9]\d{9}|0\d{9,11})$/.test(phone)) {
+    } else if (offline.phoneProblem(phone)) {
       problem = gettext("Not a valid mobile or landline number.");
     }
     if (problem) {
@@ -855,21 +726,7 @@
     focusScan();
   }
 
-  // --- The upload queue ---------------------------------------------------------------
-  function scheduleDrain(delay) {
-    if (S.drainTimer) clearTimeout(S.drainTimer);
-    const wait = Math.max(delay || 0, S.nextTry - Date.now());
-    S.drainTimer = setTimeout(() => {
-      S.drainTimer = null;
-      drain();
-    }, wait);
-  }
-
-  function resultsOf(answer) {
-    if (Array.isArray(answer)) return answer;
-    return (answer && (answer.results || answer.items)) || [];
-  }
-
+  // --- The upload queue (the offline layer's loop; what goes where is the station's) -----
   function scrubbed(entry) {
     // Once the server has answered, the station forgets the numbers and phones it sent.
     const person = entry.body && entry.body.person;
@@ -878,74 +735,18 @@
     return entry;
   }
 
-  async function applyResults(entries, results) {
-    let sealedByServer = null;
-    await db.write(["queue"], (s) => {
-      entries.forEach((entry, index) => {
-        const result =
-          results.find((r) => r && r.client_id === entry.client_id) || results[index] || null;
-        if (!result) return;
-        const status = result.status || result.result;
-        if (status === "accepted" || status === "duplicate") {
-          entry.state = STATE_DONE;
-          entry.answer = status;
-          s.queue.put(scrubbed(entry));
-          if (result.tube_sealed && S.tube && entry.tube === S.tube.barcode) {
-            sealedByServer = entry.tube;
-          }
-        } else if (status === "rejected") {
-          entry.state = STATE_REJECTED;
-          entry.reason_code = result.reason_code || "";
-          entry.reason = result.reason || result.reason_code || "";
-          s.queue.put(scrubbed(entry));
-        }
-      });
-    });
-    if (
-      sealedByServer &&
-      S.tube &&
-      S.tube.barcode === sealedByServer &&
-      S.tube.members.length < S.tube.capacity
-    ) {
+  // The server seals a full tube by itself; its answer says so.
+  function noteServerSeal(entry, result) {
+    if (result.tube_sealed && S.tube && entry.tube === S.tube.barcode) S.sealedByServer = entry.tube;
+  }
+
+  async function sealedByServer() {
+    const barcode = S.sealedByServer;
+    S.sealedByServer = null;
+    if (barcode && S.tube && S.tube.barcode === barcode && S.tube.members.length < S.tube.capacity) {
       // Another station filled this barcode, or it was sealed at the desk PC: stop here.
       await sealTube("server");
       say(gettext("The server reports this tube as sealed. Scan a new tube."), "warn");
-    }
-  }
-
-  // Statuses that say the request itself is wrong: split the batch to find the bad item.
-  const REFUSED = [400, 413, 422];
-
-  async function postBatch(path, entries) {
-    try {
-      const answer = await api(path, {
-        method: "POST",
-        body: { items: entries.map((e) => e.body) },
-        timeout: 30000,
-      });
-      await applyResults(entries, resultsOf(answer));
-    } catch (error) {
-      if (error instanceof HttpError && !REFUSED.includes(error.status)) {
-        // Not an answer about these records (a proxy's 404, a route not deployed yet, a
-        // device no longer allowed): keep them queued, stop, and tell the operator.
-        throw new StopError(error.status);
-      }
-      if (!(error instanceof HttpError) || entries.length === 1) {
-        if (error instanceof HttpError) {
-          // The server refused the request itself: keep it from blocking the queue.
-          await applyResults(entries, [
-            {
-              status: "rejected",
-              reason_code: "http_" + error.status,
-              reason: fmt(gettext("The server refused this record (HTTP %(status)s)."), error),
-            },
-          ]);
-          return;
-        }
-        throw error;
-      }
-      // A batch refused as a whole: find the item at fault by sending them one by one.
-      for (const entry of entries) await postBatch(path, [entry]);
     }
   }
 
@@ -974,109 +775,19 @@
     }
   }
 
-  async function drain() {
-    if (S.uploading || !S.token || S.tokenProblem || S.stopped) return;
-    if (Date.now() < S.nextTry) {
-      scheduleDrain(0);
-      return;
+  // One batch of the queue: registrations and home visits in batches, then the early
+  // seals of tubes whose registrations are all in.
+  async function upload(batch) {
+    const registrations = batch.filter((e) => e.kind === "registration");
+    const visits = batch.filter((e) => e.kind === "visit");
+    if (registrations.length) await sync.postBatch("registrations", registrations);
+    if (visits.length) await sync.postBatch("home-visits", visits);
+    for (const seal of batch.filter((e) => e.kind === "seal")) {
+      const waiting = (await db.byIndex("queue", "tube", seal.tube)).some(
+        (e) => e.kind === "registration" && e.state === STATE_PENDING,
+      );
+      if (!waiting) await postSeal(seal);
     }
-    S.uploading = true;
-    $("st-queue").dataset.busy = "yes";
-    try {
-      let before = await db.countState(STATE_PENDING);
-      for (let round = 0; round < 1000 && before > 0; round += 1) {
-        const batch = await db.inState(STATE_PENDING, BATCH);
-        if (!batch.length) break;
-        const registrations = batch.filter((e) => e.kind === "registration");
-        const visits = batch.filter((e) => e.kind === "visit");
-        if (registrations.length) await postBatch("registrations", registrations);
-        if (visits.length) await postBatch("home-visits", visits);
-        for (const seal of batch.filter((e) => e.kind === "seal")) {
-          // A tube is sealed only after all of its registrations are in.
-          const waiting = (await db.byIndex("queue", "tube", seal.tube)).some(
-            (e) => e.kind === "registration" && e.state === STATE_PENDING,
-          );
-          if (!waiting) await postSeal(seal);
-        }
-        const left = await db.countState(STATE_PENDING);
-        // No progress (say, a seal waiting for a registration the server did not answer):
-        // leave the rest to the next tick instead of spinning.
-        if (left >= before) break;
-        before = left;
-        await refreshCounts();
-      }
-      S.failures = 0;
-      S.nextTry = 0;
-    } catch (error) {
-      failed(error);
-      if (error instanceof NetError) {
-        // A server error or no answer: try again later, further apart each time.
-        S.failures += 1;
-        S.nextTry = Date.now() + station.backoff(S.failures);
-        scheduleDrain(0);
-      } else if (error instanceof StopError) {
-        S.stopped = error.status;
-        renderStopped();
-      } else if (!(error instanceof AuthError)) {
-        say(fmt(gettext("Upload problem: %(error)s"), { error: String(error) }), "bad");
-      }
-    } finally {
-      S.uploading = false;
-      $("st-queue").dataset.busy = "no";
-      await refreshCounts();
-      renderRejects();
-    }
-  }
-
-  function renderStopped() {
-    show($("st-upload-stopped"), Boolean(S.stopped));
-    $("st-upload-stopped-text").textContent = S.stopped
-      ? fmt(
-          gettext(
-            "The server refused the upload (HTTP %(status)s). The records stay queued here: " +
-              "tell your community's staff, then upload again (F9).",
-          ),
-          { status: S.stopped },
-        )
-      : "";
-  }
-
-  // --- Rejected records ---------------------------------------------------------------
-  async function renderRejects() {
-    const list = $("st-rejects-list");
-    if ($("st-rejects").hidden && list.childElementCount === 0 && S.rejected === 0) return;
-    const items = await db.inState(STATE_REJECTED, 200);
-    list.replaceChildren(
-      ...items.map((item) =>
-        el("li", {}, [
-          el("strong", { text: item.view.name || item.view.tube || item.client_id }),
-          el("span", { className: "muted", text: " " + (item.view.tube || "") + " " }),
-          el("span", { className: "tag bad", text: item.reason || item.reason_code }),
-          el("button", {
-            className: "small outline",
-            type: "button",
-            text: gettext("Dismiss"),
-            data: { dismiss: item.client_id },
-          }),
-        ]),
-      ),
-    );
-    if (!items.length) show($("st-rejects"), false);
-  }
-
-  async function dismiss(clientId) {
-    await db.write(["queue"], (s) => {
-      const request = s.queue.get(clientId);
-      request.onsuccess = () => {
-        const entry = request.result;
-        if (entry) {
-          entry.state = STATE_DISMISSED;
-          s.queue.put(entry);
-        }
-      };
-    });
-    await refreshCounts();
-    await renderRejects();
   }
 
   // --- Door to door ------------------------------------------------------------------
@@ -1399,14 +1110,6 @@
     }
   }
 
-  function uploadNow() {
-    S.nextTry = 0;
-    S.failures = 0;
-    S.stopped = null;
-    renderStopped();
-    drain();
-    syncAll();
-  }
 
   // --- Camera (html5-qrcode, loaded on first use) --------------------------------------
   let camera = null;
@@ -1498,33 +1201,17 @@
     focusScan();
   }
 
-  // --- Language switch without a session: Django's set_language needs the CSRF cookie ---
-  function onLanguage(event) {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) event.target.querySelector("[name=csrfmiddlewaretoken]").value = match[1];
-  }
 
   // --- Start -----------------------------------------------------------------------------
-  function registerWorker() {
-    if (!("serviceWorker" in navigator) || !window.isSecureContext) {
-      show($("st-no-worker"), true);
-      return;
-    }
-    navigator.serviceWorker
-      .register(body.dataset.sw, { scope: body.dataset.scope })
-      .catch(() => show($("st-no-worker"), true));
-  }
 
   async function prune() {
+    await sync.prune(KEEP_DONE_MS);
     const cutoff = Date.now() - KEEP_DONE_MS;
-    const old = (await db.inState(STATE_DONE)).concat(await db.inState(STATE_DISMISSED));
-    const stale = old.filter((e) => station.uuid7Millis(e.client_id) < cutoff);
     const tubes = (await db.getAll("tubes")).filter(
       (t) => t.status !== "open" && Date.parse(t.opened_at) < cutoff,
     );
-    if (!stale.length && !tubes.length) return;
-    await db.write(["queue", "tubes"], (s) => {
-      for (const entry of stale) s.queue.delete(entry.client_id);
+    if (!tubes.length) return;
+    await db.write(["tubes"], (s) => {
       for (const tube of tubes) s.tubes.delete(tube.barcode);
     });
   }
@@ -1561,36 +1248,18 @@
       closeChooser();
       focusScan();
     });
-    $("st-upload-retry").addEventListener("click", uploadNow);
     $("wi-cancel").addEventListener("click", closeWalkIn);
-    $("st-queue").addEventListener("click", uploadNow);
-    $("st-rejected").addEventListener("click", async () => {
-      show($("st-rejects"), $("st-rejects").hidden);
-      await renderRejects();
-    });
-    $("st-rejects-list").addEventListener("click", (event) => {
-      const button = event.target.closest("[data-dismiss]");
-      if (button) dismiss(button.dataset.dismiss);
-    });
     $("st-homes-list").addEventListener("click", (event) => {
       const pick = event.target.closest("[data-pick]");
       if (pick) pickFromHome(pick.dataset.pick, Number(pick.dataset.household));
       const outcome = event.target.closest("[data-outcome]");
       if (outcome) recordVisit(Number(outcome.dataset.household), outcome.dataset.outcome);
     });
-    $("st-lang-form").addEventListener("submit", onLanguage);
-    window.addEventListener("online", () => {
-      setNet("online");
-      uploadNow();
-    });
-    window.addEventListener("offline", () => setNet("offline"));
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") drain();
-    });
+    sync.bind();
   }
 
   async function start() {
-    registerWorker();
+    sync.registerWorker(body);
     bind();
     renderStatus();
     S.token = await db.getMeta("token");
@@ -1619,7 +1288,7 @@
     renderRosterStatus();
     if (S.settings.mode === "door") await loadHomes();
     await refreshCounts();
-    await renderRejects();
+    await sync.renderRejects();
     body.dataset.ready = "yes";
     say(S.tube ? gettext("Scan the next person.") : gettext("Scan a tube barcode to begin."), "info");
     focusScan();

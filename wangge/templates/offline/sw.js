@@ -1,11 +1,12 @@
-// The sampling station's service worker: keeps the station's shell so that it opens and
-// reloads with no network. Rendered by wangge.testing.station_views.service_worker, which
-// fills in the deployed (hashed) URLs of the shell's files and a version that changes with
-// them. API calls are never cached here: the page queues them in IndexedDB itself.
+// The service worker of an offline device's shell (the sampling station, the checkpoint
+// device): keeps the shell so that it opens and reloads with no network. Rendered by
+// wangge.core.offline.DeviceShell.service_worker, which fills in the deployed (hashed) URLs
+// of the shell's files, a version that changes with them and the shell's cache prefix.
+// API calls are never cached here: the page queues them in IndexedDB itself.
 "use strict";
 
 const CONFIG = JSON.parse("{{ config_json|escapejs }}");
-const CACHE = "wangge-station-" + CONFIG.version;
+const CACHE = CONFIG.cache_prefix + CONFIG.version;
 const SHELL = CONFIG.shell;
 const SHELL_PATHS = new Set(SHELL.map((url) => new URL(url, self.location.origin).pathname));
 // A server that accepts the connection but does not answer must not hold the desk up.
@@ -27,7 +28,7 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith("wangge-station-") && name !== CACHE)
+            .filter((name) => name.startsWith(CONFIG.cache_prefix) && name !== CACHE)
             .map((name) => caches.delete(name)),
         ),
       )

@@ -1,0 +1,115 @@
+"""Reads of key persons: what is overdue today, the lists with their flags, the counts.
+
+**Overdue** (one rule, a query expression used by the lists and the workbench card): a
+person under a measure is overdue when a scheduled test is past its day without a sample,
+or when their policy asks for daily checks, their measure has started and today's check is
+missing."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+
+from wangge.accounts.models import User
+from wangge.areas.models import Area
+from wangge.core.permissions import Perm
+from wangge.keypersons.choices import KeyPersonStatus, Measure
+from wangge.keypersons.models import HealthCheck, KeyPerson, MeasurePolicy, ScheduledTest
+
+
+def tests_overdue(today: dt.date) -> Exists:
+    return Exists(
+        ScheduledTest.objects.filter(
+            key_person=OuterRef("pk"), sampled_at__isnull=True, due_on__lt=today
+        )
+    )
+
+
+def check_missing(today: dt.date) -> Q:
+    return (
+        Q(status=KeyPersonStatus.UNDER_MEASURE, started_on__lte=today)
+        & Q(Exists(MeasurePolicy.objects.filter(measure=OuterRef("measure"), daily_checks=True)))
+        & ~Q(Exists(HealthCheck.objects.filter(key_person=OuterRef("pk"), checked_on=today)))
+    )
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Under a measure and overdue today (module docstring)."""
+    return Q(status=KeyPersonStatus.UNDER_MEASURE) & (
+        Q(tests_overdue(today)) | check_missing(today)
+    )
+
+
+def with_flags(people: QuerySet[KeyPerson], today: dt.date) -> Any:
+    """Each person with `test_overdue` and `check_due` (booleans) for the lists (typed as
+    Any: the annotations are not fields the type checker knows)."""
+    return people.annotate(
+        test_overdue=Q(status=KeyPersonStatus.UNDER_MEASURE) & Q(tests_overdue(today)),
+        check_due=check_missing(today),
+    )
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    category: str = ""
+    measure: str = ""
+    status: str = KeyPersonStatus.UNDER_MEASURE
+    overdue: bool = False
+
+
+def key_persons_under(
+    user: User, area_path: str, filters: ListFilters, today: dt.date
+) -> QuerySet[KeyPerson]:
+    people = KeyPerson.objects.visible_to(user, Perm.VIEW_CONTROL).filter(
+        area__path__startswith=area_path
+    )
+    if filters.category:
+        people = people.filter(category=filters.category)
+    if filters.measure:
+        people = people.filter(measure=filters.measure)
+    if filters.status:
+        people = people.filter(status=filters.status)
+    if filters.overdue:
+        people = people.filter(overdue_q(today))
+    return people
+
+
+def counts_by_measure(people: QuerySet[KeyPerson], today: dt.date) -> dict[str, int]:
+    """Under measure per measure, and overdue, in one query."""
+    open_ = Q(status=KeyPersonStatus.UNDER_MEASURE)
+    figures = people.aggregate(
+        **{m.value: Count("pk", filter=open_ & Q(measure=m.value)) for m in Measure},
+        overdue=Count("pk", filter=overdue_q(today)),
+        flagged=Count("pk", filter=open_ & Q(flagged_at__isnull=False)),
+    )
+    return {key: int(value or 0) for key, value in figures.items()}
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    area: Area
+    under_measure: int
+    overdue: int
+
+
+def figures_below(people: QuerySet[KeyPerson], area: Area, today: dt.date) -> list[AreaFigures]:
+    """People under a measure and overdue in each area right below `area` that has any,
+    in two queries (one grouped by the path prefix of the child, one for the children)."""
+    length = len(area.path) + Area.steplen
+    rows = (
+        people.filter(status=KeyPersonStatus.UNDER_MEASURE)
+        .exclude(area__path=area.path)
+        .annotate(prefix=Substr("area__path", 1, length))
+        .values("prefix")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
+    )
+    by_prefix = {row["prefix"]: row for row in rows}
+    if not by_prefix:
+        return []
+    children = Area.objects.filter(path__in=list(by_prefix)).order_by("path")
+    return [
+        AreaFigures(child, by_prefix[child.path]["n"], by_prefix[child.path]["overdue"])
+        for child in children
+    ]
