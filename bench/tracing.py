@@ -8,8 +8,9 @@ writes a list as the command centre sends it (a title row, a unit line, the head
 row with an ID number and a phone): half of its people are residents drawn from the
 registry, half strangers. For each database, in the same run:
 
-* the floors: openpyxl's read-only parse of the file, and a bare `bulk_create` of the same
-  number of traced people with their columns already filled (no check, no matching, no
+* the floors: openpyxl's read-only parse of the file, and a bare insert of the same number
+  of traced people the way the import writes them (`core.bulk.copy_rows`: COPY on
+  PostgreSQL, executemany on SQLite) with every value ready (no check, no matching, no
   sealing);
 * the import: `importing.analyse` (read and check every row) then `actions.import_list`
   (bulk matching by the blind index in chunked IN queries, the open key persons, sealing,
@@ -106,27 +107,45 @@ def _floor_parse(data: bytes) -> float:
 
 
 def _floor_insert(traced_list, area, count: int) -> float:
+    """The same number of rows written the way the import writes them (core.bulk:
+    COPY on PostgreSQL, executemany on SQLite), every value ready: no check, no matching,
+    no sealing."""
     from django.db import transaction
 
+    from wangge.core.bulk import BatchSql, copy_rows
+    from wangge.tracing.actions import PERSON_COLUMNS
     from wangge.tracing.models import TracedPerson
 
+    due = BatchSql(traced_list.created_at).time(traced_list.deadline)
+    cipher, index = b"k1$" + bytes(60), "k1$" + "0" * 43
     rows = [
-        TracedPerson(
-            traced_list=traced_list,
-            row_number=index,
-            name=f"人{index}",
-            reason="密接",
-            deadline=traced_list.deadline,
-            cells=[index, f"人{index}", None, None, "密接", ""],
-            area=area,
-            id_number_masked="620103********1234",
-            phone_masked="139****1234",
+        (
+            traced_list.pk,
+            number,
+            f"人{number}",
+            "密接",
+            due,
+            f'[{number}, "人{number}", null, null, "密接", ""]',
+            None,
+            area.pk,
+            "pending",
+            "",
+            "",
+            "",
+            "resident_card",
+            cipher,
+            index,
+            "620103**********1234",
+            cipher,
+            index,
+            "139****1234",
         )
-        for index in range(count)
+        for number in range(count)
     ]
+    assert len(rows[0]) == len(PERSON_COLUMNS)
     start = time.perf_counter()
     with transaction.atomic():
-        TracedPerson.objects.bulk_create(rows, batch_size=1000)
+        copy_rows(TracedPerson, PERSON_COLUMNS, rows)
     elapsed = time.perf_counter() - start
     TracedPerson.objects.filter(traced_list=traced_list).delete()
     return elapsed

@@ -7,6 +7,7 @@ community's staff follow them; above a community, its staff assign them below).
 """
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,8 +20,9 @@ from wangge.accounts.models import User
 from wangge.areas.models import Area
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor, as_actor, record, scope_holder
+from wangge.core.bulk import BatchSql, copy_rows
 from wangge.core.permissions import Perm
-from wangge.core.personal_data import id_number_lookups
+from wangge.core.personal_data import id_number_lookups, seal_id_number, seal_phone
 from wangge.core.scoping import is_within, require_in_scope
 from wangge.incidents.actions import raise_incident
 from wangge.incidents.choices import IncidentKind, IncidentSeverity, IncidentSource
@@ -120,6 +122,61 @@ def _person_row(
     return row
 
 
+# The columns an import writes (COPY on PostgreSQL, executemany on SQLite: core.bulk);
+# the feedback columns keep their defaults (empty, NULL).
+PERSON_COLUMNS = (
+    "traced_list_id",
+    "row_number",
+    "name",
+    "reason",
+    "deadline",
+    "cells",
+    "resident_id",
+    "area_id",
+    "status",
+    "proposed_status",
+    "feedback_note",
+    "left_to",
+    "id_type",
+    "id_number_cipher",
+    "id_number_index",
+    "id_number_masked",
+    "phone_cipher",
+    "phone_index",
+    "phone_masked",
+)
+
+
+def _person_values(
+    traced_list: TracedList, person: PersonInput, match: Match, batch: BatchSql
+) -> tuple[object, ...]:
+    """One imported person as the row `PERSON_COLUMNS` names, sealed like `_person_row`."""
+    area_id, resident_id = _responsible(traced_list.area, match)
+    number = seal_id_number(person.id_type, person.id_number)
+    phone = seal_phone(person.phone)
+    return (
+        traced_list.pk,
+        person.row_number,
+        person.name,
+        person.reason or traced_list.reason,
+        batch.time(person.deadline or traced_list.deadline),
+        json.dumps(list(person.cells), ensure_ascii=False),
+        resident_id,
+        area_id,
+        TracedStatus.PENDING.value,
+        TracedStatus.ALREADY_CONTROLLED.value if match.controlled else "",
+        "",
+        "",
+        person.id_type,
+        number.cipher,
+        number.index,
+        number.masked,
+        phone.cipher,
+        phone.index,
+        phone.masked,
+    )
+
+
 def stage_list(
     data: bytes, file_name: str, *, owner: User, meta: dict[str, Any]
 ) -> tuple[str, Analysis]:
@@ -173,11 +230,12 @@ def import_list(
         created_by=as_actor(acting_user).user,
     )
     matches = match_people(analysis.people)
+    batch = BatchSql(traced_list.created_at)
     rows = [
-        _person_row(traced_list, person, match, person.cells)
+        _person_values(traced_list, person, match, batch)
         for person, match in zip(analysis.people, matches, strict=True)
     ]
-    TracedPerson.objects.bulk_create(rows, batch_size=1000)
+    copy_rows(TracedPerson, PERSON_COLUMNS, rows)
     record(
         acting_user,
         AuditEvent.TRACED_LIST_IMPORT,
@@ -185,7 +243,7 @@ def import_list(
         area_path=area.path,
         details={
             "people": len(rows),
-            "matched": sum(1 for row in rows if row.resident_id),
+            "matched": sum(1 for match in matches if match.resident_id),
             "file_name": analysis.file_name,
         },
     )

@@ -58,6 +58,7 @@ def test_one_incident_per_list_and_area_with_overdue_people(tree, clock):
     assert Incident.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections between turns
 def test_the_worker_runs_the_overdue_check(tree, clock):
     _list_with_two_grids(tree, clock)
     worker = Worker()
@@ -126,3 +127,34 @@ def test_a_stranger_exports_nobody(tree, other_tree):
         exports.feedback_xlsx(traced_list, charlie, acting_user=Actor(user=charlie))
     )
     assert rows[3:] == []
+
+
+def test_a_person_added_to_an_imported_list_comes_back_in_its_columns(tree, alice):
+    from wangge.tracing.importing import PersonInput
+
+    traced_list = make_list(tree["community"], [[1, "甲", id_number(), "", "", "A栋"]])
+    added = actions.add_person(
+        traced_list,
+        PersonInput(0, "乙", "none", "", "13900007777", reason="返乡"),
+        acting_user=alice,
+    )
+    assert added.row_number == 5
+    _title, rows = _read(exports.feedback_xlsx(traced_list, alice, acting_user=Actor(user=alice)))
+    assert [row[:5] for row in rows[3:]][1] == [2, "乙", None, "13900007777", "返乡"]
+
+
+def test_a_csv_list_comes_back_as_a_sheet_named_by_its_title(tree, alice):
+    from wangge.tracing.tests.factories import csv_gbk
+
+    analysis = importing.analyse(csv_gbk([[1, "甲", id_number(), "", "密接", ""]]), "名单.csv")
+    traced_list = actions.import_list(
+        analysis,
+        area=tree["community"],
+        title="市指第3批",
+        reason="",
+        deadline=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        acting_user=alice,
+    )
+    title, rows = _read(exports.feedback_xlsx(traced_list, alice, acting_user=Actor(user=alice)))
+    assert title == "市指第3批"
+    assert rows[0][0] == "协查名单" and tuple(rows[1][: len(HEADER)]) == HEADER
