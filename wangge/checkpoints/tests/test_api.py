@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import id_number, make_resident
 from wangge.audit.events import AuditEvent
@@ -332,3 +334,30 @@ def test_a_mangled_item_keeps_its_client_id_in_the_answer(client, device, checkp
     answer = results(post(client, device, [item, {"nonsense": True}, "x"]))
     assert (answer[0]["client_id"], answer[0]["field"]) == (item["client_id"], "direction")
     assert [a["status"] for a in answer] == ["rejected"] * 3
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    temperature=st.one_of(st.floats(allow_nan=True), st.text(max_size=6), st.none()),
+    plate=st.text(max_size=10),
+    document=st.text(alphabet="0123456789Xx -", max_size=20),
+    phone=st.text(alphabet="0123456789+- ", max_size=14),
+    kind=st.sampled_from(["car", "on_foot", "other", "boat"]),
+)
+def test_any_entry_is_answered_by_itself_and_stored_only_when_valid(
+    client, device, checkpoint, temperature, plate, document, phone, kind
+):
+    item = entry(
+        checkpoint,
+        plate=plate,
+        vehicle_kind=kind,
+        people=[person(id_number=document, phone=phone, temperature=temperature)],
+    )
+    before = CheckpointEntry.objects.count()
+    answer = results(post(client, device, [item]))
+    assert len(answer) == 1 and answer[0]["client_id"] == item["client_id"]
+    stored = CheckpointEntry.objects.count() - before
+    assert stored == (1 if answer[0]["status"] == "accepted" else 0)
+    if stored:
+        passenger = CheckpointPassenger.objects.get(entry__client_id=item["client_id"])
+        assert 34 <= passenger.temperature <= 43
