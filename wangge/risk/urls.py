@@ -10,5 +10,5 @@ urlpatterns = [
     path("area/<int:pk>/set/", views.set_level, name="set"),
     path("area/<int:pk>/inherit/", views.inherit, name="inherit"),
     path("policies/", views.policy_list, name="policies"),
-    path("policies/<str:level>/", views.policy_edit, name="policy"),
+    path("policies/edit/", views.policy_edit, name="policy"),
 ]

@@ -234,8 +234,10 @@ def policy_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def policy_edit(request: AuthedRequest, level: str) -> HttpResponse:
+def policy_edit(request: AuthedRequest) -> HttpResponse:
+    """Save one level's policy (the level travels in the form: the policies name no area)."""
     _require_setter(request)
+    level = request.POST.get("level", "")
     if level not in RiskLevel.values:
         raise Http404
     policy = get_object_or_404(RiskPolicy, level=level)

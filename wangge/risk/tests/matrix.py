@@ -39,7 +39,10 @@ def _sibling(w):
 
 
 def _now():
-    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    # A minute ahead (the form takes minutes; up to five ahead is allowed): after any level
+    # another app's world set on the same grid a moment ago (door-to-door service's sets
+    # lockdown, hence prevention in the case below).
+    return (timezone.localtime() + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
 
 
 CASES = [
@@ -51,7 +54,7 @@ CASES = [
         perm=Perm.SET_RISK_LEVELS,
         kwargs=_mine,
         foreign=_foreign,
-        data=lambda w: {"level": "lockdown", "reason": "两例阳性", "at": _now()},
+        data=lambda w: {"level": "prevention", "reason": "周边出现病例", "at": _now()},
         ok=302,
         sibling=Sibling(kwargs=_sibling),
     ),
@@ -70,8 +73,8 @@ CASES = [
         "risk:policy",
         method="POST",
         perm=Perm.SET_RISK_LEVELS,
-        kwargs=lambda w: {"level": "control"},
         data=lambda w: {
+            "level": "control",
             "control-pool_size": "5",
             "control-downgrade_after_days": "3",
             "control-downgrade_after_rounds": "1",

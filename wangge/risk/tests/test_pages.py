@@ -137,8 +137,9 @@ def test_policies_are_edited_by_those_who_set_levels_and_audited(client, tree, l
     client.force_login(leader)
     assert client.get(reverse("risk:policies")).status_code == 200
     answer = client.post(
-        reverse("risk:policy", args=["control"]),
+        reverse("risk:policy"),
         {
+            "level": "control",
             "control-pool_size": "5",
             "control-door_to_door": "on",
             "control-downgrade_after_days": "5",
@@ -156,8 +157,8 @@ def test_policies_are_edited_by_those_who_set_levels_and_audited(client, tree, l
 def test_a_bad_policy_is_a_form_error(client, tree, leader):
     client.force_login(leader)
     answer = client.post(
-        reverse("risk:policy", args=["control"]),
-        {"control-pool_size": "7", "control-downgrade_after_rounds": "-1"},
+        reverse("risk:policy"),
+        {"level": "control", "control-pool_size": "7", "control-downgrade_after_rounds": "-1"},
     )
     assert answer.status_code == 400
     assert RiskPolicy.objects.get(level="control").pool_size == 10
