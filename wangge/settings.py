@@ -255,6 +255,9 @@ WANGGE_INCIDENT_STALL_BELOW_PERCENT = envint("WANGGE_INCIDENT_STALL_BELOW_PERCEN
 WANGGE_INCIDENT_STALL_CHECK_MINUTES = envint("WANGGE_INCIDENT_STALL_CHECK_MINUTES", 30)
 WANGGE_INCIDENT_ESCALATION_BATCH = envint("WANGGE_INCIDENT_ESCALATION_BATCH", 20_000)
 WANGGE_INCIDENT_WARN_MINUTES = envint("WANGGE_INCIDENT_WARN_MINUTES", 5)
+# Duty posts (值守): a shift's worker not checked in this many minutes after its start leaves
+# the post unmanned (an incident).
+WANGGE_DUTY_LATE_MINUTES = envint("WANGGE_DUTY_LATE_MINUTES", 15)
 # Outbound notifications: "log" (default), "webhook" or "sms" (README, configuration).
 WANGGE_NOTIFY_CHANNEL = envstr("WANGGE_NOTIFY_CHANNEL", "log")
 WANGGE_WEBHOOK_URL = envstr("WANGGE_WEBHOOK_URL", "")

@@ -23,7 +23,7 @@ from wangge.duty.timing import Interval, day_bounds, gaps, occurrences
 def late_after() -> dt.timedelta:
     """How long after a shift's start its worker may still check in before the post
     counts as unmanned (WANGGE_DUTY_LATE_MINUTES, default 15)."""
-    return dt.timedelta(minutes=int(getattr(settings, "WANGGE_DUTY_LATE_MINUTES", 15)))
+    return dt.timedelta(minutes=settings.WANGGE_DUTY_LATE_MINUTES)
 
 
 def overlapping(start: dt.datetime, end: dt.datetime) -> Q:
