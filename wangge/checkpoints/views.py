@@ -25,6 +25,7 @@ from wangge.checkpoints import actions, selectors
 from wangge.checkpoints.checkpoint_items import EntryIn
 from wangge.checkpoints.forms import CheckpointForm, EntryForm, PeopleFormSet
 from wangge.checkpoints.models import Checkpoint, CheckpointPassenger
+from wangge.core import params
 from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
@@ -45,11 +46,7 @@ def _readable(request: AuthedRequest, pk: int) -> Checkpoint:
 
 def _day(request: AuthedRequest) -> dt.date:
     today = timezone.localdate()
-    raw = request.GET.get("day", "")
-    try:
-        day = dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
+    day = params.date(request.GET, "day") or today
     return min(max(day, dt.date(2000, 1, 1)), today + dt.timedelta(days=1))
 
 
@@ -116,7 +113,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     checkpoint = _readable(request, pk)
     day = _day(request)
     page = Paginator(selectors.day_entries(checkpoint, day), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
+        params.page(request.GET)
     )
     return render(
         request,
