@@ -10,20 +10,17 @@ a token for that checkpoint's area (it may then register at any checkpoint of th
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from wangge.accounts.devices import issue_own_station, own_station_hours
-from wangge.accounts.models import User
 from wangge.audit.log import Actor
 from wangge.checkpoints.models import Checkpoint
 from wangge.core import params
 from wangge.core.http import AuthedRequest, client_ip
-from wangge.core.nav import NavItem
 from wangge.core.offline import DeviceShell, Icon, no_store
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404
@@ -121,12 +118,3 @@ def setup(request: AuthedRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-
-
-def device_links(request: HttpRequest) -> list[NavItem]:
-    """The checkpoint device in the top navigation, for those who register at checkpoints
-    (for `wangge.core.nav.register` in the checkpoints app's ready())."""
-    user = request.user
-    if isinstance(user, User) and user.has_any_area_permission(Perm.REGISTER_CHECKPOINT):
-        return [NavItem(reverse("checkpoint_device:app"), gettext_lazy("Checkpoint device"))]
-    return []

@@ -14,7 +14,7 @@ from tests.factories import UserFactory, grant
 from wangge.accounts.devices import authenticate_device
 from wangge.accounts.models import DeviceToken
 from wangge.audit.models import AuditEntry
-from wangge.checkpoints.device_views import SHELL_STATIC, device_links
+from wangge.checkpoints.device_views import SHELL_STATIC
 from wangge.checkpoints.models import Checkpoint
 from wangge.core.offline import OFFLINE_STATIC
 from wangge.core.permissions import Role
@@ -173,9 +173,10 @@ def test_someone_who_registers_at_no_checkpoint_is_told_so(client, tree, bob, ch
     assert response.status_code == 404
 
 
-def test_the_device_link_shows_for_checkpoint_officers(rf, officer, bob):
-    request = rf.get("/")
-    request.user = officer
-    assert [item.url for item in device_links(request)] == ["/checkpoint-device/"]
-    request.user = bob
-    assert device_links(request) == []
+def test_the_checkpoints_page_leads_those_who_register_to_the_device(
+    client, officer, bob, checkpoints
+):
+    client.force_login(officer)
+    assert "/checkpoint-device/setup/" in client.get("/checkpoints/").content.decode()
+    client.force_login(bob)
+    assert "/checkpoint-device/setup/" not in client.get("/checkpoints/").content.decode()
