@@ -15,7 +15,9 @@ from wangge.tracing.tests.factories import xlsx
 SYSTEM = Actor(user=None, label="matrix")
 # A staged upload is its uploader's alone: every other principal, the superuser included,
 # finds nothing there.
-UPLOADER = Role.COMMUNITY_STAFF
+# The administrator, as in the registry's cases: the page-security test (tests/test_security_csp.py)
+# reads the preview as the administrator.
+UPLOADER = Role.ADMINISTRATOR
 NOT_THE_UPLOADER: dict[str, Any] = {
     **{role: 404 for role in Role.values if role != UPLOADER},
     SUPERUSER: 404,
