@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.accounts.models import User
 from wangge.core.cards import Card, Figure, Severity
@@ -64,7 +65,7 @@ def my_task_cards(request: HttpRequest) -> list[Card]:
             title=_("My scheduled tasks today"),
             url=reverse("duty:mine"),
             figures=(
-                Figure(due, _("due")),
+                Figure(due, pgettext_lazy("scheduled tasks", "due")),
                 Figure(done, _("done")),
                 Figure(overdue, _("overdue")),
             ),

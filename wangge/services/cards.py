@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.accounts.models import User
 from wangge.core.cards import Card, Figure, Severity
@@ -56,7 +57,7 @@ def service_cards(request: HttpRequest) -> list[Card]:
                 url=reverse("services:mine"),
                 figures=(
                     Figure(figures["mine"], _("to deliver")),
-                    Figure(figures["mine_late"], _("late")),
+                    Figure(figures["mine_late"], pgettext_lazy("service request", "late")),
                 ),
                 severity=Severity.ALARM if figures["mine_late"] else Severity.WAITING,
                 order=40,
@@ -71,7 +72,7 @@ def service_cards(request: HttpRequest) -> list[Card]:
                 url=list_url,
                 figures=(
                     Figure(figures["open"], _("open requests")),
-                    Figure(figures["late"], _("late")),
+                    Figure(figures["late"], pgettext_lazy("service request", "late")),
                     Figure(figures["unassigned"], _("not assigned")),
                 ),
                 severity=(
