@@ -237,8 +237,8 @@ def policy_list(request: AuthedRequest) -> HttpResponse:
 def policy_edit(request: AuthedRequest) -> HttpResponse:
     """Save one level's policy (the level travels in the form: the policies name no area)."""
     _require_setter(request)
-    level = request.POST.get("level", "")
-    if level not in RiskLevel.values:
+    level = params.choice(request.POST, "level", RiskLevel.values, "")
+    if not level:
         raise Http404
     policy = get_object_or_404(RiskPolicy, level=level)
     form = PolicyForm(request.POST, prefix=level)

@@ -67,7 +67,7 @@ def _area_choices(request: AuthedRequest, permission: str, *, grids: bool) -> li
 def _posted_area(request: AuthedRequest, permission: str) -> Area | None:
     """The area a posted form names, or 404 when it is not one the user holds
     `permission` on (an area beyond the offered choices is not found, not a form error)."""
-    if request.method != "POST" or not request.POST.get("area"):
+    if request.method != "POST" or not params.raw(request.POST, "area"):
         return None
     area: Area = get_visible_or_404(
         Area.objects.all(), request.user, permission, pk=params.posted_id(request.POST, "area") or 0
