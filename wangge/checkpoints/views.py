@@ -33,7 +33,7 @@ from wangge.lib import idnumbers, plates
 from wangge.lib.uuid7 import uuid7
 from wangge.residents.models import RESIDENT_CODE_LENGTH, Resident
 
-ROWS_PER_PAGE = 100
+ROWS_PER_PAGE = 30
 RECENT = 8
 
 

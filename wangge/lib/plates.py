@@ -41,8 +41,8 @@ MAX_LENGTH = 8
 
 _INVALID = _(
     "Plates in use are a province's character, a letter and five letters or digits "
-    "(e.g. 京A12345), a new-energy plate of eight (粤BD12345), or a plate ending in "
-    "警, 学, 挂, 领, 港, 澳 or 使."
+    "(e.g. 京A12345; the letters I and O are not used), a new-energy plate of eight "
+    "(粤BD12345), or a plate ending in 警, 学, 挂, 领, 港, 澳 or 使."
 )
 
 

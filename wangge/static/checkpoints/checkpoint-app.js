@@ -87,7 +87,7 @@
       plate: () =>
         code === "missing"
           ? gettext("The plate is missing (choose On foot for people without a vehicle).")
-          : gettext("Not a plate in use (e.g. 京A12345, a new-energy 粤BD12345, or one ending in 警, 学, 挂, 领, 港, 澳 or 使)."),
+          : gettext("Not a plate in use (e.g. 京A12345, without the letters I and O; a new-energy 粤BD12345; or one ending in 警, 学, 挂, 领, 港, 澳 or 使)."),
       name: () => gettext("The name is missing."),
       id_number: () =>
         code === "missing"
