@@ -70,7 +70,6 @@ def level_list(request: AuthedRequest) -> HttpResponse:
             if value != RiskLevel.NORMAL
         ],
         "not_listed": max(0, len(settings) - MAX_ROWS),
-        "can_edit_policies": user.has_any_area_permission(Perm.SET_RISK_LEVELS),
     }
     return render(request, "risk/list.html", context)
 
@@ -190,7 +189,10 @@ def inherit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render_area(request, area, inherit_form=form, status=400)
 
 
-def _policy_forms(bound: RiskPolicy | None = None, form: PolicyForm | None = None) -> list[Any]:
+def _policy_forms(
+    bound: RiskPolicy | None = None, form: PolicyForm | None = None, *, editable: bool = True
+) -> list[Any]:
+    """Each level's policy as a form; read-only (disabled fields) for those who only read."""
     rows = []
     for policy in sorted(
         RiskPolicy.objects.select_related("updated_by"),
@@ -208,6 +210,8 @@ def _policy_forms(bound: RiskPolicy | None = None, form: PolicyForm | None = Non
                 },
                 prefix=policy.level,
             )
+            for field in shown.fields.values():
+                field.disabled = not editable
         rows.append(
             {
                 "policy": policy,
@@ -227,9 +231,17 @@ def _require_setter(request: AuthedRequest) -> None:
 @login_required
 @require_GET
 def policy_list(request: AuthedRequest) -> HttpResponse:
-    """What each level means: pool size of new rounds, door to door, downgrade criteria."""
-    _require_setter(request)
-    return render(request, "risk/policies.html", {"rows": _policy_forms()})
+    """What each level means: pool size of new rounds, door to door, downgrade criteria.
+    Everyone who sees areas may read it (those who enforce a level need its rules); those
+    who set levels may change it."""
+    if not request.user.has_any_area_permission(Perm.VIEW_AREAS):
+        raise PermissionDenied
+    editable = request.user.has_any_area_permission(Perm.SET_RISK_LEVELS)
+    return render(
+        request,
+        "risk/policies.html",
+        {"rows": _policy_forms(editable=editable), "editable": editable},
+    )
 
 
 @login_required
@@ -260,4 +272,9 @@ def policy_edit(request: AuthedRequest) -> HttpResponse:
                 request, _("The policy of %(level)s was saved.") % {"level": RiskLevel(level).label}
             )
             return redirect("risk:policies")
-    return render(request, "risk/policies.html", {"rows": _policy_forms(policy, form)}, status=400)
+    return render(
+        request,
+        "risk/policies.html",
+        {"rows": _policy_forms(policy, form), "editable": True},
+        status=400,
+    )

@@ -68,7 +68,7 @@ CASES = [
         ok=302,
         sibling=Sibling(kwargs=_sibling),
     ),
-    Case("risk:policies", perm=Perm.SET_RISK_LEVELS, denied=403),
+    Case("risk:policies", perm=Perm.VIEW_AREAS, denied=403),
     Case(
         "risk:policy",
         method="POST",

@@ -133,9 +133,16 @@ def test_the_area_page_shows_the_level_section_and_the_tree_its_badges(client, t
 
 def test_policies_are_edited_by_those_who_set_levels_and_audited(client, tree, leader, member):
     client.force_login(member)
-    assert client.get(reverse("risk:policies")).status_code == 403
+    # Read by those who enforce the levels, changed only by those who set them.
+    page = client.get(reverse("risk:policies"))
+    assert page.status_code == 200
+    assert reverse("risk:policy") not in page.content.decode()
+    assert "disabled" in page.content.decode()
+    assert client.post(reverse("risk:policy"), {"level": "control"}).status_code == 403
     client.force_login(leader)
-    assert client.get(reverse("risk:policies")).status_code == 200
+    page = client.get(reverse("risk:policies"))
+    assert page.status_code == 200
+    assert reverse("risk:policy") in page.content.decode()
     answer = client.post(
         reverse("risk:policy"),
         {
