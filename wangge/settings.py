@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "wangge.checkpoints",
     "wangge.duty",
     "wangge.services",
+    "wangge.snapshots",
+    "wangge.docking",
+    "wangge.dashboard",
+    "wangge.bulletins",
     "wangge.workbench",
     "wangge.demo",
 ]
@@ -258,6 +262,13 @@ WANGGE_INCIDENT_WARN_MINUTES = envint("WANGGE_INCIDENT_WARN_MINUTES", 5)
 # Duty posts (值守): a shift's worker not checked in this many minutes after its start leaves
 # the post unmanned (an incident).
 WANGGE_DUTY_LATE_MINUTES = envint("WANGGE_DUTY_LATE_MINUTES", 15)
+# The daily cycle: the worker freezes each day's figures at this local time (HH:MM); units
+# confirm or correct them by the deadline (HH:MM, the same day); later ones raise an incident.
+WANGGE_SNAPSHOT_AT = envstr("WANGGE_SNAPSHOT_AT", "18:00")
+WANGGE_DOCKING_DEADLINE = envstr("WANGGE_DOCKING_DEADLINE", "20:00")
+# The map draws areas on a blank ground; a tile server's URL template
+# ("https://tiles.example/{z}/{x}/{y}.png") puts a street map under them.
+WANGGE_MAP_TILE_URL = envstr("WANGGE_MAP_TILE_URL", "")
 # Outbound notifications: "log" (default), "webhook" or "sms" (README, configuration).
 WANGGE_NOTIFY_CHANNEL = envstr("WANGGE_NOTIFY_CHANNEL", "log")
 WANGGE_WEBHOOK_URL = envstr("WANGGE_WEBHOOK_URL", "")

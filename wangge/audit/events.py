@@ -148,3 +148,14 @@ class AuditEvent(models.TextChoices):
     SUPPLY_HANDOUT = "supply.handout", _("Supplies handed out")
     SUPPLIES_EXPORT = "supplies.export", _("Supplies handed out exported")
     # -- end of closed-loop control --
+    # -- the daily cycle --
+    SNAPSHOT_MAKE = "snapshot.make", _("Day's figures frozen")
+    DOCKING_CONFIRM = "docking.confirm", _("Day's figures confirmed")
+    DOCKING_CORRECT = "docking.correct", _("Day's figures corrected")
+    DOCKING_LATE = "docking.late", _("Units late to confirm their figures reported")
+    BULLETIN_MAKE = "bulletin.make", _("Daily bulletin made")
+    BULLETIN_DOWNLOAD = "bulletin.download", _("Daily bulletin downloaded")
+    BOUNDARIES_IMPORT = "boundaries.import", _("Area boundaries imported")
+    DEMO_BOUNDARIES = "demo.boundaries", _("Demo boundaries built")
+    DEMO_HISTORY = "demo.history", _("Demo history of the daily cycle built")
+    # -- end of the daily cycle --

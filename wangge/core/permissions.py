@@ -62,6 +62,13 @@ class Perm:
     REGISTER_CHECKPOINT = "checkpoints.register"
     # Take and deliver a household's door-to-door service request (上门服务).
     DELIVER_SERVICES = "services.deliver"
+    # The daily cycle (一天一对接、一天一分析): read the day's frozen figures of an area, its
+    # trends, the dashboard and the map, and download its bulletins.
+    VIEW_ANALYSIS = "daily.view"
+    # Confirm or correct (with a reason) a unit's figures of the day by the deadline (对接).
+    DOCK_FIGURES = "daily.dock"
+    # Make a new version of an area's snapshot (and its bulletin) on demand.
+    MAKE_SNAPSHOTS = "daily.make"
 
 
 # Staff can do what the people below them do (register samples at a desk included): a
@@ -89,6 +96,8 @@ _STAFF = {
     Perm.FOLLOW_UP,
     Perm.REGISTER_CHECKPOINT,
     Perm.DELIVER_SERVICES,
+    Perm.VIEW_ANALYSIS,
+    Perm.DOCK_FIGURES,
 }
 _LEADERS = _STAFF | {
     Perm.MANAGE_ROUNDS,
@@ -97,6 +106,7 @@ _LEADERS = _STAFF | {
     Perm.MANAGE_WORKFORCE,
     Perm.MANAGE_CONTROL,
     Perm.SET_RISK_LEVELS,
+    Perm.MAKE_SNAPSHOTS,
 }
 # Anyone in the field can report something abnormal from a phone.
 _FIELD = {Perm.VIEW_AREAS, Perm.REPORT_INCIDENTS}

@@ -18,6 +18,7 @@ class IncidentKind(models.TextChoices):
     UNMANNED_POST = "unmanned_post", _("Unmanned duty post")
     TRACING_OVERDUE = "tracing_overdue", _("Traced person without feedback")
     SERVICE_OVERDUE = "service_overdue", _("Service request late")
+    DOCKING_LATE = "docking_late", _("Day's figures not confirmed in time")
     OTHER = "other", _("Other")
 
 
@@ -77,6 +78,7 @@ class IncidentSource(models.TextChoices):
     TRACING_OVERDUE = "tracing.overdue", _("Feedback on a traced person overdue")
     POST_UNMANNED = "duty.unmanned", _("Duty post unmanned")
     SERVICE_OVERDUE = "services.overdue", _("Service request past its limit")
+    DOCKING_LATE = "docking.late", _("Unit late to confirm its day's figures")
 
 
 class Step(models.TextChoices):
