@@ -51,6 +51,8 @@ $(VAR)/vendor/.installed: package.json package-lock.json
 	cp node_modules/@picocss/pico/css/pico.min.css $(VAR)/vendor/
 	cp node_modules/echarts/dist/echarts.min.js $(VAR)/vendor/
 	cp node_modules/html5-qrcode/html5-qrcode.min.js $(VAR)/vendor/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VAR)/vendor/
+	cp -r node_modules/leaflet/dist/images $(VAR)/vendor/
 	touch $@
 
 # System packages: a CJK font for the printed PDFs, gettext for the catalogues.
