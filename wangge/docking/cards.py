@@ -24,7 +24,9 @@ LINKS_SHOWN = 5
 
 
 def _url(area_id: int | None, day: str) -> str:
-    query = {"area": area_id, "day": day} if area_id is not None else {"day": day}
+    query: dict[str, str | int] = {"day": day}
+    if area_id is not None:
+        query = {"area": area_id, "day": day}
     return f"{reverse('docking:day')}?{urlencode(query)}"
 
 

@@ -74,9 +74,7 @@ def may_answer(docking: Docking | None, snapshot: DaySnapshot, now: dt.datetime)
 
 def status_of(docking: Docking | None, made: bool, day: dt.date, now: dt.datetime) -> UnitStatus:
     if docking is not None:
-        return (
-            UnitStatus.CORRECTED if docking.answer == Answer.CORRECTED else UnitStatus.CONFIRMED
-        )
+        return UnitStatus.CORRECTED if docking.answer == Answer.CORRECTED else UnitStatus.CONFIRMED
     if not made:
         return UnitStatus.NOT_MADE
     return UnitStatus.LATE if is_past(day, now) else UnitStatus.WAITING
@@ -191,9 +189,7 @@ def units_below(area: Area, day: dt.date, now: dt.datetime) -> list[UnitDay]:
                 version=made[1] if made else None,
                 stale=docking is not None and made is not None and docking.snapshot_id != made[0],
                 below=(
-                    DockingSummary(units_under, confirmed, corrected, late)
-                    if units_under
-                    else None
+                    DockingSummary(units_under, confirmed, corrected, late) if units_under else None
                 ),
             )
         )

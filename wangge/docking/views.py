@@ -167,9 +167,7 @@ def _page(
             and snapshot is not None
             and docking.snapshot_id != snapshot.pk,
             can_answer=bool(
-                snapshot is not None
-                and can_dock
-                and selectors.may_answer(docking, snapshot, now)
+                snapshot is not None and can_dock and selectors.may_answer(docking, snapshot, now)
             ),
             sections=_figure_rows(snapshot, docking, posted, errors) if snapshot else [],
             comment=(
@@ -218,9 +216,7 @@ def day_page(request: AuthedRequest) -> HttpResponse:
     made."""
     paths = _viewer_paths(request)
     area = _entry_area(request, paths, params.object_id(request.GET, "area"))
-    day = params.date(request.GET, "day") or selectors.default_day(
-        area, timezone.localdate()
-    )
+    day = params.date(request.GET, "day") or selectors.default_day(area, timezone.localdate())
     return render(request, "docking/day.html", _page(request, area, day, paths=paths))
 
 

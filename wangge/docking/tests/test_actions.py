@@ -156,9 +156,7 @@ def test_an_answer_after_the_deadline_is_late(made, alice):
 
 
 def test_until_the_deadline_an_answer_can_change_and_the_old_one_is_kept(made, alice):
-    answer(
-        made["community"], alice, fixes={"testing.sampled": (1108, "补录")}, at=BEFORE
-    )
+    answer(made["community"], alice, fixes={"testing.sampled": (1108, "补录")}, at=BEFORE)
     later = BEFORE + dt.timedelta(hours=2)
     docking = answer(made["community"], alice, comment="核实后无误", at=later)
     assert docking.answer == Answer.CONFIRMED and docking.answered_at == later

@@ -40,9 +40,7 @@ def test_a_units_staff_are_asked_to_confirm_by_the_deadline(client, made, alice)
     assert _figures(card) == [1]
 
 
-def test_the_card_goes_once_answered_and_comes_back_for_a_new_version(
-    client, made, alice, clock
-):
+def test_the_card_goes_once_answered_and_comes_back_for_a_new_version(client, made, alice, clock):
     answer(made["community"], alice, TODAY, at=clock.now)
     assert "docking.unit" not in _cards(client, alice)
     make_day(made["community"], TODAY)
@@ -59,9 +57,7 @@ def test_after_the_deadline_it_is_an_alarm(client, made, alice, clock):
 def test_the_street_sees_its_communities_and_its_own_day(client, made, alice, streetie, clock):
     second = make_area("东园社区", AreaKind.COMMUNITY, made["street"])
     make_day(second, TODAY)
-    answer(
-        made["community"], alice, TODAY, fixes={"testing.sampled": (1, "核")}, at=clock.now
-    )
+    answer(made["community"], alice, TODAY, fixes={"testing.sampled": (1, "核")}, at=clock.now)
     cards = _cards(client, streetie)
     assert set(cards) == {"docking.unit", "docking.below"}
     below = cards["docking.below"]
@@ -72,7 +68,9 @@ def test_the_street_sees_its_communities_and_its_own_day(client, made, alice, st
     assert below.severity == Severity.ALARM and below.figures[1].label == "late"
 
 
-def test_no_card_without_a_made_day_or_outside_ones_areas(client, tree, other_tree, clock, alice, charlie):
+def test_no_card_without_a_made_day_or_outside_ones_areas(
+    client, tree, other_tree, clock, alice, charlie
+):
     make_day(other_tree["community"], TODAY)
     assert _cards(client, alice) == {}
     make_day(tree["community"], TODAY)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.factories import make_area
 from wangge.areas.choices import AreaKind
 from wangge.docking.forms import CONFIRM, CORRECT, read_answer
-from wangge.docking.models import Answer, Correction, Docking
+from wangge.docking.models import Correction, Docking
 from wangge.docking.tests.factories import AFTER, BEFORE, DAY, answer, make_day, make_days
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +113,7 @@ def test_confirming_after_the_deadline_is_late_and_then_stands(client, made, ali
     assert "the answer stands" in page.content.decode()
 
 
-def test_the_street_sees_who_has_not_answered_and_who_is_late(
-    client, made, alice, streetie, clock
-):
+def test_the_street_sees_who_has_not_answered_and_who_is_late(client, made, alice, streetie, clock):
     second = make_area("东园社区", AreaKind.COMMUNITY, made["street"])
     make_day(second)
     clock.now = BEFORE
