@@ -53,6 +53,10 @@ class FigureRow:
     error: str = ""
 
     @property
+    def anchor(self) -> str:
+        return "fig-" + self.key.replace(".", "-").replace("_", "-")
+
+    @property
     def open(self) -> bool:
         return bool(self.corrected or self.reason or self.error)
 

@@ -74,7 +74,7 @@ def test_a_correction_from_the_form_is_sent_and_shown_above(client, made, alice,
     rows = {row.unit.pk: row for row in street.context["below"]}
     assert rows[made["community"].pk].status == "corrected"
     page = street.content.decode()
-    assert "1100 → <strong>1108</strong>" in page and "外地采样补录" in page
+    assert "1100 → <strong>1108</strong></span>" in page and "外地采样补录" in page
 
 
 def test_the_form_keeps_what_was_typed_when_refused(client, made, alice, at_noon):
