@@ -236,3 +236,16 @@ def test_the_reader_turns_any_form_into_corrections_or_errors(value, reason, but
         assert len(posted.corrections) == 1
     assert ("" in posted.errors) == ((button == CONFIRM) == typed)
     assert posted.answer == button
+
+
+def test_what_a_unit_wrote_is_shown_escaped(client, made, alice, streetie, at_noon):
+    answer(
+        made["community"],
+        alice,
+        fixes={"testing.sampled": (1101, "<script>alert(1)</script>")},
+        comment="<b>核</b>",
+        at=BEFORE,
+    )
+    page = _get(client, streetie, day="2026-03-02").content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<b>核</b>" not in page
