@@ -36,6 +36,9 @@ def test_nothing_is_raised_before_the_deadline(clock, made):
     assert not Incident.objects.exists()
 
 
+# The worker's task runner closes connections between tasks: a real transaction, as the
+# worker's own tests do.
+@pytest.mark.django_db(transaction=True)
 def test_each_unit_not_answered_raises_one_incident_through_the_worker(clock, made, alice):
     answer(made["community"], alice, TODAY, at=clock.now)
     clock.advance(hours=4, minutes=5)
