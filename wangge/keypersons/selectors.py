@@ -92,15 +92,17 @@ class AreaFigures:
     area: Area
     under_measure: int
     overdue: int
+    # The people placed on `area` itself, not on an area below it (a community's own).
+    own: bool = False
 
 
 def figures_below(people: QuerySet[KeyPerson], area: Area, today: dt.date) -> list[AreaFigures]:
     """People under a measure and overdue in each area right below `area` that has any,
-    in two queries (one grouped by the path prefix of the child, one for the children)."""
+    in two queries (one grouped by the path prefix of the child, one for the children);
+    those placed on `area` itself come first as its own row, so that the rows add up."""
     length = len(area.path) + Area.steplen
     rows = (
         people.filter(status=KeyPersonStatus.UNDER_MEASURE)
-        .exclude(area__path=area.path)
         .annotate(prefix=Substr("area__path", 1, length))
         .values("prefix")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
@@ -110,6 +112,11 @@ def figures_below(people: QuerySet[KeyPerson], area: Area, today: dt.date) -> li
         return []
     children = Area.objects.filter(path__in=list(by_prefix)).order_by("path")
     return [
-        AreaFigures(child, by_prefix[child.path]["n"], by_prefix[child.path]["overdue"])
+        AreaFigures(
+            child,
+            by_prefix[child.path]["n"],
+            by_prefix[child.path]["overdue"],
+            own=child.path == area.path,
+        )
         for child in children
     ]
