@@ -123,17 +123,18 @@ def _plan(root: Area, ancestors: list[Area], day: dt.date) -> tuple[Area, list[A
         .only("pk", "figures", "lists", "area__path", "area__depth", "area__numchild")
     }
     top, resum = root, []
+    child = root
     for area in reversed(ancestors):  # the parent first
         kids = [
             path
             for path in current
             if path.startswith(area.path) and len(path) == len(area.path) + Area.steplen
         ]
-        complete = area.path in current and top.path in kids and len(kids) >= area.numchild
-        if complete:
+        if area.path in current and child.path in kids and len(kids) >= area.numchild:
             resum.append(area)
         else:
             top, resum = area, []
+        child = area
     return top, resum, current
 
 
