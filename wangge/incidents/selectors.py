@@ -231,7 +231,9 @@ def missed_at(area: Area, as_of: dt.datetime, limit: int) -> "IncidentQuerySet":
         Incident.objects.filter(area__path__startswith=area.path)
         .filter(_open_at(as_of), _missed_by(as_of))
         .select_related("area")
-        .only("pk", "kind", "place", "due_at", "reported_at", "area__id", "area__path", "area__name")
+        .only(
+            "pk", "kind", "place", "due_at", "reported_at", "area__id", "area__path", "area__name"
+        )
         .order_by(F("due_at").asc(nulls_last=True), "reported_at", "pk")[:limit]
     )
     return found

@@ -148,7 +148,9 @@ class MeasureCounts:
     tests_overdue: int
 
 
-def measure_counts_by_area(area: Area, day: dt.date, as_of: dt.datetime) -> dict[str, MeasureCounts]:
+def measure_counts_by_area(
+    area: Area, day: dt.date, as_of: dt.datetime
+) -> dict[str, MeasureCounts]:
     """Per area path under `area`: people under each measure at `as_of`, and those of them
     whose daily check of `day` is missing or a scheduled test overdue: one grouped query."""
     test, check = overdue_on(day, as_of)

@@ -108,7 +108,9 @@ def _resum(
     return Made(_node(area), figures, lists)
 
 
-def _plan(root: Area, ancestors: list[Area], day: dt.date) -> tuple[Area, list[Area], dict]:
+def _plan(
+    root: Area, ancestors: list[Area], day: dt.date
+) -> tuple[Area, list[Area], dict[str, DaySnapshot]]:
     """Which branch to make whole (root, or an area above it) and which areas above that
     to re-sum, with the current snapshots the re-summing reads."""
     if not ancestors:
@@ -172,9 +174,7 @@ def make_day(
     # Makings of one tree wait for each other here: versions are numbered one at a time.
     Area.objects.select_for_update().filter(path=root.path[: Area.steplen]).first()
     root = Area.objects.get(pk=root.pk)
-    ancestors = list(
-        Area.objects.filter(path__in=ancestor_paths(root.path)[:-1]).order_by("depth")
-    )
+    ancestors = list(Area.objects.filter(path__in=ancestor_paths(root.path)[:-1]).order_by("depth"))
     when = Day.of(day, now)
     with translation.override(settings.LANGUAGE_CODE):
         top, resum, current = _plan(root, ancestors, day)

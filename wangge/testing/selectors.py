@@ -52,8 +52,8 @@ from wangge.testing.models import (
     Registration,
     Round,
     RoundGridStats,
-    RoundScope,
     RoundSample,
+    RoundScope,
     SamplingPoint,
     Tube,
     UnknownResult,
@@ -816,7 +816,9 @@ def positives_by_area(
     return pools, cases
 
 
-def rounds_of_day(area: Area, start: dt.datetime, end: dt.datetime) -> list[tuple[Round, list[str]]]:
+def rounds_of_day(
+    area: Area, start: dt.datetime, end: dt.datetime
+) -> list[tuple[Round, list[str]]]:
     """The rounds over `area` or part of it that a day from `start` to `end` may report:
     those running then (started before its end, not closed before its start), and those
     closed before it, latest first; each with its scope paths. Two queries."""

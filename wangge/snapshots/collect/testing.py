@@ -58,11 +58,11 @@ def collect(branch: Branch, day: Day, tally: Tally) -> None:
         figures = selectors.grid_figures(round_, branch.top, as_of=day.state_at)
         if not figures:
             continue
-        mine = {
-            area_id: path
-            for area_id in figures
-            if (path := branch.path_of(area_id)) is not None and round_of(path) == round_.pk
-        }
+        mine: dict[int, str] = {}
+        for area_id in figures:
+            where = branch.path_of(area_id)
+            if where is not None and round_of(where) == round_.pk:
+                mine[area_id] = where
         if not mine:
             continue
         for area_id, path in mine.items():
@@ -71,9 +71,7 @@ def collect(branch: Branch, day: Day, tally: Tally) -> None:
             tally.add(path, "testing.sampled", grid.sampled)
             tally.add(path, "testing.untested", grid.untested)
             tally.add(path, "testing.open_recalls", grid.open_recalls)
-        for grid_id, count in selectors.exempt_by_grid(
-            round_, branch.top, as_of=day.as_of
-        ).items():
+        for grid_id, count in selectors.exempt_by_grid(round_, branch.top, as_of=day.as_of).items():
             tally.add(mine.get(grid_id), "testing.exempt", count)
         for grid_id, count in selectors.followed_up_by_grid(
             round_, branch.top, day.start, day.end

@@ -56,8 +56,14 @@ def test_remaking_a_grid_resums_the_areas_above_and_leaves_its_sibling(tree):
     sibling = DaySnapshot.objects.get(area=tree["grid_b"], day=today(), current=True)
     assert sibling.version == 1
     # The lists of the areas above keep their other children's items.
-    assert len(DaySnapshot.objects.get(area=tree["community"], current=True, day=today())
-               .lists["workforce.gaps"]) > 0
+    assert (
+        len(
+            DaySnapshot.objects.get(area=tree["community"], current=True, day=today()).lists[
+                "workforce.gaps"
+            ]
+        )
+        > 0
+    )
 
 
 def test_a_day_to_come_is_refused(tree):
@@ -112,7 +118,10 @@ def test_the_areas_above_resummed_read_as_if_made_whole(tree):
     make_resident(tree["grid_a"], "乙", room="2")
     report(tree["grid_a"], at=timezone.now() - dt.timedelta(minutes=3))
     set_risk_level(
-        tree["grid_a"], "lockdown", "病例", at=timezone.now() - dt.timedelta(minutes=1),
+        tree["grid_a"],
+        "lockdown",
+        "病例",
+        at=timezone.now() - dt.timedelta(minutes=1),
         acting_user=None,
     )
     make(tree["grid_a"])

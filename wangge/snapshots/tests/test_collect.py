@@ -8,12 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import UserFactory, grant, make_area, make_resident, id_number
-from wangge.core.permissions import Role
+from tests.factories import UserFactory, grant, id_number, make_area, make_resident
 from wangge.areas.choices import AreaKind
 from wangge.checkpoints.actions import register_entries
 from wangge.checkpoints.checkpoint_items import EntryIn
 from wangge.checkpoints.tests.factories import entry, make_checkpoint, person
+from wangge.core.permissions import Role
 from wangge.incidents.choices import Step
 from wangge.incidents.models import IncidentStep
 from wangge.incidents.tests.factories import report
@@ -53,11 +53,17 @@ def test_population_counts_the_registry_at_every_level(tree):
 def test_sums_equal_the_children_and_the_risk_level_is_the_highest(tree):
     make_resident(tree["grid_a"], "甲")
     set_risk_level(
-        tree["grid_a"], "lockdown", "病例", at=timezone.now() - dt.timedelta(hours=1),
+        tree["grid_a"],
+        "lockdown",
+        "病例",
+        at=timezone.now() - dt.timedelta(hours=1),
         acting_user=None,
     )
     set_risk_level(
-        tree["grid_b"], "control", "密接", at=timezone.now() - dt.timedelta(hours=1),
+        tree["grid_b"],
+        "control",
+        "密接",
+        at=timezone.now() - dt.timedelta(hours=1),
         acting_user=None,
     )
     make(tree["city"])
@@ -88,7 +94,10 @@ def test_sums_equal_the_children_and_the_risk_level_is_the_highest(tree):
 
 def test_risk_level_of_a_past_day_is_the_level_then(tree):
     set_risk_level(
-        tree["grid_a"], "lockdown", "病例", at=local(today(), 0) + dt.timedelta(minutes=1),
+        tree["grid_a"],
+        "lockdown",
+        "病例",
+        at=local(today(), 0) + dt.timedelta(minutes=1),
         acting_user=None,
     )
     make(tree["city"], yesterday())
@@ -102,7 +111,11 @@ def test_checkpoints_count_the_day_only(tree):
     user = grant(UserFactory(username="officer"), Role.CHECKPOINT_OFFICER, tree["community"])
     checkpoint = make_checkpoint(tree["community"])
     items = [
-        entry(checkpoint, at=local(yesterday(), 10).isoformat(), people=[person(id_number=id_number()), person(id_number=id_number())]),
+        entry(
+            checkpoint,
+            at=local(yesterday(), 10).isoformat(),
+            people=[person(id_number=id_number()), person(id_number=id_number())],
+        ),
         entry(
             checkpoint,
             at=(timezone.now() - dt.timedelta(minutes=5)).isoformat(),
@@ -167,8 +180,12 @@ def test_incidents_raised_open_and_missed(tree):
 
 
 def test_key_persons_under_each_measure_and_released(tree):
-    make_key_person(tree["grid_a"], "甲", measure=Measure.CENTRALISED_QUARANTINE,
-                    started_on=today() - dt.timedelta(days=5))
+    make_key_person(
+        tree["grid_a"],
+        "甲",
+        measure=Measure.CENTRALISED_QUARANTINE,
+        started_on=today() - dt.timedelta(days=5),
+    )
     make_key_person(tree["grid_b"], "乙", measure=Measure.HOME_MONITORING, started_on=today())
     make(tree["city"])
     make(tree["city"], yesterday())

@@ -26,7 +26,9 @@ def test_fourteen_days_of_every_area(tree):
     assert demo_history_exists(tree["district"])
     today = timezone.localdate()
     days = set(
-        DaySnapshot.objects.filter(area=tree["district"], current=True).values_list("day", flat=True)
+        DaySnapshot.objects.filter(area=tree["district"], current=True).values_list(
+            "day", flat=True
+        )
     )
     assert days == {today - dt.timedelta(days=n) for n in range(DAYS)}
     assert written == DaySnapshot.objects.count() == DAYS * 6

@@ -213,9 +213,7 @@ class Command(BaseCommand):
                 registrar=User.objects.get(username=username(profile, officer)),
                 seed=options["seed"],
             )
-            self.stdout.write(
-                f"  {written:,} snapshots in {time.perf_counter() - started:.1f} s"
-            )
+            self.stdout.write(f"  {written:,} snapshots in {time.perf_counter() - started:.1f} s")
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")
