@@ -59,6 +59,7 @@ from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.risk.demo import remove_demo_risk
 from wangge.services.demo import remove_demo_services
+from wangge.snapshots.demo import remove_demo_snapshots
 from wangge.testing.demo import remove_demo_rounds
 from wangge.tracing.demo import remove_demo_tracing
 
@@ -426,6 +427,8 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     # lists, key persons and the risk levels set on the areas.
     # The units' answers name the days' figures: they go before the figures and the areas.
     remove_demo_docking(existing.district)
+    # The frozen figures name every area of the city (the demo's history): first of all.
+    remove_demo_snapshots(city)
     remove_demo_services(existing.district)
     remove_demo_duty(existing.district)
     remove_demo_checkpoints(existing.district)
