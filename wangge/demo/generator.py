@@ -51,6 +51,7 @@ from wangge.demo.structure import Structure, build_structure, residents_per_grid
 from wangge.demo.workers import Workers
 from wangge.demo.workforce import remove_demo_workforce
 from wangge.dispatch.demo import remove_demo_boards
+from wangge.docking.demo import remove_demo_docking
 from wangge.duty.demo import remove_demo_duty
 from wangge.incidents.demo import remove_demo_incidents
 from wangge.keypersons.demo import remove_demo_keypersons
@@ -424,6 +425,8 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     # incidents and boards the workers): they go first, in that order, after closed-loop
     # control's service requests, duty posts, checkpoints (their alerts raised incidents),
     # lists, key persons and the risk levels set on the areas.
+    # The units' answers name the days' figures: they go before the figures and the areas.
+    remove_demo_docking(existing.district)
     # The frozen figures name every area of the city (the demo's history): first of all.
     remove_demo_snapshots(city)
     remove_demo_services(existing.district)

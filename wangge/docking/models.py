@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import Area
 from wangge.core.scoping import ScopedQuerySet
+from wangge.snapshots.figures import FIGURE_BY_KEY
 from wangge.snapshots.models import DaySnapshot
 
 UNIT_KINDS = frozenset(
@@ -83,3 +84,9 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.figure}: {self.reported} → {self.corrected}"
+
+    @property
+    def label(self) -> object:
+        """The figure's label in the catalogue (its key if the catalogue no longer has it)."""
+        figure = FIGURE_BY_KEY.get(self.figure)
+        return figure.label if figure is not None else self.figure

@@ -159,13 +159,15 @@ def test_the_other_districts_staff_see_none_of_this_work(client, world, charlie)
 # today: one aggregate; duty: three for everyone (my shifts today; my scheduled tasks and
 # today's completions), four more for those who see closed-loop control (posts, today's
 # shifts, tasks, completions: posts unmanned and tasks overdue in their areas); the service
-# requests': one for those who see or deliver them).
+# requests': one for those who see or deliver them; the daily docking's: one for those who
+# answer for a unit (their unit's day to confirm), one for those who see the daily analysis
+# (the units below that have answered)).
 HOME_QUERIES = {
-    Role.ADMINISTRATOR: 35,
-    Role.COMMAND_CENTRE: 35,
-    Role.STREET_STAFF: 35,
-    Role.COMMUNITY_STAFF: 32,
-    Role.GRID_LEADER: 32,
+    Role.ADMINISTRATOR: 37,
+    Role.COMMAND_CENTRE: 37,
+    Role.STREET_STAFF: 37,
+    Role.COMMUNITY_STAFF: 34,
+    Role.GRID_LEADER: 34,
     Role.GRID_MEMBER: 31,
     Role.SAMPLER: 14,
     Role.CHECKPOINT_OFFICER: 14,

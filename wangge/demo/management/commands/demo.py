@@ -18,6 +18,7 @@ from wangge.demo.logins import LOGINS, format_table, places, username, write_tab
 from wangge.demo.profiles import PROFILES
 from wangge.demo.workforce import build_demo_workforce, demo_workforce_exists
 from wangge.dispatch.demo import build_demo_boards, demo_boards_exist
+from wangge.docking.demo import build_demo_docking, demo_docking_exists
 from wangge.duty.demo import build_demo_duty, demo_duty_exist
 from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
@@ -214,6 +215,21 @@ class Command(BaseCommand):
                 seed=options["seed"],
             )
             self.stdout.write(f"  {written:,} snapshots in {time.perf_counter() - started:.1f} s")
+        # After the snapshots' history: the answers of the days whose figures were made.
+        if not demo_docking_exists(result.district):
+            where = places(profile, result.district)
+            docking = build_demo_docking(
+                result.district,
+                User.objects.get(username=username(profile, LOGINS[0])),
+                seed=options["seed"],
+                keep_open=[where["street"], where["community"]],
+            )
+            if docking.answers:
+                self.stdout.write(
+                    f"Added the daily docking of {docking.days} days: {docking.answers} "
+                    f"answers ({docking.corrected} corrected, {docking.late} late); today "
+                    f"open for {where['community'].name} and {where['street'].name}."
+                )
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")
