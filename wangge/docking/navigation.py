@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 
 
@@ -18,5 +18,5 @@ def docking_links(request: Any) -> list[NavItem]:
     if user.has_any_area_permission(Perm.DOCK_FIGURES) or user.has_any_area_permission(
         Perm.VIEW_ANALYSIS
     ):
-        return [NavItem(reverse("docking:day"), _("Daily docking"))]
+        return [NavItem(reverse("docking:day"), _("Daily docking"), group=NavGroup.COMMAND)]
     return []
