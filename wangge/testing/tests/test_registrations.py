@@ -427,7 +427,9 @@ def test_one_audit_entry_per_batch_with_counts_only(station, people, round_):
     before = AuditEntry.objects.count()
     upload(station, [item(round_, "T1", p) for p in a] + [item(round_, "T2", {"walk_in": walk_in})])
     entries = AuditEntry.objects.filter(action="registration.batch")
-    assert AuditEntry.objects.count() == before + 1 and entries.count() == 1
+    # The device's first batch also announces its chain in the main one (audit.stream).
+    assert AuditEntry.objects.count() == before + 2 and entries.count() == 1
+    assert entries.get().stream == f"device:{station.device.pk}"
     details = entries.get().details
     assert (details["items"], details["accepted"], details["tubes_opened"]) == (7, 7, 2)
     assert details["walk_ins"] == 1 and details["first_sampled"] == 6

@@ -322,32 +322,25 @@ def register_batch(
 ) -> list[ItemResult]:
     """Store a station's batch of registrations; one answer per item, in order.
 
-    Its one audit entry (counts only) is written where it costs concurrent batches least.
-    On PostgreSQL, after the batch commits, in its own short transaction: the audit chain's
-    head row is locked by every append, so appending inside the batch's transaction would
-    make every concurrent batch wait for the slowest one to commit (the price: a crash
-    between the two commits leaves a stored batch without its entry; the station, which
-    got no answer, uploads again, and the retry records an entry for the duplicates). On
-    SQLite, inside the batch's transaction: writers take turns there anyway, and a second
-    write transaction would be a second turn.
+    Its one audit entry (counts only) is written inside the batch's transaction, in the
+    device's own chain of the audit log (`log.device_stream`): a batch stored is a batch
+    audited, and batches of different stations never wait for each other behind one
+    chain head (a station uploads its batches one after another).
     """
     sql = BatchSql(timezone.now())
     plan = plan_batch(items, device, sql)
-    inline_audit = sql.sqlite
     for attempt in range(ATTEMPTS):
         try:
             with _writer_turn(), transaction.atomic():
                 outcome = _store(plan, device, sql)
                 results = _answers(outcome, plan)
-                if inline_audit and results:
+                if results:
                     _audit_batch(results, outcome, device, acting_user)
             break
         except (IntegrityError, OperationalError):
             if attempt == ATTEMPTS - 1:
                 raise
             _reset_plan(plan)
-    if not inline_audit and results:
-        _audit_batch(results, outcome, device, acting_user)  # its own short transaction
     return results
 
 
@@ -435,6 +428,7 @@ def _audit_batch(
             "walk_ins": outcome.walk_ins,
             "first_sampled": outcome.people_first_sampled,
         },
+        stream=log.device_stream(device.pk),
     )
 
 
