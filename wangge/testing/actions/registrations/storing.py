@@ -45,7 +45,7 @@ from wangge.testing.actions.registrations.sql import (
 from wangge.testing.choices import TubeStatus
 from wangge.testing.errors import RoundError
 from wangge.testing.models import Registration, RoundSample, Tube, WalkIn
-from wangge.testing.station_items import InvalidItem, RegistrationIn
+from wangge.testing.station_items import FastRegistration, InvalidItem, RegistrationIn
 
 
 @dataclass(slots=True)
@@ -315,7 +315,7 @@ def _foreign_tube_areas(
 
 
 def register_batch(
-    items: Sequence[RegistrationIn | InvalidItem],
+    items: Sequence[FastRegistration | RegistrationIn | InvalidItem],
     *,
     device: DeviceToken,
     acting_user: Acting,
