@@ -170,11 +170,7 @@ def person_kind(person: FastPerson) -> str:
     """Which of the three kinds this person is, as the pydantic union would choose; "" when
     none (only the pydantic path may then answer for the item)."""
     if person.walk_in is not UNSET:
-        if (
-            person.resident_code is UNSET
-            and person.id_type is UNSET
-            and person.id_number is UNSET
-        ):
+        if person.resident_code is UNSET and person.id_type is UNSET and person.id_number is UNSET:
             return WALK_IN
         return ""
     if person.resident_code is not UNSET:

@@ -631,7 +631,12 @@ def _meaning(item):
 
     person = {k: None if v is UNSET else v for k, v in structs.asdict(item.person).items()}
     person["id_number"] = person["id_number"] or ""
-    return (*structs.astuple(item)[:5], *structs.astuple(item)[6:], person_kind(item.person), person)
+    return (
+        *structs.astuple(item)[:5],
+        *structs.astuple(item)[6:],
+        person_kind(item.person),
+        person,
+    )
 
 
 def test_a_body_that_is_not_a_batch_fails_as_a_whole():
