@@ -20,6 +20,7 @@ from wangge.audit.events import AuditEvent
 from wangge.core.bulk import BatchSql, is_sqlite
 from wangge.core.permissions import Perm
 from wangge.core.scoping import in_scope, require_in_scope
+from wangge.core.sql import column, table
 from wangge.testing.actions.registrations.answers import (
     ACCEPTED,
     ATTEMPTS,
@@ -42,9 +43,9 @@ from wangge.testing.actions.registrations.sql import (
     TubeRow,
     update_tubes,
 )
-from wangge.testing.choices import TubeStatus
+from wangge.testing.choices import RoundStatus, TubeStatus
 from wangge.testing.errors import RoundError
-from wangge.testing.models import Registration, RoundSample, Tube, WalkIn
+from wangge.testing.models import Registration, Round, RoundSample, Tube, WalkIn
 from wangge.testing.station_items import FastRegistration, InvalidItem, RegistrationIn
 
 
@@ -74,8 +75,29 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     results = outcome.results
     if not plan.items:
         return outcome
-    items = plan.items
     now = sql.now
+    # The rounds are read again under a key-share lock (PostgreSQL; SQLite's writer holds
+    # the database): with no foreign keys to them, this is what keeps a round from being
+    # purged or deleted while the batch writes into it, and closing it from racing it.
+    round_ids = sorted({item.data.round_id for item in plan.items})
+    open_now = (
+        {
+            row[0]
+            for row in sql.select_in(
+                Round, ("id",), "id", round_ids, also=("status", [RoundStatus.OPEN])
+            )
+        }
+        if sql.sqlite
+        else _lock_open_rounds(round_ids)
+    )
+    items = []
+    for item in plan.items:
+        if item.data.round_id in open_now:
+            items.append(item)
+        else:
+            results[item.index] = ItemResult.rejected(item.client_id, "round_not_open")
+    if not items:
+        return outcome
 
     barcodes = sorted({item.data.tube_barcode for item in items})
     # Locked in barcode order, so two batches filling the same tubes cannot deadlock.
@@ -295,6 +317,17 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     if changed:
         update_tubes(sql, changed)
     return outcome
+
+
+def _lock_open_rounds(round_ids: list[int]) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column(Round, 'id')} FROM {table(Round)} "  # noqa: S608
+            f"WHERE {column(Round, 'id')} = ANY(%s) AND {column(Round, 'status')} = %s "
+            "FOR KEY SHARE",
+            [round_ids, RoundStatus.OPEN.value],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _foreign_tube_areas(
