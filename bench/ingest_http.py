@@ -366,6 +366,7 @@ def raw_postgres(
             connection.execute(f"DROP TABLE IF EXISTS {copy}")
             if lean:
                 connection.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING DEFAULTS)")
+                connection.execute(f"ALTER TABLE {copy} DROP COLUMN id")  # no key but one
                 connection.execute(f"CREATE UNIQUE INDEX raw_lean_key ON {copy} (client_id)")
                 foreign: list[Any] = []
             else:
