@@ -33,7 +33,7 @@ def unchecked_foreign_keys() -> Iterator[ForeignKey]:  # type: ignore[type-arg]
         if model._meta.proxy or not model._meta.managed:
             continue
         for field in model._meta.concrete_fields:
-            if isinstance(field, ForeignKey) and not field.db_constraint:
+            if isinstance(field, ForeignKey) and not getattr(field, "db_constraint", True):
                 yield field
 
 

@@ -193,17 +193,17 @@ def plan_batch(
                     for value in id_number_lookups(id_type, number):
                         index_values[value] = scanned[index]
         elif kind == NUMBER:
-            id_type = cast(str, person.id_type)
+            by_type = cast(str, person.id_type)
             try:
-                number = idnumbers.validate(IdType(id_type), cast(str, person.id_number))
+                number = idnumbers.validate(IdType(by_type), cast(str, person.id_number))
             except idnumbers.IdNumberError as exc:
                 plan.results[index] = ItemResult.rejected(client_id, "invalid_person", str(exc))
                 continue
             if not number:
                 plan.results[index] = ItemResult.rejected(client_id, "unknown_person")
                 continue
-            key = (id_type, number)
-            for value in id_number_lookups(id_type, number):
+            key = (by_type, number)
+            for value in id_number_lookups(by_type, number):
                 index_values[value] = key
         else:
             walk_in = cast(FastWalkIn, person.walk_in)
