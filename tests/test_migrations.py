@@ -139,8 +139,23 @@ def test_the_audit_app_takes_over_the_existing_log_and_its_chain(before_audit_ap
 
     ContentType = before_audit_app.get_model("contenttypes", "ContentType")
     ContentType.objects.get_or_create(app_label="accounts", model="auditentry")
-    # The tables are the ones the accounts app made: an entry written before the move...
-    record(None, AuditEvent.KEYS_ROTATE)
+    # The tables are the ones the accounts app made: an entry written before the move (by
+    # the model of the time, which had no stream: it hashes as the main chain's do)...
+    from django.utils import timezone
+
+    from wangge.audit.log import GENESIS, _digest
+
+    entry = AuditEntry(
+        at=timezone.now(), actor_name="system", action=AuditEvent.KEYS_ROTATE,
+        details={}, previous_hash=GENESIS,
+    )  # fmt: skip
+    old_entry = before_audit_app.get_model("accounts", "AuditEntry")
+    old_head = before_audit_app.get_model("accounts", "AuditChainHead")
+    old_entry.objects.create(
+        at=entry.at, actor_name="system", action=AuditEvent.KEYS_ROTATE, details={},
+        previous_hash=GENESIS, entry_hash=_digest(entry),
+    )  # fmt: skip
+    old_head.objects.create(pk=1, last_hash=_digest(entry))
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     # ...is still there after it, and the chain goes on from it.

@@ -17,6 +17,7 @@ class AuditEvent(models.TextChoices):
     AREA_UPDATE = "area.update", _("Area changed")
     AREAS_EXPORT = "areas.export", _("Areas exported")
     AREAS_IMPORT = "areas.import", _("Areas imported")
+    AUDIT_STREAM = "audit.stream", _("A new chain of the audit log was started")
     AUTH_LOGIN = "auth.login", _("Signed in")
     AUTH_LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
     AUTH_LOCKOUT = "auth.lockout", _("Sign-in locked out")

@@ -1,11 +1,20 @@
 """Writing and verifying the audit log. Every action calls `record` inside its transaction.
 
-The chain: each entry's hash covers its content and the previous entry's hash, and the
-single AuditChainHead row holds the last hash. Appending locks that row (SELECT … FOR
-UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises all writers anyway), so two
-concurrent appends cannot both link to the same predecessor. The lock is held until the
-surrounding transaction commits: actions call `record` as their last statement so that
-they keep it for as short a time as possible.
+The chain: each entry's hash covers its content and the previous entry's hash, and an
+AuditChainHead row holds the last hash. Appending locks that row (SELECT … FOR UPDATE on
+PostgreSQL; SQLite's BEGIN IMMEDIATE serialises all writers anyway), so two concurrent
+appends cannot both link to the same predecessor. The lock is held until the surrounding
+transaction commits: actions call `record` as their last statement so that they keep it
+for as short a time as possible.
+
+Streams: the log is several chains, each with its own head row. The main chain ("") takes
+every act but one kind: a station's batch of registrations is recorded in its device's
+own chain ("device:<id>"), inside the batch's transaction, so that batches of different
+stations never queue behind one head row (one lock held to each commit was the price of
+every batch waiting for the slowest, docs/architecture.md). A stream's first entry is
+announced in the main chain ("audit.stream"), so removing a whole stream, entries and
+head together, still breaks a chain. Every property of the single chain holds per stream;
+`verify_chain` walks the log once and follows each stream.
 
 What is hashed is exactly what the database gives back: the time in UTC at microsecond
 precision written out in full, and the details as they come back from a JSON round trip.
@@ -41,19 +50,22 @@ def canonical_time(at: dt.datetime) -> str:
 
 
 def _digest(entry: AuditEntry) -> str:
+    fields: list[Any] = [
+        canonical_time(entry.at),
+        entry.actor_id,
+        entry.actor_name,
+        entry.source,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.area_path,
+        entry.details,
+        entry.previous_hash,
+    ]
+    if entry.stream:  # the main chain's entries hash as they did before streams existed
+        fields.append(entry.stream)
     content = json.dumps(
-        [
-            canonical_time(entry.at),
-            entry.actor_id,
-            entry.actor_name,
-            entry.source,
-            entry.action,
-            entry.object_type,
-            entry.object_id,
-            entry.area_path,
-            entry.details,
-            entry.previous_hash,
-        ],
+        fields,
         sort_keys=True,
         ensure_ascii=False,
         default=str,
@@ -115,8 +127,10 @@ def record(
     object_id: str = "",
     area_path: str = "",
     details: dict[str, Any] | None = None,
+    stream: str = "",
 ) -> AuditEntry:
-    """Append one entry. Never put full ID numbers or phones in `details`."""
+    """Append one entry (to the main chain, or to `stream`'s). Never put full ID numbers or
+    phones in `details`."""
     actor = as_actor(acting)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -125,9 +139,7 @@ def record(
     # Inside an action's transaction no savepoint is needed (two round trips fewer on
     # every audited change): if the entry cannot be written, the whole action fails.
     with transaction.atomic(savepoint=False):
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS}
-        )
+        head = _locked_head(stream)
         # The time is taken under the lock, so times never go backwards along the chain.
         at = timezone.now().astimezone(dt.UTC)
         entry = AuditEntry(
@@ -140,12 +152,34 @@ def record(
             object_id=object_id[:64],
             area_path=area_path,
             details=stored_details,
+            stream=stream,
             previous_hash=head.last_hash,
         )
         entry.entry_hash = _digest(entry)
         entry.save()
-        AuditChainHead.objects.filter(pk=1).update(last_hash=entry.entry_hash)
+        AuditChainHead.objects.filter(pk=head.pk).update(last_hash=entry.entry_hash)
     return entry
+
+
+STREAM_OPENED = "audit.stream"
+
+
+def _locked_head(stream: str) -> AuditChainHead:
+    """The stream's head row, locked; a new stream is first announced in the main chain."""
+    head = AuditChainHead.objects.select_for_update().filter(stream=stream).first()
+    if head is not None:
+        return head
+    if stream:
+        record(None, AuditEvent.AUDIT_STREAM, object_id=stream[:64], details={"stream": stream})
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+        stream=stream, defaults={"last_hash": GENESIS}
+    )
+    return head
+
+
+def device_stream(device_id: int) -> str:
+    """The chain a device's batches are recorded in."""
+    return f"device:{device_id}"
 
 
 def _shown(value: Any) -> str:
@@ -176,21 +210,27 @@ class ChainBreak:
 
 
 def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
-    """Walk the chain in order; yield every place where it no longer holds.
+    """Walk the log once in order, following each stream; yield every place where a chain
+    no longer holds.
 
-    An edited entry no longer matches its own hash; a removed one leaves the next entry
-    pointing at a hash that is not there; removing the last entries leaves the head
-    pointing past the end. Only rewriting every entry after a change *and* the head goes
-    unnoticed: keep the head hash `verify_audit` prints somewhere else to catch that.
+    An edited entry no longer matches its own hash; a removed one leaves the next entry of
+    its stream pointing at a hash that is not there; removing a stream's last entries
+    leaves its head pointing past the end; removing a whole stream leaves its announcement
+    in the main chain without a head. Only rewriting every entry after a change *and* the
+    head goes unnoticed: keep the head hash `verify_audit` prints somewhere else to catch
+    that.
     """
-    previous = GENESIS
+    previous: dict[str, str] = {}
+    last_ids: dict[str, int] = {}
+    announced: dict[str, int] = {}
     last_id = 0
     while True:
         batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
             break
         for entry in batch:
-            if entry.previous_hash != previous:
+            stream = entry.stream
+            if entry.previous_hash != previous.get(stream, GENESIS):
                 yield ChainBreak(
                     entry.id,
                     "its previous hash does not match the entry before it: "
@@ -200,19 +240,32 @@ def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
                 yield ChainBreak(
                     entry.id, "its content does not match its hash: the entry was edited"
                 )
-            previous = entry.entry_hash
+            if not stream and entry.action == STREAM_OPENED:
+                announced[str(entry.details.get("stream", ""))] = entry.id
+            previous[stream] = entry.entry_hash
+            last_ids[stream] = entry.id
             last_id = entry.id
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is None:
-        if last_id:
-            yield ChainBreak(last_id, "the chain head is missing")
-    elif head.last_hash != previous:
-        yield ChainBreak(
-            last_id, "the chain head points past this entry: the last entries were removed"
-        )
+    heads = dict(AuditChainHead.objects.values_list("stream", "last_hash"))
+    for stream in sorted(previous.keys() | heads.keys() | announced.keys()):
+        where = last_ids.get(stream, announced.get(stream, last_id))
+        head = heads.get(stream)
+        if head is None:
+            yield ChainBreak(where, f"the chain head{_named(stream)} is missing")
+        elif head != previous.get(stream, GENESIS):
+            yield ChainBreak(
+                where,
+                f"the chain head{_named(stream)} points past this entry: "
+                "the last entries were removed",
+            )
+        elif stream and stream not in announced:
+            yield ChainBreak(where, f"the stream{_named(stream)} was never announced")
+
+
+def _named(stream: str) -> str:
+    return f" of stream {stream}" if stream else ""
 
 
 def chain_head() -> str:
     """The current head hash (GENESIS for an empty log), to be kept outside the database."""
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.filter(stream="").first()
     return head.last_hash if head is not None else GENESIS

@@ -37,6 +37,9 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     area_path = models.CharField(max_length=255, blank=True, db_index=True)
     details = models.JSONField(_("details"), default=dict)
+    # The chain the entry belongs to: "" the main chain; "device:<id>" a station's uploads
+    # (wangge.audit.log, "Streams"). Covered by the hash when not empty.
+    stream = models.CharField(max_length=60, blank=True, default="")
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
@@ -71,8 +74,14 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row that serialises appends to the audit chain (locked while appending)."""
+    """The last hash of one chain of the audit log, locked while appending to it.
 
+    One row per stream: "" the main chain (every act but a station's uploads), and one per
+    device that uploads batches, so that concurrent batches of different stations do not
+    wait for each other's commit behind one row.
+    """
+
+    stream = models.CharField(max_length=60, unique=True, default="")
     last_hash = models.CharField(max_length=64)
 
     class Meta:

@@ -9,13 +9,18 @@ metadata, quoted (`core.sql`). Each operation takes the database's own fast path
 - appending rows (`copy_rows`): COPY on PostgreSQL, one prepared INSERT run by
   `executemany` on SQLite;
 - inserting with defaults, `ON CONFLICT DO NOTHING` and `RETURNING` (`BatchSql.insert`),
-  reading and updating by key (`select_in`, `update`): one array per column on PostgreSQL
-  (`unnest`, `= ANY`), whose driver parses a statement's placeholders in Python (5,000 of
-  them cost 40 ms a batch), and prepared statements on SQLite;
+  reading and updating by key (`select_in`, `update`): one statement per table and batch
+  whatever its size, its rows bound as one parameter each — one array per column on
+  PostgreSQL (`unnest`, `= ANY`), whose driver parses a statement's placeholders in Python
+  (5,000 of them cost 40 ms a batch), one JSON array of rows on SQLite (`json_each`),
+  whose per-statement work (AUTOINCREMENT's counter, statement setup) is then done once
+  a batch, not once a row;
 - a bulk load (`bulk_load_cache`, `drop_secondary_indexes`, `create_indexes`, `analyze`).
 """
 
 import datetime as dt
+import decimal
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -109,7 +114,8 @@ class BatchSql:
 
     def _in(self, model: type[Model], name: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         if self.sqlite:
-            return f"{column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(values)
+            where = f"{column(model, name)} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+            return where, [sqlite_json(values)]
         field = self._fields(model)[name]
         return f"{column(model, name)} = ANY({self._array(field)})", [pg_array(values)]
 
@@ -171,22 +177,15 @@ class BatchSql:
                     [*defaults, *arrays],  # in the order of their placeholders
                 )
                 return cursor.fetchall() if returning else []
-            group = "(" + ", ".join(["%s"] * (len(named) + len(rest))) + ")"
-            values = [row + tuple(defaults) for row in rows]
-            if not returning:
-                cursor.executemany(f"{head}VALUES {group}{tail}", values)
-                return []
-            # RETURNING needs one statement per chunk, within SQLite's parameter limit.
-            found: list[tuple[Any, ...]] = []
-            per_statement = max(1, SQLITE_MAX_PARAMETERS // (len(named) + len(rest)))
-            for start in range(0, len(values), per_statement):
-                chunk = values[start : start + per_statement]
-                cursor.execute(
-                    f"{head}VALUES {', '.join([group] * len(chunk))}{tail}",
-                    [value for row in chunk for value in row],
-                )
-                found.extend(cursor.fetchall())
-            return found
+            # One statement: the rows as one JSON array of arrays, read by json_each (the
+            # WHERE resolves the grammar's ambiguity of INSERT … SELECT … ON CONFLICT).
+            picks = ", ".join(f"value ->> {index}" for index in range(len(named)))
+            extra = "".join(", %s" for _field in rest)
+            cursor.execute(
+                f"{head}SELECT {picks}{extra} FROM json_each(%s) WHERE true{tail}",  # noqa: S608
+                [*defaults, sqlite_json(rows)],
+            )
+            return cursor.fetchall() if returning else []
 
     def _default(self, field: "Field[Any, Any]") -> Any:
         automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
@@ -201,13 +200,16 @@ class BatchSql:
         if not rows:
             return
         pk = str(model._meta.pk.name)  # type: ignore[union-attr]
-        assignments = [f"{column(model, name)} = %s" for name in fields]
         with connection.cursor() as cursor:
             if self.sqlite:
-                cursor.executemany(
-                    f"UPDATE {table(model)} SET {', '.join(assignments)} "  # noqa: S608
-                    f"WHERE {column(model, pk)} = %s",
-                    rows,
+                sets = ", ".join(
+                    f"{column(model, name)} = v.value ->> {index}"
+                    for index, name in enumerate(fields)
+                )
+                cursor.execute(
+                    f"UPDATE {table(model)} SET {sets} FROM json_each(%s) AS v "  # noqa: S608
+                    f"WHERE {table(model)}.{column(model, pk)} = v.value ->> {len(fields)}",
+                    [sqlite_json(rows)],
                 )
                 return
             by_name = self._fields(model)
@@ -222,6 +224,22 @@ class BatchSql:
                 f"AS v({aliases}) WHERE {table(model)}.{column(model, pk)} = v.v{len(fields)}",
                 [pg_array(values) for values in zip(*rows, strict=True)],
             )
+
+
+def sqlite_json(values: Sequence[Any]) -> str:
+    """Values (or rows of values) in the database's form as one JSON text for SQLite's
+    `json_each`: a bound parameter, read by SQLite's own parser."""
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date | decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot go into a batch statement")
 
 
 def pg_array(values: Sequence[Any]) -> str:

@@ -271,13 +271,27 @@ class Registration(models.Model):
 
     `client_id` is the station's UUIDv7 for the record: unique system-wide, so a retried
     upload stores nothing twice. Exactly one of resident / walk_in is set.
+
+    A hot table (every sample of a round is a row): its references carry no foreign-key
+    constraint in the database (`db_constraint=False`) and only the indexes a query uses.
+    A constraint costs every insert a lookup and a lock on the parent row (on PostgreSQL
+    68 % of the database's CPU per registration, docs/architecture.md "Registrations at the
+    physical limit"); the batch checks the references itself (it reads the round, the
+    tubes, the people and the device it names), Django's `on_delete` still refuses or
+    cascades every ORM delete, and `check_integrity` verifies that no row names a parent
+    that is gone.
     """
 
     scope_path_lookup = "tube__area__path"
 
     client_id = models.UUIDField(unique=True)
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
-    tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="registrations")
+    # No index of its own: a round's registrations are found through its tubes.
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    tube = models.ForeignKey(
+        Tube, on_delete=models.PROTECT, related_name="registrations", db_constraint=False
+    )
     # Indexed by `registration_once_per_tube` (resident first): every lookup of a
     # resident's registrations names the round too, and a second index on a random key
     # would cost every registration one more B-tree insert.
@@ -288,18 +302,39 @@ class Registration(models.Model):
         blank=True,
         related_name="registrations",
         db_index=False,
+        db_constraint=False,
     )
+    # Indexed only where set (`registration_walk_in`): a resident's row adds no entry.
     walk_in = models.ForeignKey(
-        WalkIn, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+        WalkIn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        db_index=False,
+        db_constraint=False,
     )
     mode = models.CharField(max_length=5, choices=SamplingMode.choices, default=SamplingMode.POINT)
     sampled_at = models.DateTimeField(_("sampled"))
     received_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Who and what uploaded it: read with the row, never searched by (a deleted device or
+    # user is rare, and Django's collector then scans).
     device = models.ForeignKey(
-        DeviceToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        DeviceToken,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -318,6 +353,13 @@ class Registration(models.Model):
                 name="registration_one_person",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["walk_in"],
+                condition=Q(walk_in__isnull=False),
+                name="registration_walk_in",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.client_id)
@@ -330,6 +372,9 @@ class RoundSample(models.Model):
     first registration inserts this row and later ones find it. `counted` says whether the
     person is expected in the round (in scope, present, not exempt): only they count
     towards coverage. `grid` is the resident's grid, for per-grid counts without joins.
+
+    A hot table like Registration: no foreign-key constraints in the database (the batch
+    checks, `on_delete` acts in Django, `check_integrity` verifies).
     """
 
     # No single-column index on the keys: every registration of a first sampling inserts a
@@ -337,11 +382,19 @@ class RoundSample(models.Model):
     # (resident, round) the hot path's probe and a resident's cascade, (round, grid,
     # counted) coverage and a round's cascade. Only deleting a grid that has samples,
     # which PROTECT refuses anyway, has no index to look them up by.
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
-    resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="+", db_index=False
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    grid = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     counted = models.BooleanField(default=True)
     home_visit = models.BooleanField(default=False)
     first_sampled_at = models.DateTimeField()

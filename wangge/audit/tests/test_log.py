@@ -222,3 +222,83 @@ def test_logins_and_failures_are_audited(client, tree, alice):
     assert "wrong" not in str(failed.details)
     login = AuditEntry.objects.get(action="auth.login")
     assert login.actor == alice and login.source == "127.0.0.1"
+
+
+# Streams: a device's chain beside the main one
+
+
+def _fill_stream(n, stream="device:7"):
+    return [
+        log.record(Actor(user=None, label="desk"), f"test.batch{i}", stream=stream)
+        for i in range(n)
+    ]
+
+
+def test_a_streams_entries_chain_among_themselves_and_the_log_verifies(db):
+    _fill(2)
+    batches = _fill_stream(3)
+    _fill(1)
+    assert [e.previous_hash for e in batches[1:]] == [e.entry_hash for e in batches[:-1]]
+    announced = AuditEntry.objects.get(action=log.STREAM_OPENED)
+    assert announced.stream == "" and announced.details == {"stream": "device:7"}
+    assert list(verify_chain()) == []
+    call_command("verify_audit")
+
+
+def test_an_edited_entry_of_a_stream_is_found(db):
+    batches = _fill_stream(3)
+    _raw("UPDATE TABLE SET action = %s WHERE id = %s", ["test.other", batches[1].pk])
+    assert [b.entry_id for b in verify_chain()] == [batches[1].pk]
+
+
+def test_the_last_entry_of_a_stream_removed_is_found(db):
+    batches = _fill_stream(3)
+    _fill(1)
+    _raw("DELETE FROM TABLE WHERE id = %s", [batches[-1].pk])
+    with pytest.raises(CommandError, match="stream device:7 points past"):
+        call_command("verify_audit")
+
+
+def test_a_whole_stream_removed_with_its_head_is_found(db):
+    _fill_stream(2)
+    _raw("DELETE FROM TABLE WHERE stream = %s", ["device:7"])
+    with connection.cursor() as cursor:
+        heads = log.AuditChainHead._meta.db_table
+        cursor.execute(f"DELETE FROM {heads} WHERE stream = %s", ["device:7"])  # noqa: S608
+    with pytest.raises(CommandError, match="head of stream device:7 is missing"):
+        call_command("verify_audit")
+
+
+def test_a_stream_moved_into_the_main_chain_breaks_both(db):
+    _fill(1)
+    batches = _fill_stream(2)
+    _raw("UPDATE TABLE SET stream = '' WHERE id = %s", [batches[0].pk])
+    assert batches[0].pk in {b.entry_id for b in verify_chain()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_to_streams_and_the_main_chain_keep_every_chain():
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        ("file:memorydb", ":memory:")
+    ):
+        pytest.skip("an in-memory SQLite database cannot be shared between threads")
+    errors = []
+
+    def append(worker):
+        try:
+            for i in range(10):
+                stream = f"device:{worker % 2}" if worker else ""
+                log.record(Actor(user=None, label=f"w{worker}"), f"test.c{i}", stream=stream)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AuditEntry.objects.exclude(action=log.STREAM_OPENED).count() == 40
+    assert list(verify_chain()) == []

@@ -589,7 +589,8 @@ def purge_summary(round_: Round) -> PurgeSummary:
     person = Q(resident__isnull=False) | Q(walk_in__isnull=False)
     return PurgeSummary(
         round_id=round_.pk,
-        registrations=Registration.objects.filter(round=round_).count(),
+        # Through the tubes: a registration's round is its tube's, and only the tube is indexed.
+        registrations=Registration.objects.filter(tube__round=round_).count(),
         samples=RoundSample.objects.filter(round=round_).count(),
         walk_ins=WalkIn.objects.filter(round=round_).count(),
         exemptions=Exemption.objects.filter(round=round_).count(),
@@ -619,7 +620,7 @@ def purge_round_records(round_: Round, *, acting_user: Acting) -> PurgeSummary:
     PositiveCase.objects.filter(round=round_).update(resident=None, walk_in=None)
     HomeVisit.objects.filter(round=round_).delete()
     Exemption.objects.filter(round=round_).delete()
-    Registration.objects.filter(round=round_).delete()
+    Registration.objects.filter(tube__round=round_).delete()
     WalkIn.objects.filter(round=round_).delete()
     RoundSample.objects.filter(round=round_).delete()
     round_.records_purged_at = timezone.now()

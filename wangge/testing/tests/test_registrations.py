@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import id_number, make_resident
@@ -427,7 +427,9 @@ def test_one_audit_entry_per_batch_with_counts_only(station, people, round_):
     before = AuditEntry.objects.count()
     upload(station, [item(round_, "T1", p) for p in a] + [item(round_, "T2", {"walk_in": walk_in})])
     entries = AuditEntry.objects.filter(action="registration.batch")
-    assert AuditEntry.objects.count() == before + 1 and entries.count() == 1
+    # The device's first batch also announces its chain in the main one (audit.stream).
+    assert AuditEntry.objects.count() == before + 2 and entries.count() == 1
+    assert entries.get().stream == f"device:{station.device.pk}"
     details = entries.get().details
     assert (details["items"], details["accepted"], details["tubes_opened"]) == (7, 7, 2)
     assert details["walk_ins"] == 1 and details["first_sampled"] == 6
@@ -533,6 +535,108 @@ def test_capacity_and_barcode_are_checked_by_the_schema(raw):
         and all("!" <= c <= "~" for c in barcode)
     )
     assert isinstance(parsed, RegistrationIn) == valid
+
+
+def _mostly(good, bad):
+    """Four in five draws from `good`."""
+    return st.integers(0, 4).flatmap(lambda n: good if n else bad)
+
+
+_odd_text = st.sampled_from(
+    [" A1", "A1 ", "", "A\u3000", "\xa0A", "A\x00", "A" * 41, "A\nB", "\u3000"]
+) | st.text(
+    alphabet=st.characters(min_codepoint=0, max_codepoint=0x3010)
+    | st.sampled_from([" ", "\t", "\u3000", "\xa0", "\x00", "二", "Ｔ", "A", "1"]),
+    max_size=24,
+)
+_text = _mostly(st.sampled_from(["A1", "张三", "B-7/x", "Ｔ号"]), _odd_text)
+_person = st.one_of(
+    st.fixed_dictionaries(
+        {"resident_code": _text},
+        optional={
+            "id_type": st.sampled_from(["passport", "none", None, "bad"]),
+            "id_number": _text,
+        },
+    ),
+    st.fixed_dictionaries(
+        {"id_type": _mostly(st.just("resident_card"), st.sampled_from([None, "x"]))},
+        optional={"id_number": _text, "walk_in": st.just({})},
+    ),
+    st.fixed_dictionaries(
+        {
+            "walk_in": st.fixed_dictionaries(
+                {"client_id": st.just(str(uuid7())), "name": _text},
+                optional={"phone": _text, "address": _text, "id_number": _text},
+            )
+        },
+        optional={"resident_code": _text},
+    ),
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "client_id": _mostly(
+                st.sampled_from([str(uuid7()), str(uuid7()).replace("-", "")]),
+                st.sampled_from(["no", 3]),
+            ),
+            "round_id": _mostly(st.just(1), st.sampled_from([0, 2**63, "1", 1.0, True])),
+            "tube_barcode": _mostly(st.sampled_from(["B1", "x/9~"]), _odd_text),
+            "tube_capacity": _mostly(st.sampled_from([1, 10]), st.sampled_from([7, "10"])),
+            "sampled_at": _mostly(
+                st.sampled_from(["2026-11-23T08:00:00+08:00", "2026-11-23T00:00:00.5Z"]),
+                st.sampled_from(
+                    [
+                        "2026-11-23T08:00:00",
+                        "1999-12-31T23:59:59Z",
+                        "2100-01-01T00:00:00Z",
+                        "2026-11-23 08:00:00Z",
+                        1_700_000_000,
+                    ]
+                ),
+            ),
+            "person": _person,
+        },
+        optional={
+            "mode": st.sampled_from(["point", "door", "home"]),
+            "sampling_point_id": st.sampled_from([1, None, -1]),
+            "extra": st.just(1),
+        },
+    )
+)
+@settings(max_examples=300)
+def test_the_fast_path_reads_every_item_as_the_pydantic_models_do(raw):
+    """msgspec decodes the batch when it can; what it decodes is what the pydantic models
+    (the documented schema) make of the same item, and an item it cannot take is answered
+    by the pydantic path exactly as before."""
+    from wangge.testing.schemas import parse_registrations
+    from wangge.testing.station_items import as_fast
+
+    body = json.dumps({"items": [raw]}).encode()
+    (fast,) = parse_registrations(body)
+    (slow,) = parse_batch(body, RegistrationBatchIn, RegistrationIn)
+    event("invalid" if isinstance(slow, InvalidItem) else "valid")
+    if isinstance(slow, InvalidItem):
+        assert fast == slow
+    else:
+        assert _meaning(fast) == _meaning(as_fast(slow))
+
+
+def _meaning(item):
+    """An item's values, an absent optional field of the person read as its default."""
+    from msgspec import UNSET, structs
+
+    from wangge.testing.station_items import person_kind
+
+    person = {k: None if v is UNSET else v for k, v in structs.asdict(item.person).items()}
+    person["id_number"] = person["id_number"] or ""
+    return (
+        *structs.astuple(item)[:5],
+        *structs.astuple(item)[6:],
+        person_kind(item.person),
+        person,
+    )
 
 
 def test_a_body_that_is_not_a_batch_fails_as_a_whole():

@@ -33,11 +33,15 @@ from wangge.testing.models import (
     WalkIn,
 )
 from wangge.testing.station_items import (
-    AsWalkIn,
-    ByIdNumber,
-    ByResidentCode,
+    CODE,
+    NUMBER,
+    FastPerson,
+    FastRegistration,
+    FastWalkIn,
     InvalidItem,
     RegistrationIn,
+    as_fast,
+    person_kind,
 )
 
 _HOME_VISIT = int(HOME_VISIT_TAGS)  # a plain int: IntFlag arithmetic is slow in a hot loop
@@ -72,7 +76,7 @@ class PlannedItem:
     """A valid item with its person resolved, waiting for its tube."""
 
     index: int
-    data: RegistrationIn
+    data: FastRegistration
     client_id: str
     # The client id and the time as the database stores them (prepared outside the lock).
     client_db: Any = None
@@ -112,7 +116,9 @@ def person_key(item: PlannedItem) -> tuple[str, int]:
 
 
 def plan_batch(
-    items: Sequence[RegistrationIn | InvalidItem], device: DeviceToken, sql: BatchSql
+    items: Sequence[FastRegistration | RegistrationIn | InvalidItem],
+    device: DeviceToken,
+    sql: BatchSql,
 ) -> Plan:
     """Validate what the schema cannot, and resolve rounds, people and sampling points.
 
@@ -121,11 +127,13 @@ def plan_batch(
     """
     plan = Plan(results=[None] * len(items))
     first_seen: dict[str, int] = {}
-    valid: list[tuple[int, RegistrationIn, str]] = []
+    valid: list[tuple[int, FastRegistration, str]] = []
     for index, item in enumerate(items):
         if isinstance(item, InvalidItem):
             plan.results[index] = ItemResult.invalid(item)
             continue
+        if isinstance(item, RegistrationIn):  # validated by the pydantic model
+            item = as_fast(item)
         client_id = str(item.client_id)
         if client_id in first_seen:
             plan.echoes[index] = first_seen[client_id]
@@ -152,7 +160,7 @@ def plan_batch(
     # item index -> the ID number scanned beside a resident code (checked to be theirs)
     scanned: dict[int, tuple[str, str]] = {}
     walk_in_ids: set[uuid.UUID] = set()
-    prepared: list[tuple[int, RegistrationIn, str, Any, dt.datetime]] = []
+    prepared: list[tuple[int, FastRegistration, str, str, Any, dt.datetime]] = []
     normalise = idnumbers.normalise
     for index, item, client_id in valid:
         if item.round_id not in open_rounds:
@@ -168,8 +176,9 @@ def plan_batch(
             plan.results[index] = ItemResult.rejected(client_id, "before_round", field="sampled_at")
             continue
         person = item.person
-        if isinstance(person, ByResidentCode):
-            raw = person.resident_code
+        kind = person_kind(person)
+        if kind == CODE:
+            raw = cast(str, person.resident_code)
             key: Any = raw if raw.isalnum() and raw.isupper() and raw.isascii() else normalise(raw)
             codes.add(key)
             if person.id_number:
@@ -183,20 +192,21 @@ def plan_batch(
                     scanned[index] = (id_type, number)
                     for value in id_number_lookups(id_type, number):
                         index_values[value] = scanned[index]
-        elif isinstance(person, ByIdNumber):
+        elif kind == NUMBER:
+            by_type = cast(str, person.id_type)
             try:
-                number = idnumbers.validate(IdType(person.id_type), person.id_number)
+                number = idnumbers.validate(IdType(by_type), cast(str, person.id_number))
             except idnumbers.IdNumberError as exc:
                 plan.results[index] = ItemResult.rejected(client_id, "invalid_person", str(exc))
                 continue
             if not number:
                 plan.results[index] = ItemResult.rejected(client_id, "unknown_person")
                 continue
-            key = (person.id_type, number)
-            for value in id_number_lookups(person.id_type, number):
+            key = (by_type, number)
+            for value in id_number_lookups(by_type, number):
                 index_values[value] = key
         else:
-            walk_in = person.walk_in
+            walk_in = cast(FastWalkIn, person.walk_in)
             try:
                 data = ResidentData.clean(
                     name=walk_in.name,
@@ -213,7 +223,7 @@ def plan_batch(
                     index_values[value] = number_key
             walk_in_ids.add(walk_in.client_id)
             key = (number_key, data)
-        prepared.append((index, item, client_id, key, sampled_at))
+        prepared.append((index, item, client_id, kind, key, sampled_at))
 
     residents_by_code: dict[str, _Person] = {}
     residents_by_number: dict[tuple[str, str], _Person] = {}
@@ -238,12 +248,12 @@ def plan_batch(
                 walk_ins_by_number[(round_id, index_values[index_value])] = pk
 
     new_walk_ins: dict[uuid.UUID, _NewWalkIn] = {}
-    for index, item, client_id, key, sampled_at in prepared:
+    for index, item, client_id, kind, key, sampled_at in prepared:
         planned = PlannedItem(
             index, item, client_id, sql.uuid(item.client_id), sql.time(sampled_at)
         )
         person = item.person
-        if isinstance(person, ByResidentCode):
+        if kind == CODE:
             planned.resident = residents_by_code.get(key)
             if planned.resident is not None and index in scanned:
                 owner = residents_by_number.get(scanned[index])
@@ -253,7 +263,7 @@ def plan_batch(
                 if (owner is None and chosen.id_number_index) or (owner and owner.pk != chosen.pk):
                     plan.results[index] = ItemResult.rejected(client_id, "id_number_mismatch")
                     continue
-        elif isinstance(person, ByIdNumber):
+        elif kind == NUMBER:
             planned.resident = residents_by_number.get(key)
         else:
             number_key, data = key
@@ -264,10 +274,11 @@ def plan_batch(
                     person, item.round_id, number_key, walk_ins_by_client, walk_ins_by_number
                 )
                 if planned.walk_in_id is None:
-                    planned.new_walk_in = new_walk_ins.get(person.walk_in.client_id)
+                    walk_in = cast(FastWalkIn, person.walk_in)
+                    planned.new_walk_in = new_walk_ins.get(walk_in.client_id)
                     if planned.new_walk_in is None:
-                        planned.new_walk_in = _new_walk_in(person, data, item.round_id, device)
-                        new_walk_ins[person.walk_in.client_id] = planned.new_walk_in
+                        planned.new_walk_in = _new_walk_in(walk_in, data, item.round_id, device)
+                        new_walk_ins[walk_in.client_id] = planned.new_walk_in
         if planned.resident is None and planned.walk_in_id is None and not planned.new_walk_in:
             plan.results[index] = ItemResult.rejected(client_id, "unknown_person")
             continue
@@ -362,7 +373,7 @@ def earliest_time(round_: Round) -> dt.datetime:
 
 
 def _known_walk_in(
-    person: AsWalkIn,
+    person: FastPerson,
     round_id: int,
     number_key: tuple[str, str] | None,
     by_client: dict[uuid.UUID, int],
@@ -370,22 +381,22 @@ def _known_walk_in(
 ) -> int | None:
     """The walk-in this person already is: same client id, or same document in the round
     (a visitor who comes back for a recall retest is one person)."""
-    known = by_client.get(person.walk_in.client_id)
+    known = by_client.get(cast(FastWalkIn, person.walk_in).client_id)
     if known is None and number_key is not None:
         known = by_number.get((round_id, number_key))
     return known
 
 
 def _new_walk_in(
-    person: AsWalkIn, data: ResidentData, round_id: int, device: DeviceToken
+    person: FastWalkIn, data: ResidentData, round_id: int, device: DeviceToken
 ) -> _NewWalkIn:
     walk_in = WalkIn(
-        client_id=person.walk_in.client_id,
+        client_id=person.client_id,
         round_id=round_id,
         area_id=device.area_id,
         name=data.name,
-        address=person.walk_in.address,
+        address=person.address,
     )
     walk_in.set_id_number(data.id_type, data.id_number)
     walk_in.set_phone(data.phone)
-    return _NewWalkIn(person.walk_in.client_id, round_id, walk_in)
+    return _NewWalkIn(person.client_id, round_id, walk_in)

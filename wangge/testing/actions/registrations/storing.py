@@ -20,6 +20,7 @@ from wangge.audit.events import AuditEvent
 from wangge.core.bulk import BatchSql, is_sqlite
 from wangge.core.permissions import Perm
 from wangge.core.scoping import in_scope, require_in_scope
+from wangge.core.sql import column, table
 from wangge.testing.actions.registrations.answers import (
     ACCEPTED,
     ATTEMPTS,
@@ -42,10 +43,10 @@ from wangge.testing.actions.registrations.sql import (
     TubeRow,
     update_tubes,
 )
-from wangge.testing.choices import TubeStatus
+from wangge.testing.choices import RoundStatus, TubeStatus
 from wangge.testing.errors import RoundError
-from wangge.testing.models import Registration, RoundSample, Tube, WalkIn
-from wangge.testing.station_items import InvalidItem, RegistrationIn
+from wangge.testing.models import Registration, Round, RoundSample, Tube, WalkIn
+from wangge.testing.station_items import FastRegistration, InvalidItem, RegistrationIn
 
 
 @dataclass(slots=True)
@@ -74,8 +75,29 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     results = outcome.results
     if not plan.items:
         return outcome
-    items = plan.items
     now = sql.now
+    # The rounds are read again under a key-share lock (PostgreSQL; SQLite's writer holds
+    # the database): with no foreign keys to them, this is what keeps a round from being
+    # purged or deleted while the batch writes into it, and closing it from racing it.
+    round_ids = sorted({item.data.round_id for item in plan.items})
+    open_now = (
+        {
+            row[0]
+            for row in sql.select_in(
+                Round, ("id",), "id", round_ids, also=("status", [RoundStatus.OPEN])
+            )
+        }
+        if sql.sqlite
+        else _lock_open_rounds(round_ids)
+    )
+    items = []
+    for item in plan.items:
+        if item.data.round_id in open_now:
+            items.append(item)
+        else:
+            results[item.index] = ItemResult.rejected(item.client_id, "round_not_open")
+    if not items:
+        return outcome
 
     barcodes = sorted({item.data.tube_barcode for item in items})
     # Locked in barcode order, so two batches filling the same tubes cannot deadlock.
@@ -297,6 +319,17 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     return outcome
 
 
+def _lock_open_rounds(round_ids: list[int]) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column(Round, 'id')} FROM {table(Round)} "  # noqa: S608
+            f"WHERE {column(Round, 'id')} = ANY(%s) AND {column(Round, 'status')} = %s "
+            "FOR KEY SHARE",
+            [round_ids, RoundStatus.OPEN.value],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _foreign_tube_areas(
     states: Iterable[_TubeState], device: DeviceToken, sql: BatchSql
 ) -> set[int]:
@@ -315,39 +348,32 @@ def _foreign_tube_areas(
 
 
 def register_batch(
-    items: Sequence[RegistrationIn | InvalidItem],
+    items: Sequence[FastRegistration | RegistrationIn | InvalidItem],
     *,
     device: DeviceToken,
     acting_user: Acting,
 ) -> list[ItemResult]:
     """Store a station's batch of registrations; one answer per item, in order.
 
-    Its one audit entry (counts only) is written where it costs concurrent batches least.
-    On PostgreSQL, after the batch commits, in its own short transaction: the audit chain's
-    head row is locked by every append, so appending inside the batch's transaction would
-    make every concurrent batch wait for the slowest one to commit (the price: a crash
-    between the two commits leaves a stored batch without its entry; the station, which
-    got no answer, uploads again, and the retry records an entry for the duplicates). On
-    SQLite, inside the batch's transaction: writers take turns there anyway, and a second
-    write transaction would be a second turn.
+    Its one audit entry (counts only) is written inside the batch's transaction, in the
+    device's own chain of the audit log (`log.device_stream`): a batch stored is a batch
+    audited, and batches of different stations never wait for each other behind one
+    chain head (a station uploads its batches one after another).
     """
     sql = BatchSql(timezone.now())
     plan = plan_batch(items, device, sql)
-    inline_audit = sql.sqlite
     for attempt in range(ATTEMPTS):
         try:
             with _writer_turn(), transaction.atomic():
                 outcome = _store(plan, device, sql)
                 results = _answers(outcome, plan)
-                if inline_audit and results:
+                if results:
                     _audit_batch(results, outcome, device, acting_user)
             break
         except (IntegrityError, OperationalError):
             if attempt == ATTEMPTS - 1:
                 raise
             _reset_plan(plan)
-    if not inline_audit and results:
-        _audit_batch(results, outcome, device, acting_user)  # its own short transaction
     return results
 
 
@@ -435,6 +461,7 @@ def _audit_batch(
             "walk_ins": outcome.walk_ins,
             "first_sampled": outcome.people_first_sampled,
         },
+        stream=log.device_stream(device.pk),
     )
 
 
