@@ -6,7 +6,7 @@ test_pages.py checks it, for the other district's areas and for a sibling grid).
 """
 
 from wangge.accounts.tests.permission_matrix import Case, World
-from wangge.core.permissions import Perm
+from wangge.core.permissions import Perm, Role
 from wangge.dashboard.tests.factories import DAY, figures
 from wangge.snapshots.tests.factories import frozen_day
 
@@ -31,5 +31,12 @@ CASES = [
     # The user's own top area, its last day made.
     Case("dashboard:home", perm=Perm.VIEW_ANALYSIS, denied=403),
     Case("dashboard:home", perm=Perm.VIEW_ANALYSIS, denied=403, data=_grid_a),
-    Case("dashboard:home", perm=Perm.VIEW_ANALYSIS, denied=403, data=_community),
+    # The community with its children's table: above the grid leader's grid, so 404 to them.
+    Case(
+        "dashboard:home",
+        perm=Perm.VIEW_ANALYSIS,
+        denied=403,
+        data=_community,
+        expect={Role.GRID_LEADER: 404},
+    ),
 ]
