@@ -48,7 +48,7 @@ LATE_FIGURES = ("incidents.missed", "services.late")
 WHERE_TO_ACT = 3
 
 LEVEL_BY_ORDER = {order: level for level, order in RISK_ORDER.items()}
-RISK_TONES = {
+RISK_TONES: dict[str, str] = {
     RiskLevel.LOCKDOWN: "alarm",
     RiskLevel.CONTROL: "warn",
     RiskLevel.PREVENTION: "notice",
@@ -375,7 +375,9 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(SortKey.RISK, pgettext_lazy("risk level", "Level"), lambda f: f.get("control.risk_level")),
+    Column(
+        SortKey.RISK, pgettext_lazy("risk level", "Level"), lambda f: f.get("control.risk_level")
+    ),
     Column(SortKey.COVERAGE, _("Coverage"), coverage, worst_low=True),
     Column(SortKey.UNTESTED, _("Untested"), _figure("testing.untested")),
     Column(SortKey.POSITIVES, _("Positive cases"), _figure("testing.positive_cases")),
@@ -456,14 +458,14 @@ def where_to_act(rows: Sequence[ChildRow], limit: int = WHERE_TO_ACT) -> list[Wh
                 continue
             scored.append((value if low else -value, position, row.area))
         scored.sort(key=lambda entry: (entry[0], entry[1]))
-        return [
-            Pick(area, value if low else -value) for value, _, area in scored[:limit]
-        ]
+        return [Pick(area, value if low else -value) for value, _, area in scored[:limit]]
 
     return [
         WhereToAct("untested", _("Most untested"), top(SortKey.UNTESTED)),
         WhereToAct("coverage", _("Lowest coverage"), top(SortKey.COVERAGE, low=True), True),
-        WhereToAct("overdue", _("Most overdue checks, tests and traced people"), top(SortKey.OVERDUE)),
+        WhereToAct(
+            "overdue", _("Most overdue checks, tests and traced people"), top(SortKey.OVERDUE)
+        ),
         WhereToAct("late", _("Most time limits missed"), top(SortKey.LATE)),
     ]
 

@@ -220,9 +220,7 @@ def _get_en(client, user, area, **query):
     ).content.decode()
 
 
-def test_ratios_are_shown_with_their_places_and_no_value_without_a_denominator(
-    client, tree, lead
-):
+def test_ratios_are_shown_with_their_places_and_no_value_without_a_denominator(client, tree, lead):
     values = figures(expected=3, sampled=2)
     values.update({"incidents.arrived": 0, "incidents.arrive_minutes": 0})
     frozen_day(tree["grid_a"], DAY, values)
@@ -262,7 +260,14 @@ def test_the_charts_json_holds_fourteen_days_with_gaps_as_null(client, tree, lea
     assert len(data["days"]) == 14
     assert data["days"][0] == (DAY - dt.timedelta(days=13)).isoformat()
     charts = {chart["key"]: chart for chart in data["charts"]}
-    assert set(charts) == {"coverage", "untested", "positives", "key_persons", "incidents", "services"}
+    assert set(charts) == {
+        "coverage",
+        "untested",
+        "positives",
+        "key_persons",
+        "incidents",
+        "services",
+    }
     coverage = charts["coverage"]["series"][0]["values"]
     assert coverage[-6:] == [85.0, None, None, 88.0, 89.0, 90.0]
     assert coverage[:8] == [None] * 8
