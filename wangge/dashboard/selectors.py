@@ -372,6 +372,8 @@ class Column:
     read: Callable[[Figures], int | float | None]
     # The worst values first: the lowest (coverage) or the highest (the rest).
     worst_low: bool = False
+    # Shown on a phone too (the others only on wider screens).
+    phone: bool = True
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -380,9 +382,9 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(SortKey.COVERAGE, _("Coverage"), coverage, worst_low=True),
     Column(SortKey.UNTESTED, _("Untested"), _figure("testing.untested")),
-    Column(SortKey.POSITIVES, _("Positive cases"), _figure("testing.positive_cases")),
-    Column(SortKey.KEY_PERSONS, _("Key persons"), _key_persons),
-    Column(SortKey.OVERDUE, pgettext_lazy("checks and tests", "Overdue"), _overdue),
+    Column(SortKey.POSITIVES, _("Positive cases"), _figure("testing.positive_cases"), phone=False),
+    Column(SortKey.KEY_PERSONS, _("Key persons"), _key_persons, phone=False),
+    Column(SortKey.OVERDUE, pgettext_lazy("checks and tests", "Overdue"), _overdue, phone=False),
     Column(SortKey.INCIDENTS, _("Incidents open"), _figure("incidents.open")),
     Column(SortKey.LATE, _("Limits missed"), _late),
 )
@@ -482,12 +484,20 @@ class ListItem:
     url: str
 
 
+# A list longer than this is folded on the page (its count still shows).
+OPEN_LIST = 10
+
+
 @dataclass(frozen=True)
 class ListShown:
     key: str
     label: "str | Promise"
     count: int
     items: list[ListItem]
+
+    @property
+    def unfolded(self) -> bool:
+        return 0 < len(self.items) <= OPEN_LIST
 
     @property
     def more(self) -> int:

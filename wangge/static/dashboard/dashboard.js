@@ -28,7 +28,7 @@
       },
       yAxis: {
         type: "value",
-        min: chart.percent ? function (range) { return Math.max(0, Math.floor(range.min - 5)); } : 0,
+        min: chart.percent ? function (range) { return Math.max(0, Math.floor((range.min - 5) / 10) * 10); } : 0,
         max: chart.percent ? 100 : null,
         minInterval: chart.percent ? 0 : 1,
         axisLabel: { fontSize: 10, formatter: chart.percent ? "{value}%" : "{value}" }
