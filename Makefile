@@ -51,7 +51,7 @@ $(VAR)/vendor/.installed: package.json package-lock.json
 	cp node_modules/@picocss/pico/css/pico.min.css $(VAR)/vendor/
 	cp node_modules/echarts/dist/echarts.min.js $(VAR)/vendor/
 	cp node_modules/html5-qrcode/html5-qrcode.min.js $(VAR)/vendor/
-	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VAR)/vendor/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css $(VAR)/vendor/
 	cp -r node_modules/leaflet/dist/images $(VAR)/vendor/
 	touch $@
 

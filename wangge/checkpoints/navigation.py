@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
 from wangge.checkpoints import selectors
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 
 
 def checkpoint_links(request: Any) -> list[NavItem]:
     user = request.user
     if not isinstance(user, User) or not selectors.can_read(user):
         return []
-    return [NavItem(reverse("checkpoints:list"), _("Checkpoints"))]
+    return [NavItem(reverse("checkpoints:list"), _("Checkpoints"), group=NavGroup.CONTROL)]

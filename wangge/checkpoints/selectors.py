@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from wangge.accounts.models import User
+from wangge.areas.models import Area
+from wangge.checkpoints.choices import HealthCode
 from wangge.checkpoints.models import Checkpoint, CheckpointEntry, CheckpointPassenger
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
@@ -181,3 +184,42 @@ def alerts_of_day(checkpoint: Checkpoint, day: dt.date) -> "QuerySet[CheckpointP
     return CheckpointPassenger.objects.filter(
         Q(entry__checkpoint=checkpoint, entry__at__gte=start, entry__at__lt=end), alert=True
     )
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def day_figures_by_area(area: Area, day: dt.date) -> dict[str, dict[str, int]]:
+    """Per area path of the checkpoints under `area`, on a local day: vehicles and people
+    checked, people with a fever (at or above the threshold) and people with a red or
+    yellow code. Two grouped queries."""
+    start, end = day_bounds(day)
+    found: dict[str, dict[str, int]] = {}
+    for path, vehicles, people in (
+        CheckpointEntry.objects.filter(
+            checkpoint__area__path__startswith=area.path, at__gte=start, at__lt=end
+        )
+        .order_by()
+        .values_list("checkpoint__area__path")
+        .annotate(vehicles=Count("pk"), people=Sum("people"))
+        .values_list("checkpoint__area__path", "vehicles", "people")
+    ):
+        found.setdefault(path, {})
+        found[path]["vehicles"], found[path]["people"] = vehicles, people or 0
+    for path, fevers, codes in (
+        CheckpointPassenger.objects.filter(
+            entry__checkpoint__area__path__startswith=area.path,
+            entry__at__gte=start,
+            entry__at__lt=end,
+        )
+        .order_by()
+        .values_list("entry__checkpoint__area__path")
+        .annotate(
+            fevers=Count("pk", filter=Q(temperature__gte=settings.WANGGE_FEVER_THRESHOLD)),
+            codes=Count("pk", filter=Q(health_code__in=[HealthCode.RED, HealthCode.YELLOW])),
+        )
+        .values_list("entry__checkpoint__area__path", "fevers", "codes")
+    ):
+        found.setdefault(path, {})
+        found[path]["fevers"], found[path]["codes"] = fevers, codes
+    return found

@@ -14,6 +14,8 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Menu(StrEnum):
@@ -21,15 +23,48 @@ class Menu(StrEnum):
     USER = "user"
 
 
+class NavGroup(StrEnum):
+    """A drop-down of the main menu gathering the links of one kind of work, so that the
+    staff's dozen and more links fit one row of a PC's screen."""
+
+    TESTING = "testing"
+    PEOPLE = "people"
+    CONTROL = "control"
+    COMMAND = "command"
+
+    @property
+    def label(self) -> Promise:
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    NavGroup.TESTING: pgettext_lazy("menu", "Testing"),
+    NavGroup.PEOPLE: pgettext_lazy("menu", "People"),
+    NavGroup.CONTROL: _("Closed-loop control"),
+    NavGroup.COMMAND: pgettext_lazy("menu", "Command"),
+}
+
+
 @dataclass(frozen=True)
 class NavItem:
     """A link; a `prominent` one of the main menu is shown beside the inbox, outside the
-    phone's folded menu (reporting an incident)."""
+    phone's folded menu (reporting an incident). Links of a `group` share a drop-down
+    when the user has more than one of them."""
 
     url: str
     label: "str | Promise"
     menu: Menu = Menu.MAIN
     prominent: bool = False
+    group: NavGroup | None = None
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place of the main menu: a link, or a drop-down of a group's links."""
+
+    label: "str | Promise"
+    url: str = ""
+    items: tuple[NavItem, ...] = ()
 
 
 T = TypeVar("T")
@@ -80,9 +115,31 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     in the main menu and in the user menu."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_extra": [], "nav_user": []}
+        return {"nav_extra": [], "nav_main": [], "nav_user": []}
     links = _links.collect(request)
+    main = [link for link in links if link.menu == Menu.MAIN]
     return {
-        "nav_extra": [link for link in links if link.menu == Menu.MAIN],
+        "nav_extra": main,
+        "nav_main": main_entries([link for link in main if not link.prominent]),
         "nav_user": [link for link in links if link.menu == Menu.USER],
     }
+
+
+def main_entries(links: list[NavItem]) -> list[NavEntry]:
+    """The main menu's places in the order the links came: a group's links gathered in one
+    drop-down where its first link was, a group of one link shown as that link."""
+    grouped: dict[NavGroup, list[NavItem]] = {}
+    for link in links:
+        if link.group is not None:
+            grouped.setdefault(link.group, []).append(link)
+    entries: list[NavEntry] = []
+    placed: set[NavGroup] = set()
+    for link in links:
+        group = link.group
+        members = grouped.get(group, []) if group is not None else []
+        if len(members) < 2:
+            entries.append(NavEntry(label=link.label, url=link.url))
+        elif group is not None and group not in placed:
+            placed.add(group)
+            entries.append(NavEntry(label=group.label, items=tuple(members)))
+    return entries

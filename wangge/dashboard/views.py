@@ -56,6 +56,7 @@ def _links(area: Area, day: dt.date) -> dict[str, str]:
         "pdf": _url("bulletins:pdf", kwargs=bulletin),
         "xlsx": _url("bulletins:xlsx", kwargs=bulletin),
         "make": _url("snapshots:make"),
+        "versions": _url("snapshots:versions", kwargs=bulletin),
     }
 
 

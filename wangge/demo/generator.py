@@ -58,6 +58,7 @@ from wangge.residents.actions import refresh_area_counts
 from wangge.residents.models import Household, Resident
 from wangge.risk.demo import remove_demo_risk
 from wangge.services.demo import remove_demo_services
+from wangge.snapshots.demo import remove_demo_snapshots
 from wangge.testing.demo import remove_demo_rounds
 from wangge.tracing.demo import remove_demo_tracing
 
@@ -423,6 +424,8 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     # incidents and boards the workers): they go first, in that order, after closed-loop
     # control's service requests, duty posts, checkpoints (their alerts raised incidents),
     # lists, key persons and the risk levels set on the areas.
+    # The frozen figures name every area of the city (the demo's history): first of all.
+    remove_demo_snapshots(city)
     remove_demo_services(existing.district)
     remove_demo_duty(existing.district)
     remove_demo_checkpoints(existing.district)

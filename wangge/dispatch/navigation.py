@@ -9,7 +9,7 @@ from wangge.accounts.models import User
 from wangge.areas.extensions import AreaAction
 from wangge.areas.models import Area
 from wangge.core.http import AuthedRequest
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 from wangge.workforce.models import Team
 
@@ -35,7 +35,7 @@ def dispatch_links(request: Any) -> list[NavItem]:
         or user.has_any_area_permission(Perm.VIEW_WORKFORCE)
         or leads_a_team(request)
     ):
-        return [NavItem(reverse("dispatch:overview"), _("Dispatch"))]
+        return [NavItem(reverse("dispatch:overview"), _("Dispatch"), group=NavGroup.PEOPLE)]
     return []
 
 

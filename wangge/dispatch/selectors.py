@@ -191,3 +191,17 @@ def undone(area: Area, user: User, days: list[dt.date]) -> "QuerySet[Task]":
 
 def board_of(team: Team, day: dt.date) -> Board | None:
     return Board.objects.filter(team=team, day=day).first()
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def dispatched_by_area(area: Area, day: dt.date) -> set[tuple[str, object]]:
+    """(place's path, worker id) of every task on the boards of `day` under `area`: who
+    was sent where that day. One query."""
+    return set(
+        Task.objects.filter(board__day=day, place__path__startswith=area.path)
+        .order_by()
+        .values_list("place__path", "worker_id")
+        .distinct()
+    )

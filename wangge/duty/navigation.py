@@ -9,7 +9,7 @@ from wangge.accounts.models import User
 from wangge.areas.extensions import AreaAction
 from wangge.areas.models import Area
 from wangge.core.http import AuthedRequest
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 
 
@@ -17,7 +17,7 @@ def duty_links(request: Any) -> list[NavItem]:
     """The link "Duty", for who views control (workers reach their shifts from the card)."""
     user = request.user
     if isinstance(user, User) and user.has_any_area_permission(Perm.VIEW_CONTROL):
-        return [NavItem(reverse("duty:posts"), _("Duty"))]
+        return [NavItem(reverse("duty:posts"), _("Duty"), group=NavGroup.CONTROL)]
     return []
 
 

@@ -201,3 +201,17 @@ def overdue_counts(
 
 def completion_log(task: ScheduledTask) -> "QuerySet[TaskCompletion]":
     return TaskCompletion.objects.filter(task=task).select_related("by").order_by("-due_at")
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def rostered_by_area(area: Area, start: dt.datetime, end: dt.datetime) -> set[tuple[str, object]]:
+    """(post's area path, worker id) of every shift under `area` overlapping [start, end):
+    who was on a duty roster that day, and where. One query."""
+    return set(
+        Shift.objects.filter(overlapping(start, end), post__area__path__startswith=area.path)
+        .order_by()
+        .values_list("post__area__path", "worker_id")
+        .distinct()
+    )

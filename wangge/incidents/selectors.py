@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -173,3 +173,67 @@ def reassign_choices(incident: Incident, user: User) -> list[Worker]:
         .select_related("area")
         .order_by("-area__depth", "name")[:100]
     )
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def _open_at(as_of: dt.datetime) -> Q:
+    return Q(reported_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
+
+
+def _missed_by(as_of: dt.datetime) -> Exists:
+    return Exists(
+        IncidentStep.objects.filter(incident=OuterRef("pk"), step=Step.MISSED, at__lt=as_of)
+    )
+
+
+def day_figures_by_area(
+    area: Area, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> dict[str, dict[str, int]]:
+    """Per area path under `area`: incidents reported between `start` and `end`, those
+    reached on site then (and the seconds it took, in all), and at `as_of` those open and
+    those open that had missed a time limit by then. One grouped query."""
+    raised = Q(reported_at__gte=start, reported_at__lt=end)
+    arrived = Q(arrived_at__gte=start, arrived_at__lt=end)
+    still_open = _open_at(as_of)
+    rows = (
+        Incident.objects.filter(area__path__startswith=area.path)
+        .filter(raised | arrived | still_open)
+        .annotate(late=_missed_by(as_of))
+        .order_by()
+        .values_list("area__path")
+        .annotate(
+            raised=Count("pk", filter=raised),
+            open=Count("pk", filter=still_open),
+            missed=Count("pk", filter=still_open & Q(late=True)),
+            arrived=Count("pk", filter=arrived),
+            seconds=Sum("arrive_seconds", filter=arrived),
+        )
+        .values_list("area__path", "raised", "open", "missed", "arrived", "seconds")
+    )
+    return {
+        path: {
+            "raised": raised_n,
+            "open": open_n,
+            "missed": missed_n,
+            "arrived": arrived_n,
+            "seconds": seconds or 0,
+        }
+        for path, raised_n, open_n, missed_n, arrived_n, seconds in rows
+    }
+
+
+def missed_at(area: Area, as_of: dt.datetime, limit: int) -> "IncidentQuerySet":
+    """The incidents under `area` open at `as_of` that had missed a time limit by then,
+    the longest overdue first (at most `limit`)."""
+    found: IncidentQuerySet = (
+        Incident.objects.filter(area__path__startswith=area.path)
+        .filter(_open_at(as_of), _missed_by(as_of))
+        .select_related("area")
+        .only(
+            "pk", "kind", "place", "due_at", "reported_at", "area__id", "area__path", "area__name"
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "reported_at", "pk")[:limit]
+    )
+    return found

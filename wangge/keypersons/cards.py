@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
 from wangge.core.cards import Card, Figure, Severity
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
 from wangge.keypersons.choices import KeyPersonStatus
@@ -60,4 +60,4 @@ def key_person_links(request: HttpRequest) -> list[NavItem]:
     user = request.user
     if not isinstance(user, User) or not user.has_any_area_permission(Perm.VIEW_CONTROL):
         return []
-    return [NavItem(reverse("keypersons:list"), _("Key persons"))]
+    return [NavItem(reverse("keypersons:list"), _("Key persons"), group=NavGroup.CONTROL)]

@@ -92,15 +92,17 @@ class AreaFigures:
     area: Area
     under_measure: int
     overdue: int
+    # The people placed on `area` itself, not on an area below it (a community's own).
+    own: bool = False
 
 
 def figures_below(people: QuerySet[KeyPerson], area: Area, today: dt.date) -> list[AreaFigures]:
     """People under a measure and overdue in each area right below `area` that has any,
-    in two queries (one grouped by the path prefix of the child, one for the children)."""
+    in two queries (one grouped by the path prefix of the child, one for the children);
+    those placed on `area` itself come first as its own row, so that the rows add up."""
     length = len(area.path) + Area.steplen
     rows = (
         people.filter(status=KeyPersonStatus.UNDER_MEASURE)
-        .exclude(area__path=area.path)
         .annotate(prefix=Substr("area__path", 1, length))
         .values("prefix")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
@@ -110,6 +112,69 @@ def figures_below(people: QuerySet[KeyPerson], area: Area, today: dt.date) -> li
         return []
     children = Area.objects.filter(path__in=list(by_prefix)).order_by("path")
     return [
-        AreaFigures(child, by_prefix[child.path]["n"], by_prefix[child.path]["overdue"])
+        AreaFigures(
+            child,
+            by_prefix[child.path]["n"],
+            by_prefix[child.path]["overdue"],
+            own=child.path == area.path,
+        )
         for child in children
     ]
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def under_measure_on(day: dt.date, as_of: dt.datetime) -> Q:
+    """Under a measure at `as_of` on `day`: started by that day, not released by then (the
+    release time is kept, so a past day reads as it was)."""
+    return Q(started_on__lte=day) & (Q(released_at__isnull=True) | Q(released_at__gt=as_of))
+
+
+def overdue_on(day: dt.date, as_of: dt.datetime) -> tuple[Q, Q]:
+    """The two halves of `overdue_q` as they stood at `as_of` on `day`, for someone under a
+    measure then: a scheduled test past its day not sampled by `as_of`; the daily check
+    of `day` missing."""
+    test = Exists(
+        ScheduledTest.objects.filter(key_person=OuterRef("pk"), due_on__lt=day).filter(
+            Q(sampled_at__isnull=True) | Q(sampled_at__gte=as_of)
+        )
+    )
+    check = Q(
+        Exists(MeasurePolicy.objects.filter(measure=OuterRef("measure"), daily_checks=True))
+    ) & ~Q(Exists(HealthCheck.objects.filter(key_person=OuterRef("pk"), checked_on=day)))
+    return Q(test), check
+
+
+@dataclass(frozen=True)
+class MeasureCounts:
+    """Key persons of one area under each measure on a day, and those overdue."""
+
+    by_measure: dict[str, int]
+    checks_overdue: int
+    tests_overdue: int
+
+
+def measure_counts_by_area(
+    area: Area, day: dt.date, as_of: dt.datetime
+) -> dict[str, MeasureCounts]:
+    """Per area path under `area`: people under each measure at `as_of`, and those of them
+    whose daily check of `day` is missing or a scheduled test overdue: one grouped query."""
+    test, check = overdue_on(day, as_of)
+    rows = (
+        KeyPerson.objects.filter(area__path__startswith=area.path)
+        .filter(under_measure_on(day, as_of))
+        .order_by()
+        .values("area__path", "measure")
+        .annotate(n=Count("pk"), checks=Count("pk", filter=check), tests=Count("pk", filter=test))
+    )
+    found: dict[str, MeasureCounts] = {}
+    for row in rows:
+        counts = found.setdefault(row["area__path"], MeasureCounts({}, 0, 0))
+        counts.by_measure[row["measure"]] = counts.by_measure.get(row["measure"], 0) + row["n"]
+        found[row["area__path"]] = MeasureCounts(
+            counts.by_measure,
+            counts.checks_overdue + row["checks"],
+            counts.tests_overdue + row["tests"],
+        )
+    return found

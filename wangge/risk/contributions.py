@@ -13,7 +13,7 @@ from wangge.areas.extensions import AreaAction, AreaBadge, AreaSection
 from wangge.areas.models import Area
 from wangge.core.cards import Card, Figure, Severity
 from wangge.core.http import AuthedRequest
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 from wangge.core.scoping import subtree_q
 from wangge.risk import downgrade, selectors
@@ -68,7 +68,7 @@ def links(request: HttpRequest) -> list[NavItem]:
     if user.has_any_area_permission(Perm.SET_RISK_LEVELS) or user.has_any_area_permission(
         Perm.VIEW_CONTROL
     ):
-        return [NavItem(reverse("risk:list"), _("Risk levels"))]
+        return [NavItem(reverse("risk:list"), _("Risk levels"), group=NavGroup.CONTROL)]
     return []
 
 

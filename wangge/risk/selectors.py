@@ -1,6 +1,7 @@
 """An area's effective risk level: its own current setting, else the strictest current
 setting of its ancestors, else normal."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os.path import commonprefix
@@ -34,13 +35,18 @@ def _ancestor_paths(path: str) -> list[str]:
 MAX_NAMED_PATHS = 50
 
 
-def _current_on(paths: set[str]) -> "QuerySet[AreaRiskLevel]":
+def _current_on(paths: set[str], at: dt.datetime | None = None) -> "QuerySet[AreaRiskLevel]":
     """The current settings of these areas, and perhaps a few more (the caller keeps the
     ones it asked for). Many areas (a branch of 1,000 grids) are not named one by one —
     building a thousand-item IN costs the ORM more than the query costs the database — but
     through their common ancestor: its subtree and the areas above it, where few settings
-    lie."""
-    rows = AreaRiskLevel.objects.filter(ended_at__isnull=True)
+    lie. With `at`, the settings that held then (set before it, not ended by it)."""
+    if at is None:
+        rows = AreaRiskLevel.objects.filter(ended_at__isnull=True)
+    else:
+        rows = AreaRiskLevel.objects.filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=at), set_at__lte=at
+        )
     if len(paths) <= MAX_NAMED_PATHS:
         return rows.filter(area__path__in=paths)
     common = commonprefix(list(paths))
@@ -50,14 +56,17 @@ def _current_on(paths: set[str]) -> "QuerySet[AreaRiskLevel]":
     return rows.filter(Q(area__path__startswith=common) | Q(area__path__in=_ancestor_paths(common)))
 
 
-def effective_levels(areas: Iterable[Area]) -> dict[int, EffectiveLevel]:
-    """The effective level of each area, by area id, in one query."""
+def effective_levels(
+    areas: Iterable[Area], *, at: dt.datetime | None = None
+) -> dict[int, EffectiveLevel]:
+    """The effective level of each area, by area id, in one query; with `at`, the level
+    as it was then (from the settings' history)."""
     areas = list(areas)
     chains = {area.path: _ancestor_paths(area.path) for area in areas}
     paths = {p for chain in chains.values() for p in chain}
     current = {
         setting.area.path: setting
-        for setting in _current_on(paths).select_related("area")
+        for setting in _current_on(paths, at).select_related("area")
         if setting.area.path in paths
     }
     result: dict[int, EffectiveLevel] = {}

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 
 
@@ -17,7 +17,9 @@ def service_links(request: Any) -> list[NavItem]:
     if not isinstance(user, User):
         return []
     if user.has_any_area_permission(Perm.VIEW_CONTROL):
-        return [NavItem(reverse("services:list"), _("Door-to-door service"))]
+        return [
+            NavItem(reverse("services:list"), _("Door-to-door service"), group=NavGroup.CONTROL)
+        ]
     if user.has_any_area_permission(Perm.DELIVER_SERVICES):
-        return [NavItem(reverse("services:mine"), _("My service requests"))]
+        return [NavItem(reverse("services:mine"), _("My service requests"), group=NavGroup.CONTROL)]
     return []

@@ -182,3 +182,50 @@ def supply_totals(handouts: "QuerySet[SupplyHandout]") -> list[SupplyTotal]:
         )
         for row in rows
     ]
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def _open_at(as_of: dt.datetime) -> Q:
+    """Asked before `as_of` and neither delivered nor closed (cancelled) by then."""
+    return Q(requested_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
+
+
+def day_figures_by_area(
+    area: Area, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> dict[str, dict[str, int]]:
+    """Per area path under `area`: requests received and delivered between `start` and
+    `end`, and those open and late (open past their limit) at `as_of`. One grouped query."""
+    received = Q(requested_at__gte=start, requested_at__lt=end)
+    delivered = Q(delivered_at__gte=start, delivered_at__lt=end)
+    still_open = _open_at(as_of)
+    rows = (
+        ServiceRequest.objects.filter(area__path__startswith=area.path)
+        .filter(received | delivered | still_open)
+        .order_by()
+        .values_list("area__path")
+        .annotate(
+            opened=Count("pk", filter=received),
+            done=Count("pk", filter=delivered),
+            open=Count("pk", filter=still_open),
+            late=Count("pk", filter=still_open & Q(due_at__lt=as_of)),
+        )
+        .values_list("area__path", "opened", "done", "open", "late")
+    )
+    return {
+        path: {"opened": opened, "done": done, "open": open_, "late": late}
+        for path, opened, done, open_, late in rows
+    }
+
+
+def late_at(area: Area, as_of: dt.datetime, limit: int) -> "QuerySet[ServiceRequest]":
+    """The requests under `area` open past their limit at `as_of`, longest late first (at
+    most `limit`)."""
+    return (
+        ServiceRequest.objects.filter(area__path__startswith=area.path)
+        .filter(_open_at(as_of), due_at__lt=as_of)
+        .select_related("area")
+        .only("pk", "kind", "detail", "due_at", "area__id", "area__path", "area__name")
+        .order_by("due_at", "pk")[:limit]
+    )

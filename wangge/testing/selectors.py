@@ -33,11 +33,18 @@ from wangge.areas.models import Area
 from wangge.core.permissions import Perm, Role
 from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, overlapping, subtree_q
 from wangge.residents.models import Household, Resident, ResidentQuerySet
-from wangge.testing.choices import FollowUpOutcome, RecallStatus, RoundStatus, TubeStatus
+from wangge.testing.choices import (
+    FollowUpOutcome,
+    RecallStatus,
+    RoundStatus,
+    TestResult,
+    TubeStatus,
+)
 from wangge.testing.expectation import ExpectationRules, expected_residents, scope_paths
 from wangge.testing.models import (
     ClosedRoundFigures,
     DoorToDoorTeam,
+    Exemption,
     FollowUp,
     HomeVisit,
     PositiveCase,
@@ -46,6 +53,7 @@ from wangge.testing.models import (
     Round,
     RoundGridStats,
     RoundSample,
+    RoundScope,
     SamplingPoint,
     Tube,
     UnknownResult,
@@ -114,12 +122,20 @@ class Coverage:
     children: list[CoverageRow]
 
 
-def grid_figures(round_: Round, area: Area) -> dict[int, Figures]:
-    """Per-grid figures of the grids under `area` (including itself if a grid)."""
-    return _figures_and_paths(round_, area)[0]
+def grid_figures(
+    round_: Round, area: Area, *, as_of: dt.datetime | None = None
+) -> dict[int, Figures]:
+    """Per-grid figures of the grids under `area` (including itself if a grid).
+
+    With `as_of`, the figures as they stood then (the daily analysis makes past days):
+    people sampled before it, recalls opened before it and open at it, cases detected
+    before it. The expected figures are today's: the registry keeps no history."""
+    return _figures_and_paths(round_, area, as_of=as_of)[0]
 
 
-def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], dict[int, str]]:
+def _figures_and_paths(
+    round_: Round, area: Area, *, as_of: dt.datetime | None = None
+) -> tuple[dict[int, Figures], dict[int, str]]:
     """Per-area figures under `area` (grids, and the areas of walk-ins' recalls and cases),
     with each area's path for rolling them up: five queries, whatever the size."""
     figures: dict[int, Figures] = {}
@@ -131,7 +147,10 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
         paths[grid_id] = path
     if not figures:
         return figures, paths
-    if round_.status == RoundStatus.CLOSED:
+    closed_by = round_.status == RoundStatus.CLOSED and (
+        as_of is None or (round_.closed_at is not None and round_.closed_at <= as_of)
+    )
+    if closed_by:
         # The record kept at closing (the samples may have been purged since).
         for grid_id, sampled, home in ClosedRoundFigures.objects.filter(
             round=round_, grid__path__startswith=area.path
@@ -140,6 +159,8 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
                 figures[grid_id].sampled, figures[grid_id].home_visit_sampled = sampled, home
     else:
         samples = RoundSample.objects.filter(round=round_, counted=True)
+        if as_of is not None:
+            samples = samples.filter(first_sampled_at__lt=as_of)
         if any(not is_within(path, area.path) for path in scope_paths(round_)):
             # Part of the round: only these grids' samples (the whole round needs no filter:
             # every counted sample lies in its scope).
@@ -156,19 +177,24 @@ def _figures_and_paths(round_: Round, area: Area) -> tuple[dict[int, Figures], d
             grid = figures.get(grid_id)
             if grid is not None:
                 grid.sampled, grid.home_visit_sampled = sampled, home
-    for area_id, path, total, still_open in (
-        Recall.objects.filter(subtree_q([area.path], "area__path"), round=round_)
-        .order_by()
+    recalls = Recall.objects.filter(subtree_q([area.path], "area__path"), round=round_)
+    still_open = Q(status=RecallStatus.OPEN)
+    cases = PositiveCase.objects.filter(subtree_q([area.path], "area__path"), round=round_)
+    if as_of is not None:
+        recalls = recalls.filter(opened_at__lt=as_of)
+        still_open = Q(closed_at__isnull=True) | Q(closed_at__gte=as_of)
+        cases = cases.filter(detected_at__lt=as_of)
+    for area_id, path, total, still_open_n in (
+        recalls.order_by()
         .values("area_id", "area__path")
-        .annotate(n=Count("pk"), open=Count("pk", filter=Q(status=RecallStatus.OPEN)))
+        .annotate(n=Count("pk"), open=Count("pk", filter=still_open))
         .values_list("area_id", "area__path", "n", "open")
     ):
         grid = figures.setdefault(area_id, Figures())
-        grid.recalls, grid.open_recalls = total, still_open
+        grid.recalls, grid.open_recalls = total, still_open_n
         paths[area_id] = path
     for area_id, path, count in (
-        PositiveCase.objects.filter(subtree_q([area.path], "area__path"), round=round_)
-        .order_by()
+        cases.order_by()
         .values("area_id", "area__path")
         .annotate(n=Count("pk"))
         .values_list("area_id", "area__path", "n")
@@ -722,3 +748,89 @@ def my_grids_in_rounds(rounds: list[Round], user: ScopedUser) -> dict[int, list[
         if stats.grid.is_grid:
             grids[stats.round_id].append(stats.grid)
     return grids
+
+
+# --- for the daily analysis (wangge.snapshots): grouped counts of a branch ------------------
+
+
+def exempt_by_grid(round_: Round, area: Area, *, as_of: dt.datetime) -> dict[int, int]:
+    """People of the round exempt by a recorded exemption before `as_of`, per grid under
+    `area`: one grouped query."""
+    return dict(
+        Exemption.objects.filter(
+            subtree_q([area.path], "resident__grid__path"), round=round_, recorded_at__lt=as_of
+        )
+        .order_by()
+        .values_list("resident__grid_id")
+        .annotate(n=Count("resident_id", distinct=True))
+        .values_list("resident__grid_id", "n")
+    )
+
+
+def followed_up_by_grid(
+    round_: Round, area: Area, start: dt.datetime, end: dt.datetime
+) -> dict[int, int]:
+    """Untested people of the round someone tried to reach between `start` and `end` (each
+    person once, however many attempts), per grid under `area`: one grouped query."""
+    return dict(
+        FollowUp.objects.filter(
+            subtree_q([area.path], "resident__grid__path"),
+            round=round_,
+            recorded_at__gte=start,
+            recorded_at__lt=end,
+        )
+        .order_by()
+        .values_list("resident__grid_id")
+        .annotate(n=Count("resident_id", distinct=True))
+        .values_list("resident__grid_id", "n")
+    )
+
+
+def positives_by_area(
+    area: Area, start: dt.datetime, end: dt.datetime
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Pooled tubes that came back positive and positive cases detected between `start`
+    and `end`, in any round, per area path under `area`: two grouped queries."""
+    pools = dict(
+        Tube.objects.filter(
+            subtree_q([area.path], "area__path"),
+            capacity__gt=1,
+            result=TestResult.POSITIVE,
+            resulted_at__gte=start,
+            resulted_at__lt=end,
+        )
+        .order_by()
+        .values_list("area__path")
+        .annotate(n=Count("pk"))
+        .values_list("area__path", "n")
+    )
+    cases = dict(
+        PositiveCase.objects.filter(
+            subtree_q([area.path], "area__path"), detected_at__gte=start, detected_at__lt=end
+        )
+        .order_by()
+        .values_list("area__path")
+        .annotate(n=Count("pk"))
+        .values_list("area__path", "n")
+    )
+    return pools, cases
+
+
+def rounds_of_day(
+    area: Area, start: dt.datetime, end: dt.datetime
+) -> list[tuple[Round, list[str]]]:
+    """The rounds over `area` or part of it that a day from `start` to `end` may report:
+    those running then (started before its end, not closed before its start), and those
+    closed before it, latest first; each with its scope paths. Two queries."""
+    rounds = list(
+        Round.objects.filter(status__in=[RoundStatus.OPEN, RoundStatus.CLOSED], starts_at__lt=end)
+        .filter(overlapping([area.path], "scope__area__path"))
+        .distinct()
+        .order_by("-starts_at", "-pk")
+    )
+    scopes: dict[int, list[str]] = {round_.pk: [] for round_ in rounds}
+    for round_id, path in RoundScope.objects.filter(round__in=rounds).values_list(
+        "round_id", "area__path"
+    ):
+        scopes[round_id].append(path)
+    return [(round_, scopes[round_.pk]) for round_ in rounds]

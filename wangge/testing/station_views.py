@@ -22,7 +22,7 @@ from wangge.areas.models import Area
 from wangge.audit.log import Actor
 from wangge.core import params
 from wangge.core.http import AuthedRequest, client_ip
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.offline import DeviceShell, Icon, no_store
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, in_scope
@@ -175,5 +175,9 @@ def station_links(request: HttpRequest) -> list[NavItem]:
     (registered with `wangge.core.nav.register` in the testing app's ready())."""
     user = request.user
     if isinstance(user, User) and user.has_any_area_permission(Perm.REGISTER_SAMPLES):
-        return [NavItem(reverse("station:app"), gettext_lazy("Sampling station"))]
+        return [
+            NavItem(
+                reverse("station:app"), gettext_lazy("Sampling station"), group=NavGroup.TESTING
+            )
+        ]
     return []

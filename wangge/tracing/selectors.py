@@ -140,3 +140,27 @@ def assignable_areas(person: TracedPerson, user: User) -> "QuerySet[Area]":
         .exclude(pk=person.area_id)
         .order_by("path")[:300]
     )
+
+
+# --- for the daily analysis (wangge.snapshots) -------------------------------------------------
+
+
+def feedback_by_area(area: Area, as_of: dt.datetime) -> dict[str, tuple[int, int, int]]:
+    """Per area path under `area`, as things stood at `as_of`: people on the lists received
+    by then, those with feedback by then, and those still waiting past their deadline.
+    One grouped query."""
+    answered = Q(feedback_at__lt=as_of) & ~Q(status=TracedStatus.PENDING)
+    rows = (
+        TracedPerson.objects.filter(
+            area__path__startswith=area.path, traced_list__created_at__lt=as_of
+        )
+        .order_by()
+        .values_list("area__path")
+        .annotate(
+            n=Count("pk"),
+            answered=Count("pk", filter=answered),
+            overdue=Count("pk", filter=~answered & Q(deadline__lt=as_of)),
+        )
+        .values_list("area__path", "n", "answered", "overdue")
+    )
+    return {path: (n, done, late) for path, n, done, late in rows}

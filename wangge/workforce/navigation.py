@@ -11,7 +11,7 @@ from wangge.areas.choices import AreaKind
 from wangge.areas.extensions import AreaAction
 from wangge.areas.models import Area
 from wangge.core.http import AuthedRequest
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 
 
@@ -19,7 +19,7 @@ def workforce_links(request: Any) -> list[NavItem]:
     user = request.user
     if not isinstance(user, User) or not user.has_any_area_permission(Perm.VIEW_WORKFORCE):
         return []
-    return [NavItem(reverse("workforce:workers"), _("Workforce"))]
+    return [NavItem(reverse("workforce:workers"), _("Workforce"), group=NavGroup.PEOPLE)]
 
 
 def area_buttons(request: AuthedRequest, area: Area) -> list[AreaAction]:

@@ -384,7 +384,14 @@ def test_the_page_stands_without_the_pages_built_in_parallel(client, tree, made,
     does not exist the page leaves its link out rather than failing."""
     response = _get(client, lead, area=tree["community"].pk)
     assert response.status_code == 200
-    assert set(response.context["links"]) == {"docking", "map", "pdf", "xlsx", "make"}
+    assert set(response.context["links"]) == {
+        "docking",
+        "map",
+        "pdf",
+        "xlsx",
+        "make",
+        "versions",
+    }
 
 
 @override_settings(ROOT_URLCONF="wangge.dashboard.tests.urls_with_links")
@@ -398,6 +405,7 @@ def test_the_page_links_the_bulletin_the_map_the_docking_and_making_the_day(
     assert f'href="/dashboard/map/?area={community}&amp;day={DAY.isoformat()}"' in page
     assert f'href="/docking/day/?area={community}&amp;day={DAY.isoformat()}"' in page
     assert 'action="/snapshots/make/"' in page
+    assert f'href="/snapshots/{community}/{DAY.isoformat()}/"' in page
     assert f'name="day" value="{DAY.isoformat()}"' in page
 
 

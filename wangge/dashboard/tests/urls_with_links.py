@@ -26,7 +26,18 @@ urlpatterns = [
             )
         ),
     ),
-    path("snapshots/", include(([path("make/", stand_in, name="make")], "snapshots"))),
+    path(
+        "snapshots/",
+        include(
+            (
+                [
+                    path("make/", stand_in, name="make"),
+                    path("<int:area>/<str:day>/", stand_in, name="versions"),
+                ],
+                "snapshots",
+            )
+        ),
+    ),
     path(
         "dashboard/",
         include(

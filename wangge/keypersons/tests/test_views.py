@@ -162,6 +162,20 @@ def test_the_list_of_a_community_counts_each_grid(client, alice, tree):
     assert [(r.area, r.under_measure) for r in rows] == [(tree["grid_a"], 1), (tree["grid_b"], 1)]
 
 
+def test_the_rows_below_add_up_with_the_people_of_the_area_itself(client, alice, tree):
+    _person(tree, name="甲")
+    make_key_person(tree["community"], "丙", started_on=timezone.localdate())
+    client.force_login(alice)
+    page = client.get(reverse("keypersons:list"), {"area": tree["community"].pk})
+    rows = page.context["below"]
+    assert [(r.area, r.under_measure, r.own) for r in rows] == [
+        (tree["community"], 1, True),
+        (tree["grid_a"], 1, False),
+    ]
+    assert sum(r.under_measure for r in rows) == 2
+    assert f"{tree['community'].name}（本级）" in page.content.decode()
+
+
 def test_the_list_costs_the_same_queries_whatever_the_number_of_people(client, alice, tree):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -11,7 +11,7 @@ from wangge.accounts.models import User
 from wangge.areas.extensions import AreaAction
 from wangge.areas.models import Area
 from wangge.core.http import AuthedRequest
-from wangge.core.nav import Alert, NavItem
+from wangge.core.nav import Alert, NavGroup, NavItem
 from wangge.core.permissions import Perm
 from wangge.testing.choices import RoundStatus
 from wangge.testing.models import Round
@@ -25,9 +25,11 @@ def testing_links(request: Any) -> list[NavItem]:
         return []
     items: list[NavItem] = []
     if user.has_any_area_permission(Perm.VIEW_TESTING):
-        items.append(NavItem(reverse("testing:rounds"), _("Testing")))
+        items.append(NavItem(reverse("testing:rounds"), _("Testing"), group=NavGroup.TESTING))
     if user.has_any_area_permission(Perm.LOAD_RESULTS):
-        items.append(NavItem(reverse("testing:results_import"), _("Lab results")))
+        items.append(
+            NavItem(reverse("testing:results_import"), _("Lab results"), group=NavGroup.TESTING)
+        )
     return items
 
 

@@ -23,7 +23,7 @@ from wangge.audit.log import actor_for
 from wangge.audit.models import AuditEntry
 from wangge.core import params
 from wangge.core.http import AuthedRequest
-from wangge.core.nav import NavItem
+from wangge.core.nav import NavGroup, NavItem
 from wangge.core.permissions import Perm
 from wangge.core.scoping import get_visible_or_404, in_scope, topmost
 from wangge.residents.models import Household
@@ -58,7 +58,7 @@ def chain_links(request: Any) -> list[NavItem]:
     """The 包联 pages in the top navigation, for those who see the workforce."""
     user = request.user
     if isinstance(user, User) and user.has_any_area_permission(Perm.VIEW_WORKFORCE):
-        return [NavItem(reverse("workforce:chains"), _("Responsibilities"))]
+        return [NavItem(reverse("workforce:chains"), _("Responsibilities"), group=NavGroup.PEOPLE)]
     return []
 
 

@@ -1,5 +1,6 @@
 """`wangge demo`: build (or find) a demo district and print its logins."""
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from wangge.incidents.demo import build_demo_incidents, demo_incidents_exist
 from wangge.keypersons.demo import build_demo_keypersons, demo_keypersons_exist
 from wangge.risk.demo import build_demo_risk, demo_risk_exist
 from wangge.services.demo import build_demo_services, demo_services_exist
+from wangge.snapshots.demo import build_demo_history, demo_history_exists
 from wangge.testing.demo import build_demo_rounds, demo_rounds_exist
 from wangge.tracing.demo import build_demo_tracing, demo_tracing_exist
 
@@ -201,6 +203,17 @@ class Command(BaseCommand):
                 f"  {services.requests} requests ({services.late} late, "
                 f"{services.handouts} supplies handed out) from {services.source}"
             )
+        if not demo_history_exists(result.district):
+            self.stdout.write("Making the daily figures of the last 14 days…")
+            officer = next(spec for spec in LOGINS if spec.role == Role.CHECKPOINT_OFFICER)
+            started = time.perf_counter()
+            written = build_demo_history(
+                result.district,
+                Actor(user=None, label="wangge demo"),
+                registrar=User.objects.get(username=username(profile, officer)),
+                seed=options["seed"],
+            )
+            self.stdout.write(f"  {written:,} snapshots in {time.perf_counter() - started:.1f} s")
         path = Path(settings.VAR_DIR) / "demo-logins.txt"
         write_table(result.logins, path)
         self.stdout.write("")
