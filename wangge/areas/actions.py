@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry.base import BaseGeometry
 
 from wangge.areas import geo
 from wangge.areas.boundaries import FeatureRow
@@ -796,22 +797,21 @@ def _common_path(paths: Iterable[str]) -> str:
 
 
 def write_boundaries(
-    outlines: Sequence[tuple[Area, dict[str, Any]]],
+    outlines: Sequence[tuple[Area, BaseGeometry]],
     *,
     imported_by: "User | None",
     source: str,
 ) -> None:
-    """Store checked outlines (GeoJSON as `geo.as_geojson` writes it), replacing the areas'
-    old ones. Callers hold a transaction and audit the change."""
+    """Store checked outlines, replacing the areas' old ones. Callers hold a transaction
+    and audit the change."""
     now = timezone.now()
     rows = []
-    for area, geometry in outlines:
-        shape = geo.from_geojson(geometry)
+    for area, shape in outlines:
         west, south, east, north = geo.bounds(shape)
         rows.append(
             AreaBoundary(
                 area=area,
-                geometry=geometry,
+                geometry=geo.as_geojson(shape),
                 min_lon=west,
                 min_lat=south,
                 max_lon=east,
@@ -822,7 +822,7 @@ def write_boundaries(
                 source=source[:200],
             )
         )
-    pks = [area.pk for area, _geometry in outlines]
+    pks = [area.pk for area, _shape in outlines]
     for chunk in _chunks(pks):
         AreaBoundary.objects.filter(area_id__in=chunk).delete()
     AreaBoundary.objects.bulk_create(rows, batch_size=200)
@@ -848,7 +848,7 @@ def import_boundaries(
     outlines = []
     for row in plan.rows:
         assert row.area is not None and row.feature.shape is not None  # noqa: S101
-        outlines.append((row.area, geo.as_geojson(row.feature.shape)))
+        outlines.append((row.area, row.feature.shape))
     write_boundaries(outlines, imported_by=user, source=source)
     counts = plan.counts()
     report = BoundaryReport(
@@ -859,7 +859,7 @@ def import_boundaries(
     log.record(
         acting_user,
         AuditEvent.BOUNDARIES_IMPORT,
-        area_path=_common_path(area.path for area, _geometry in outlines),
+        area_path=_common_path(area.path for area, _shape in outlines),
         details={
             "features": report.features,
             "new": report.new,

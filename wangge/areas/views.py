@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.areas import actions, pending
+from wangge.areas.boundaries import BoundaryFileError, read_boundary_file
+from wangge.areas.boundary_plan import BoundaryPlan, plan_boundary_import
 from wangge.areas.choices import KIND_LEVEL, ImportOutcome
 from wangge.areas.exporting import FORMATS
 from wangge.areas.extensions import (
@@ -27,8 +29,6 @@ from wangge.areas.extensions import (
     area_sections,
     with_badges,
 )
-from wangge.areas.boundaries import BoundaryFileError, read_boundary_file
-from wangge.areas.boundary_plan import BoundaryPlan, plan_boundary_import
 from wangge.areas.forms import AreaCreateForm, AreaEditForm, BoundaryImportForm, TreeImportForm
 from wangge.areas.importing import TreeFileError, read_tree_file
 from wangge.areas.models import Area
@@ -373,9 +373,7 @@ def boundaries_import(request: AuthedRequest) -> HttpResponse:
         except BoundaryFileError as exc:
             form.add_error("outlines", str(exc))
         else:
-            plan = plan_boundary_import(
-                features, scope=request.user.scope_paths(Perm.MANAGE_AREAS)
-            )
+            plan = plan_boundary_import(features, scope=request.user.scope_paths(Perm.MANAGE_AREAS))
             context.update(_boundary_report(plan), source=upload.name)
             if plan.ok:
                 context["token"] = pending.save_boundaries(request.user.pk, upload.name or "", data)

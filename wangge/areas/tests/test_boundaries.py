@@ -5,8 +5,8 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -92,7 +92,9 @@ def test_importing_again_replaces_the_outlines(tree):
 def test_a_feature_crossing_itself_is_reported_with_where(tree):
     bowtie = {
         "type": "Polygon",
-        "coordinates": [[[103.0, 36.0], [103.1, 36.1], [103.1, 36.0], [103.0, 36.1], [103.0, 36.0]]],
+        "coordinates": [
+            [[103.0, 36.0], [103.1, 36.1], [103.1, 36.0], [103.0, 36.1], [103.0, 36.0]]
+        ],
     }
     plan = plan_of(collection(DISTRICT, feature(bowtie, path="七里河区/西园街道")))
     assert not plan.ok
@@ -113,7 +115,10 @@ def test_a_feature_crossing_itself_is_reported_with_where(tree):
             "does not end where it starts",
         ),
         (square(450000.0, 4000000.0, 100.0), "not a longitude and latitude"),
-        ({"type": "Polygon", "coordinates": [[["a", 36], [104, 36], [104, 37], ["a", 36]]]}, "pair"),
+        (
+            {"type": "Polygon", "coordinates": [[["a", 36], [104, 36], [104, 37], ["a", 36]]]},
+            "pair",
+        ),
         (
             # A flat ring folds back on itself.
             {"type": "Polygon", "coordinates": [[[103, 36], [104, 36], [105, 36], [103, 36]]]},
@@ -176,7 +181,9 @@ def test_unknown_areas_are_reported(tree):
 
 @pytest.mark.django_db
 def test_a_code_and_a_path_must_name_the_same_area(tree):
-    plan = plan_of(collection(feature(square(103.0, 36.0, 0.5), code="620103", path="七里河区/西园街道")))
+    plan = plan_of(
+        collection(feature(square(103.0, 36.0, 0.5), code="620103", path="七里河区/西园街道"))
+    )
     assert errors_of(plan) == ["the code names 七里河区 but the path names another area"]
 
 
@@ -340,9 +347,7 @@ def test_the_page_refuses_a_file_that_is_not_geojson(client, district_admin):
 
 
 @pytest.mark.django_db
-def test_apply_checks_again_and_applies_nothing_when_the_tree_changed(
-    client, district_admin, tree
-):
+def test_apply_checks_again_and_applies_nothing_when_the_tree_changed(client, district_admin, tree):
     client.force_login(district_admin)
     page = client.post(reverse("areas:boundaries_import"), _upload(collection(STREET, GRID_A)))
     token = page.context["token"]
@@ -365,8 +370,10 @@ def test_someone_who_manages_no_area_may_not_import(client, alice):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.sampled_from(["type", "coordinates", "x"]), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.sampled_from(["type", "coordinates", "x"]), children, max_size=3)
+    ),
     max_leaves=30,
 )
 
