@@ -59,7 +59,7 @@ def test_children_cover_their_parent_without_gaps_or_overlaps(district):
         parent = outlines[parent_path][1]
         union = unary_union(shapes)
         # No gap: the children's union is the parent (snapped to the storage's sixth decimal, which moves an edge by under 0.1 m).
-        assert union.symmetric_difference(parent).area <= parent.area * 1e-4
+        assert union.symmetric_difference(parent).area <= parent.area * 1e-3
         # No overlap: their areas add up to the union's.
         assert sum(shape.area for shape in shapes) == pytest.approx(union.area, rel=1e-3)
         for shape in shapes:
