@@ -124,11 +124,11 @@ def _by_path(paths: set[tuple[str, ...]], scope: list[str] | None) -> dict[tuple
     depth = max((len(path) for path in paths), default=0)
     for level in range(2, depth + 1):
         wanted = {path[:level] for path in paths if len(path) >= level}
-        parents = {
-            prefix[:-1]: resolved.get(prefix[:-1])
-            for prefix in wanted
-            if isinstance(resolved.get(prefix[:-1]), Area)
-        }
+        parents: dict[tuple[str, ...], Area] = {}
+        for prefix in wanted:
+            parent = resolved.get(prefix[:-1])
+            if isinstance(parent, Area):
+                parents[prefix[:-1]] = parent
         names = sorted({prefix[-1] for prefix in wanted if prefix[:-1] in parents})
         children: dict[tuple[str, str], Area] = {}
         depths = sorted({parent.depth + 1 for parent in parents.values()})

@@ -242,7 +242,7 @@ def children_outlines(area: Area) -> dict[int, dict[str, Any]]:
     cached: dict[int, dict[str, Any]] | None = cache.get(key)
     if cached is not None:
         return cached
-    extent = geo.union_bounds([tuple(rest) for _pk, _points, _at, *rest in facts])
+    extent = geo.union_bounds([(w, s, e, n) for _pk, _points, _at, w, s, e, n in facts])
     assert extent is not None  # noqa: S101 (facts is not empty)
     tolerance = max(extent[2] - extent[0], extent[3] - extent[1]) * SIMPLIFY_SHARE
     simplified = {

@@ -68,6 +68,7 @@ COVERAGE = Measure(
         Bucket("no_round", "#e5e7eb", _("No testing round")),
         Bucket("low", "#b4232a", _("Under 80%")),
         Bucket("mid", "#d18b00", _("80% to 95%")),
+        # xgettext:no-python-format
         Bucket("high", "#2f8f46", _("95% or more")),
     ),
 )
