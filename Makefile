@@ -43,7 +43,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 # Front-end libraries from the npm registry, served from var/vendor: nothing from a CDN.
-vendor: $(VAR)/vendor/.installed
+vendor: $(VAR)/vendor/.installed $(VAR)/vendor/leaflet.js.map
 $(VAR)/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	mkdir -p $(VAR)/vendor
@@ -54,6 +54,9 @@ $(VAR)/vendor/.installed: package.json package-lock.json
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VAR)/vendor/
 	cp -r node_modules/leaflet/dist/images $(VAR)/vendor/
 	touch $@
+# leaflet.js names its source map: collectstatic's manifest refuses a missing one.
+$(VAR)/vendor/leaflet.js.map: $(VAR)/vendor/.installed
+	cp node_modules/leaflet/dist/leaflet.js.map $@
 
 # System packages: a CJK font for the printed PDFs, gettext for the catalogues.
 sysdeps:
