@@ -31,7 +31,12 @@ def _shoot(page: Any, path: Path, viewport: dict, *, screens: int = 2) -> None:
     # below the fold for at most `screens` screens.
     height = page.evaluate("document.documentElement.scrollHeight")
     page.wait_for_timeout(400)
-    clip = {"x": 0, "y": 0, "width": viewport["width"], "height": min(height, screens * viewport["height"])}
+    clip = {
+        "x": 0,
+        "y": 0,
+        "width": viewport["width"],
+        "height": min(height, screens * viewport["height"]),
+    }
     page.screenshot(path=str(path), full_page=True, clip=clip)
     words = set(LATIN.findall(page.inner_text("main"))) - ALLOWED
     if words:
@@ -49,12 +54,21 @@ def _bad_file() -> Path:
     ring = [[103.70, 36.00], [103.72, 36.02], [103.72, 36.00], [103.70, 36.02], [103.70, 36.00]]
     far = [[110.0, 30.0], [110.01, 30.0], [110.01, 30.01], [110.0, 30.01], [110.0, 30.0]]
     features = [
-        {"type": "Feature", "properties": {"path": "七里河区/西园街道"},
-         "geometry": {"type": "Polygon", "coordinates": [ring]}},
-        {"type": "Feature", "properties": {"path": "七里河区/西园街道/西园社区"},
-         "geometry": {"type": "Polygon", "coordinates": [far]}},
-        {"type": "Feature", "properties": {"code": "620103999"},
-         "geometry": {"type": "Polygon", "coordinates": [far]}},
+        {
+            "type": "Feature",
+            "properties": {"path": "七里河区/西园街道"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"path": "七里河区/西园街道/西园社区"},
+            "geometry": {"type": "Polygon", "coordinates": [far]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"code": "620103999"},
+            "geometry": {"type": "Polygon", "coordinates": [far]},
+        },
     ]
     path = Path(tempfile.mkdtemp()) / "七里河区边界.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
