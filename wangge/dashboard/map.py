@@ -9,6 +9,7 @@ are decided here, not in the browser, so the page, its legend and the JSON agree
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -44,6 +45,8 @@ class Measure:
     key: str
     label: "str | Promise"
     buckets: tuple[Bucket, ...]
+    # Incidents: the highest count of the "few" and of the "some" class.
+    bands: tuple[int, int] = (2, 9)
 
 
 # No snapshot of the day for an area (the day was not made there).
@@ -83,6 +86,31 @@ INCIDENTS = Measure(
     ),
 )
 MEASURES: dict[str, Measure] = {m.key: m for m in (RISK, COVERAGE, INCIDENTS)}
+INCIDENT_COLOURS = tuple(bucket.colour for bucket in INCIDENTS.buckets)
+
+
+def incidents_measure(highest: int) -> Measure:
+    """Incidents open, in classes that fit the areas shown: a grid's handful and a street's
+    hundred cannot share fixed classes, so above 9 the range up to the highest count among
+    the areas is cut in thirds (the legend says where)."""
+    if highest <= INCIDENTS.bands[1]:
+        return INCIDENTS
+    few = math.ceil(highest / 3)
+    some = max(few + 1, math.ceil(2 * highest / 3))
+    zero, light, middle, dark = INCIDENT_COLOURS
+    return Measure(
+        INCIDENTS.key,
+        INCIDENTS.label,
+        (
+            INCIDENTS.buckets[0],
+            Bucket("few", light, _("1 to %(high)s open") % {"high": few}),
+            Bucket("some", middle, _("%(low)s to %(high)s open") % {"low": few + 1, "high": some}),
+            Bucket("many", dark, _("%(low)s or more open") % {"low": some + 1}),
+        ),
+        bands=(few, some),
+    )
+
+
 DEFAULT_MEASURE = RISK.key
 LOW_COVERAGE = 80.0
 HIGH_COVERAGE = 95.0
@@ -107,11 +135,11 @@ def read(measure: Measure, figures: dict[str, int] | None) -> Reading:
     """Where an area's figures put it on the measure, and what to say."""
     if figures is None:
         return Reading(NO_FIGURES, str(NO_FIGURES.label))
-    if measure is RISK:
+    if measure.key == RISK.key:
         key = _RISK_KEYS.get(int(figures.get("control.risk_level") or 0), "normal")
         bucket = _bucket(RISK, key)
         return Reading(bucket, str(bucket.label))
-    if measure is COVERAGE:
+    if measure.key == COVERAGE.key:
         coverage = ratio_value(RATIO_BY_KEY["testing.coverage"], figures)
         if coverage is None:
             return Reading(_bucket(COVERAGE, "no_round"), str(_("No testing round")))
@@ -124,9 +152,10 @@ def read(measure: Measure, figures: dict[str, int] | None) -> Reading:
         return Reading(_bucket(COVERAGE, key), str(text))
     open_ = int(figures.get("incidents.open") or 0)
     missed = int(figures.get("incidents.missed") or 0)
-    key = "zero" if open_ == 0 else "few" if open_ <= 2 else "some" if open_ <= 9 else "many"
+    few, some = measure.bands
+    key = "zero" if open_ == 0 else "few" if open_ <= few else "some" if open_ <= some else "many"
     text = _("%(open)s open, %(missed)s past a time limit") % {"open": open_, "missed": missed}
-    return Reading(_bucket(INCIDENTS, key), str(text))
+    return Reading(_bucket(measure, key), str(text))
 
 
 def map_url(area: Area, day: dt.date, measure: str) -> str:
@@ -152,12 +181,19 @@ def map_payload(area: Area, day: dt.date, measure_key: str) -> dict[str, Any]:
     """The map of the areas below `area` on `day`, coloured by the measure: a GeoJSON
     FeatureCollection plus what the page shows beside it. Six queries whatever the
     number of areas (outlines simplified and cached when they are large)."""
-    measure = MEASURES[measure_key]
     rows: list[tuple[Area, DaySnapshot | None]] = [
         (child, snapshot)
         for child, snapshot in snapshots.children(area, day)
         if child.kind != AreaKind.BUILDING
     ]
+    measure = MEASURES[measure_key]
+    if measure is INCIDENTS:
+        measure = incidents_measure(
+            max(
+                (int(s.figures.get("incidents.open") or 0) for _c, s in rows if s is not None),
+                default=0,
+            )
+        )
     outlines = children_outlines(area)
     own = outline_of(area)
     features: list[dict[str, Any]] = []

@@ -287,6 +287,23 @@ def test_large_outlines_are_simplified_for_the_screen_and_cached(outlined, monke
     assert AreaBoundary.objects.get(area=tree["grid_b"]).points == 1004
 
 
+@pytest.mark.django_db
+def test_incident_classes_fit_the_counts_of_the_areas_shown(client, alice, outlined):
+    tree = outlined
+    frozen_day(tree["grid_a"], DAY, {"incidents.open": 30})
+    frozen_day(tree["grid_b"], DAY, {"incidents.open": 12})
+    client.force_login(alice)
+    payload = _data(client, area=tree["community"].pk, day=DAY.isoformat(), colour="incidents")
+    assert [item["label"] for item in payload["legend"]] == [
+        "None open",
+        "1 to 10 open",
+        "11 to 20 open",
+        "21 or more open",
+    ]
+    areas = _by_name(payload)
+    assert (areas["一号小区"]["bucket"], areas["二号小区"]["bucket"]) == ("many", "some")
+
+
 def test_each_measure_reads_its_figure():
     assert read(RISK, None).bucket.key == "none"
     assert read(RISK, {}).bucket.key == "normal"
