@@ -29,6 +29,8 @@ from wangge.core.scoping import ancestor_paths, in_scope, is_within, subtree_q
 
 STEP = Area.steplen
 QUERY_CHUNK = 200
+# A report names at most this many of the children a new outline would leave outside.
+SHOWN_NAMES = 5
 
 
 @dataclass
@@ -166,7 +168,9 @@ def _stored_children(parents: list[Area], skip: set[str]) -> list[tuple[Area, Ba
         condition = Q(pk__in=[])
         for parent in chunk:
             condition |= subtree_q([parent.path], "area__path") & Q(area__depth=parent.depth + 1)
-        for boundary in AreaBoundary.objects.filter(condition).select_related("area"):
+        for boundary in (
+            AreaBoundary.objects.filter(condition).select_related("area").order_by("area__path")
+        ):
             if boundary.area.path not in skip:
                 found.append((boundary.area, geo.from_geojson(boundary.geometry)))
     return found
@@ -271,13 +275,27 @@ def _check_containment(placed: list[BoundaryRow]) -> None:
             )
     by_path = {row.area.path: row for row in placed if row.area is not None}
     areas = [row.area for row in placed if row.area is not None]
+    left_out: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for child, shape in _stored_children(areas, skip=set(new)):
         parent_row = by_path.get(child.path[:-STEP])
         if parent_row is None or parent_row.feature.shape is None:
             continue
         share = geo.share_outside(shape, parent_row.feature.shape)
         if share > limit:
-            parent_row.errors.append(
+            left_out[child.path[:-STEP]].append((child.name, share))
+    for path, children in left_out.items():
+        row = by_path[path]
+        if len(children) == 1:
+            name, share = children[0]
+            row.errors.append(
                 _("%(share)s of %(child)s (below it, already imported) would lie outside it")
-                % {"share": _percent(share), "child": child.name}
+                % {"share": _percent(share), "child": name}
             )
+            continue
+        names = "、".join(name for name, _share in children[:SHOWN_NAMES])
+        if len(children) > SHOWN_NAMES:
+            names += "…"
+        row.errors.append(
+            _("%(count)s areas below it (already imported) would lie outside it: %(names)s")
+            % {"count": len(children), "names": names}
+        )

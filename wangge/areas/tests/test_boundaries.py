@@ -224,6 +224,11 @@ def test_a_new_parent_outline_leaving_a_stored_child_outside_is_reported(tree):
     assert errors_of(plan_of(collection(smaller))) == [
         "100.0% of 二号小区 (below it, already imported) would lie outside it"
     ]
+    actions.import_boundaries(read_boundary_file(collection(GRID_A)), acting_user=None)
+    far = feature(square(104.0, 37.0, 0.1), path="七里河区/西园街道/西园社区")
+    assert errors_of(plan_of(collection(far))) == [
+        "2 areas below it (already imported) would lie outside it: 一号小区、二号小区"
+    ]
 
 
 @pytest.mark.django_db
