@@ -1,7 +1,6 @@
 """Importing area outlines from GeoJSON: every feature checked, all or nothing, scoped,
 audited; children inside their parents."""
 
-import json
 from io import StringIO
 
 import pytest
@@ -22,29 +21,10 @@ from wangge.areas.boundaries import (
 from wangge.areas.boundary_plan import plan_boundary_import
 from wangge.areas.choices import BoundaryOutcome
 from wangge.areas.models import AreaBoundary
+from wangge.areas.tests.geojson import collection, feature, square
 from wangge.audit.events import AuditEvent
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
-
-
-def square(west, south, size):
-    ring = [
-        [west, south],
-        [west + size, south],
-        [west + size, south + size],
-        [west, south + size],
-        [west, south],
-    ]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def feature(geometry, **properties):
-    return {"type": "Feature", "properties": properties, "geometry": geometry}
-
-
-def collection(*features):
-    return json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
-
 
 # The test tree (tests.factories.make_tree): 兰州市 › 七里河区 (620103) › 西园街道 › 西园社区 ›
 # 一号小区, 二号小区. Outlines nest: the district is a 1° square, the street a quarter of it …

@@ -2,7 +2,6 @@
 outlines; scoped like every page; drawable under the CSP."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
@@ -16,6 +15,7 @@ from wangge.areas.boundaries import read_boundary_file
 from wangge.areas.choices import AreaKind
 from wangge.areas.models import AreaBoundary
 from wangge.areas.selectors import children_outlines
+from wangge.areas.tests.geojson import collection, square
 from wangge.core.middleware import CONTENT_SECURITY_POLICY
 from wangge.core.permissions import Role
 from wangge.dashboard.map import COVERAGE, INCIDENTS, RISK, map_payload, read
@@ -30,17 +30,6 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-def square(west, south, size):
-    ring = [
-        [west, south],
-        [west + size, south],
-        [west + size, south + size],
-        [west, south + size],
-        [west, south],
-    ]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 LINEAGE = {
@@ -58,8 +47,7 @@ def outline(tree, key, geometry):
 
 
 def import_outlines(*features):
-    data = json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
-    actions.import_boundaries(read_boundary_file(data), acting_user=None)
+    actions.import_boundaries(read_boundary_file(collection(*features)), acting_user=None)
 
 
 @pytest.fixture
