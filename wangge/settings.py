@@ -269,6 +269,11 @@ WANGGE_DOCKING_DEADLINE = envstr("WANGGE_DOCKING_DEADLINE", "20:00")
 # The map draws areas on a blank ground; a tile server's URL template
 # ("https://tiles.example/{z}/{x}/{y}.png") puts a street map under them.
 WANGGE_MAP_TILE_URL = envstr("WANGGE_MAP_TILE_URL", "")
+# The attribution the tile server's licence asks for, shown in the map's corner.
+WANGGE_MAP_TILE_ATTRIBUTION = envstr("WANGGE_MAP_TILE_ATTRIBUTION", "")
+# An imported outline may lie this many percent of its area outside its parent's (sources
+# drawn at different precision disagree a little along shared edges); more is refused.
+WANGGE_BOUNDARY_TOLERANCE_PERCENT = envint("WANGGE_BOUNDARY_TOLERANCE_PERCENT", 1)
 # Outbound notifications: "log" (default), "webhook" or "sms" (README, configuration).
 WANGGE_NOTIFY_CHANNEL = envstr("WANGGE_NOTIFY_CHANNEL", "log")
 WANGGE_WEBHOOK_URL = envstr("WANGGE_WEBHOOK_URL", "")

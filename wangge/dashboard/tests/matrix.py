@@ -8,6 +8,7 @@ test_pages.py checks it, for the other district's areas and for a sibling grid).
 from wangge.accounts.tests.permission_matrix import Case, World
 from wangge.core.permissions import Perm, Role
 from wangge.dashboard.tests.factories import DAY, figures
+from wangge.dashboard.tests.map_matrix import CASES as MAP_CASES
 from wangge.snapshots.tests.factories import frozen_day
 
 
@@ -39,4 +40,5 @@ CASES = [
         data=_community,
         expect={Role.GRID_LEADER: 404},
     ),
+    *MAP_CASES,
 ]
