@@ -5,7 +5,8 @@ children's day) through `wangge.snapshots.selectors`, the snapshot's own lists, 
 docking answers of the day; nothing is recomputed from the domain apps' rows. A bulletin
 circulates, so it holds no personal data: areas, counts, incident and request numbers, and
 the texts the lists froze (in which runs of digits long enough to be a phone or an ID number
-are masked all the same, in case one was typed into a text).
+are masked all the same, in case one was typed into a text; the numbers of incidents and
+requests, which Wangge gives, are kept).
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext
 
 from wangge.areas.models import Area
+from wangge.core.scoping import ancestor_paths
 from wangge.docking.models import Correction, Docking
 from wangge.docking.selectors import docking_summary, units_of
 from wangge.risk.choices import RiskLevel
@@ -408,7 +410,7 @@ def _lists(snapshot: DaySnapshot) -> list[ListBlock]:
         items = [
             ListItem(
                 area=str(item.get("area", "")),
-                ref=scrub(str(item.get("ref", ""))),
+                ref=str(item.get("ref", "")),
                 text=scrub(str(item.get("text", ""))),
                 due=_due(item.get("due")),
             )
@@ -478,8 +480,8 @@ def _trend(area: Area, day: dt.date) -> Trend:
 
 
 def _area_path(area: Area) -> str:
-    names = [ancestor.name for ancestor in area.get_ancestors()]
-    return " › ".join([*names, area.name])
+    names = Area.objects.filter(path__in=ancestor_paths(area.path)[:-1]).order_by("depth")
+    return " › ".join([*(above.name for above in names), area.name])
 
 
 def summary_of(area: Area, today: Mapping[str, int], sections: Sequence[SectionBlock]) -> str:

@@ -123,10 +123,10 @@ def _headline(book: _Book, content: BulletinContent) -> None:
         gettext("Headline figures"),
         [
             (gettext("Section"), 14),
-            (gettext("Figure"), 26),
+            (pgettext("indicator", "Figure"), 26),
             (gettext("Value"), 12),
             (gettext("The day before (%(day)s)") % {"day": before}, 16),
-            (gettext("Change"), 10),
+            (pgettext("day over day", "Change"), 10),
         ],
         preamble=[
             content.title,
@@ -224,7 +224,7 @@ def _docking(book: _Book, content: BulletinContent) -> None:
         gettext("Docking"),
         [
             (pgettext("docking", "Unit"), 18),
-            (gettext("Figure"), 22),
+            (pgettext("indicator", "Figure"), 22),
             (gettext("As reported"), 12),
             (gettext("Corrected to"), 12),
             (gettext("Reason"), 40),
