@@ -36,7 +36,11 @@ def trail(area: Area) -> list[Area]:
 
 def children(area: Area) -> list[Area]:
     """The areas one level below, in tree order, buildings left out (they have no day)."""
-    found: list[Area] = list(area.get_children().exclude(kind=AreaKind.BUILDING))
+    found: list[Area] = list(
+        Area.objects.filter(path__startswith=area.path, depth=area.depth + 1)
+        .exclude(kind=AreaKind.BUILDING)
+        .order_by("path")
+    )
     return found
 
 
