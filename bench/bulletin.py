@@ -118,7 +118,7 @@ def child(args: argparse.Namespace) -> None:  # noqa: PLR0915
         ]
 
     today = timezone.localdate()
-    scale = {AreaKind.DISTRICT: 100, AreaKind.STREET: 10, AreaKind.COMMUNITY: 1}
+    scale: dict[str, int] = {AreaKind.DISTRICT: 100, AreaKind.STREET: 10, AreaKind.COMMUNITY: 1}
     runs: dict[dt.date, SnapshotRun] = {}
     for offset in range(DAYS - 1, -1, -1):
         day = today - dt.timedelta(days=offset)
