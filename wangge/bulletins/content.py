@@ -192,6 +192,10 @@ class AreaCount:
     counts: tuple[int | None, ...]
     ratio: float | None = None
 
+    @property
+    def shown(self) -> list[str]:
+        return [number(count) for count in self.counts]
+
 
 @dataclass(frozen=True)
 class ByAreaBlock:
