@@ -18,7 +18,8 @@ measures:
 * the floor, in the same run: WeasyPrint laying out a one-page A4 document in the same CJK
   font (what any PDF costs), and the bulletin's HTML laid out with its charts already drawn.
 
-The load average is read before and after (the machine is shared).
+The load average is read before and after, and the CPU time of the making beside its wall
+time (the machine is shared: under load, wall time is mostly waiting for a core).
 """
 
 import argparse
@@ -169,6 +170,7 @@ def child(args: argparse.Namespace) -> None:  # noqa: PLR0915
         "make": [],
         "floor": [],
         "layout": [],
+        "make_cpu": [],
     }
     queries = 0
     from django.contrib.staticfiles import finders
@@ -209,9 +211,10 @@ def child(args: argparse.Namespace) -> None:  # noqa: PLR0915
             steps["floor"].append(time.perf_counter() - started)
         Bulletin.objects.all().delete()
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             bulletin = make_bulletin(district, today, acting_user=None)
             steps["make"].append(time.perf_counter() - started)
+            steps["make_cpu"].append(time.process_time() - cpu)
         queries = len(captured.captured_queries)
     pdf_size, xlsx_size = bulletin.pdf_size, bulletin.xlsx_size
 
@@ -220,9 +223,10 @@ def child(args: argparse.Namespace) -> None:  # noqa: PLR0915
     one_level = make_run_bulletins(runs[today], levels=1)
     one_level_s = time.perf_counter() - started
     Bulletin.objects.all().delete()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     two_levels = make_run_bulletins(runs[today], levels=2)
     two_levels_s = time.perf_counter() - started
+    two_levels_cpu = time.process_time() - cpu
     load_after = os.getloadavg()
     print(
         json.dumps(
@@ -240,6 +244,7 @@ def child(args: argparse.Namespace) -> None:  # noqa: PLR0915
                 "one_level_s": round(one_level_s, 1),
                 "two_levels": two_levels,
                 "two_levels_s": round(two_levels_s, 1),
+                "two_levels_cpu": round(two_levels_cpu, 1),
                 "load_before": [round(x, 1) for x in load_before],
                 "load_after": [round(x, 1) for x in load_after],
             }
@@ -259,13 +264,15 @@ def run_child(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
 def report(r: dict[str, Any]) -> str:
     s = r["steps"]
     return (
-        f"{r['vendor']}: district bulletin {s['make']} s median (max {r['make_max']} s, "
+        f"{r['vendor']}: district bulletin {s['make']} s median (CPU {s.get('make_cpu', '—')} s, "
+        f"max {r['make_max']} s, "
         f"{r['queries']} queries; gather {s['gather']} s, charts {s['charts']} s, PDF "
         f"{s['pdf']} s of which layout {s['layout']} s, workbook {s['xlsx']} s; floor "
         f"{s['floor']} s, bulletin ÷ floor {s['make'] / max(s['floor'], 0.001):.1f}×); "
         f"PDF {r['pdf_kb']} KB, workbook {r['xlsx_kb']} KB; worker's set: "
         f"{r['one_level']} bulletins in {r['one_level_s']} s at one level, "
-        f"{r['two_levels']} in {r['two_levels_s']} s at two; load {r['load_before']} → "
+        f"{r['two_levels']} in {r['two_levels_s']} s at two (CPU {r.get('two_levels_cpu', '—')} s); "
+        f"load {r['load_before']} → "
         f"{r['load_after']}"
     )
 
@@ -286,7 +293,7 @@ def append_docs(results: list[dict[str, Any]], args: argparse.Namespace) -> None
         "font, in the same run. Then the worker's set for the day at one level (district and "
         "streets) and at two (and communities).",
         "",
-        "| database | district bulletin | queries | gather | charts | PDF (layout only) | "
+        "| database | district bulletin (CPU) | queries | gather | charts | PDF (layout only) | "
         "workbook | floor | bulletin ÷ floor | PDF / workbook | worker, 1 level | "
         "worker, 2 levels | load |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -294,11 +301,13 @@ def append_docs(results: list[dict[str, Any]], args: argparse.Namespace) -> None
     for r in results:
         s = r["steps"]
         lines.append(
-            f"| {r['vendor']} | {s['make']} s (max {r['make_max']} s) | {r['queries']} | "
+            f"| {r['vendor']} | {s['make']} s ({s.get('make_cpu', '—')} s CPU; max "
+            f"{r['make_max']} s) | {r['queries']} | "
             f"{s['gather']} s | {s['charts']} s | {s['pdf']} s ({s['layout']} s) | "
             f"{s['xlsx']} s | {s['floor']} s | {s['make'] / max(s['floor'], 0.001):.1f}× | "
             f"{r['pdf_kb']} KB / {r['xlsx_kb']} KB | {r['one_level']} in {r['one_level_s']} s | "
-            f"{r['two_levels']} in {r['two_levels_s']} s | {r['load_before'][0]} → "
+            f"{r['two_levels']} in {r['two_levels_s']} s ({r.get('two_levels_cpu', '—')} s CPU) | "
+            f"{r['load_before'][0]} → "
             f"{r['load_after'][0]} |"
         )
     common.append_docs_section(lines)
