@@ -3,7 +3,7 @@ then
 
     .venv/bin/python scripts/bulletin_screenshots.py http://127.0.0.1:8205 docs/screenshots/daily
 
-Taken as the district's login (the command centre): the bulletins page of the district on a
+Taken as the command centre's login (the district): the bulletins page of the district on a
 phone (390 px) and a PC (1366 px), in Chinese (phone-bulletins-list.png,
 pc-bulletins-list.png); then the district's PDF of the latest day, downloaded through the
 page's own link, its pages drawn by Debian's pdftoppm (poppler-utils) as
@@ -22,7 +22,7 @@ from demo_browser import PHONE, chromium, demo_logins, signed_in_page
 SCREENS = {"phone": PHONE, "pc": {"width": 1366, "height": 800}}
 LATIN = re.compile(r"\b[A-Za-z][A-Za-z_]{3,}\b")
 ALLOWED = {"Wangge", "Excel", "PDF"}
-LOGIN = "district"
+LOGIN = "command"
 PAGES = 3
 PDFTOPPM = "/usr/bin/pdftoppm"
 
