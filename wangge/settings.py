@@ -266,6 +266,10 @@ WANGGE_DUTY_LATE_MINUTES = envint("WANGGE_DUTY_LATE_MINUTES", 15)
 # confirm or correct them by the deadline (HH:MM, the same day); later ones raise an incident.
 WANGGE_SNAPSHOT_AT = envstr("WANGGE_SNAPSHOT_AT", "18:00")
 WANGGE_DOCKING_DEADLINE = envstr("WANGGE_DOCKING_DEADLINE", "20:00")
+# When a day is made, the worker makes the bulletins of the run's root and of this many
+# levels below it (2: a district, its streets and their communities); deeper areas get
+# theirs when first downloaded.
+WANGGE_BULLETIN_LEVELS = envint("WANGGE_BULLETIN_LEVELS", 2)
 # The map draws areas on a blank ground; a tile server's URL template
 # ("https://tiles.example/{z}/{x}/{y}.png") puts a street map under them.
 WANGGE_MAP_TILE_URL = envstr("WANGGE_MAP_TILE_URL", "")
