@@ -504,6 +504,7 @@ def stage_import(
     """
     require_in_scope(acting_user, Perm.IMPORT_REGISTRY, [area])
     analysis = importing.analyse(data, file_name, area, progress=progress)
+    importing.enter_stage(progress, "store")
     key = importing.new_storage_key()
     importing.store_source(key, data)
     importing.store_plan(key, analysis)
@@ -560,6 +561,7 @@ def apply_import(
         raise RegistryError("grid_not_confirmed")
     with importing.collector_paused():
         kept = importing.load_plan(locked.storage_key)
+        importing.enter_stage(progress, "match", len(kept.rows))
         plan = importing.plan_rows(kept.rows, locked.area, kept.present)
         if plan.errors:
             raise RegistryError("import_stale")
@@ -571,6 +573,7 @@ def apply_import(
         except IntegrityError as exc:
             # Someone registered one of these people between our reads and our writes.
             raise RegistryError("import_stale") from exc
+    importing.enter_stage(progress, "counts")
     refresh_area_counts(touched)
     locked.status = ImportStatus.APPLIED
     locked.decided_at = timezone.now()
@@ -667,10 +670,14 @@ def _write_plan(
     """Write a plan's households, new residents and changes; the grids it touched."""
     needed = [row.household_key for row in plan.new]
     needed += [row.household_key for row, _resident, _fields in plan.updates]
+    importing.enter_stage(progress, "households")
     households = _households_for(needed, plan.addresses)
     touched: set[int] = {row.grid_id for row in plan.new}
     now = timezone.now()
+    importing.enter_stage(progress, "residents", len(plan.new))
     _insert_residents(plan.new, households, now, progress)
+    if plan.updates:
+        importing.enter_stage(progress, "updates", len(plan.updates))
     for chunk_updates in batched(plan.updates, _WRITE_BATCH):
         changed: list[Resident] = []
         names: set[str] = {"updated_at"}
@@ -838,23 +845,34 @@ def _households_for(
             key = (grid_id, building, unit, room)
             if key in wanted:
                 found[key] = pk
-    missing = [key for key in wanted if key not in found]
-    created = Household.objects.bulk_create(
-        [
-            Household(
-                grid_id=key[0],
-                building=key[1],
-                unit=key[2],
-                room=key[3],
-                address=addresses.get(key, "")[:200],
-                sort_key=natural_sort_key(*key[1:]),
+    missing = sorted(key for key in wanted if key not in found)
+    if not missing:
+        return found
+    # Appended by the database's bulk path (bulk_create built a model per household and
+    # was a tenth of a 100,000-row import), then read back for their ids.
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    bulk.copy_rows(
+        Household,
+        ["grid_id", "building", "unit", "room", "address", "sort_key", "created_at"],
+        (
+            (
+                key[0],
+                key[1],
+                key[2],
+                key[3],
+                addresses.get(key, "")[:200],
+                natural_sort_key(*key[1:]),
+                stamp,
             )
-            for key in sorted(missing)
-        ],
-        batch_size=1000,
+            for key in missing
+        ),
     )
-    for household in created:
-        found[(household.grid_id, household.building, household.unit, household.room)] = (
-            household.pk
-        )
+    added = set(missing)
+    for chunk in batched(sorted({key[0] for key in missing}), 500):
+        for pk, grid_id, building, unit, room in Household.objects.filter(
+            grid_id__in=chunk
+        ).values_list("pk", "grid_id", "building", "unit", "room"):
+            key = (grid_id, building, unit, room)
+            if key in added:
+                found[key] = pk
     return found
