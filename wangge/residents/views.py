@@ -6,13 +6,14 @@ with the permission the page needs: what is out of scope does not exist. State c
 go through `actions`; the exports and their audit entries through `exports`.
 """
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -393,7 +394,7 @@ def import_batch(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_report(request: AuthedRequest, pk: int) -> HttpResponse:
+def import_report(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The uploaded rows with an added problem column, as Excel (while the batch waits)."""
     batch = _batch(request, pk)
     if not batch.is_pending:
@@ -454,8 +455,13 @@ def import_discard(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- exports of a grid ------------------------------------------------------------------
 
 
-def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
+def _attachment(data: bytes | BinaryIO, filename: str, content_type: str) -> HttpResponseBase:
+    """A download; a file (a large export) is streamed from disk, in blocks, and closed."""
+    response: HttpResponseBase
+    if isinstance(data, bytes):
+        response = HttpResponse(data, content_type=content_type)
+    else:
+        response = FileResponse(data, content_type=content_type)
     response.headers["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )
@@ -478,7 +484,7 @@ def _export_grid(request: AuthedRequest, pk: int) -> Area:
 
 @login_required
 @require_GET
-def export_grid_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+def export_grid_xlsx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     grid = _export_grid(request, pk)
     data = exports.grid_register_xlsx(grid, request.user, acting_user=actor_for(request))
     return _attachment(data, _register_file_name(grid, "xlsx"), XLSX_CONTENT_TYPE)
@@ -486,7 +492,7 @@ def export_grid_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_grid_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+def export_grid_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
     grid = _export_grid(request, pk)
     data = exports.grid_register_pdf(grid, request.user, acting_user=actor_for(request))
     return _attachment(data, _register_file_name(grid, "pdf"), "application/pdf")
