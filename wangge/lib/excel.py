@@ -104,7 +104,7 @@ class SheetBuilder:
         row, sheet, formats = self._next_row, self._sheet, self._formats
         for col, raw in enumerate(values):
             value = safe_cell(raw)
-            if value is None:
+            if value is None or value == "":  # no cell at all, as openpyxl wrote it
                 if bold is not None:
                     sheet.write_blank(row, col, None, bold)
                 continue
