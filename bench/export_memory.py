@@ -117,7 +117,8 @@ def fill(grid: Any, start: int, stop: int, rng: random.Random) -> None:
 
     rows = []
     for index in range(start, stop):
-        born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(29000))
+        # One birth day per thousand people, each with its own order code: numbers unique.
+        born = dt.date(1940, 1, 1) + dt.timedelta(days=index // 1000 * 97 + rng.randrange(97))
         sex = "M" if index % 2 else "F"
         number = make_resident_card_number("620103", born, index % 1000, sex)
         data = actions.ResidentData(

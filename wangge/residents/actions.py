@@ -8,6 +8,7 @@ in `importing`; applying or discarding an uploaded register are actions here.
 import datetime as dt
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,9 @@ __all__ = [
     "RegistryError",
     "ResidentData",
     "apply_import",
+    "begin_import",
     "call_resident",
+    "check_import",
     "create_household",
     "discard_import",
     "find_residents",
@@ -519,6 +522,90 @@ def stage_import(
     except Exception:
         importing.delete_files(key)
         raise
+
+
+def begin_import(data: bytes, file_name: str, area: Area, *, acting_user: User) -> ImportBatch:
+    """Keep an uploaded register, encrypted, and have the background worker check it
+    (`tasks.check_import`): a large register takes longer than a web request may.
+
+    The batch is "checking" until then; its page follows the worker's progress.
+    """
+    from wangge.residents import tasks
+
+    require_in_scope(acting_user, Perm.IMPORT_REGISTRY, [area])
+    key = importing.new_storage_key()
+    importing.store_source(key, data)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                uploaded_by=acting_user,
+                area=area,
+                file_name=file_name[:200],
+                storage_key=key,
+                status=ImportStatus.CHECKING,
+                stage="read",
+            )
+            tasks.check_import.enqueue(batch.pk)  # the queue is in this database: atomic
+    except Exception:
+        importing.delete_files(key)
+        raise
+    return batch
+
+
+class _BatchProgress:
+    """The check's progress written to its batch, at most about once a second (the page
+    polls it); the stage at once."""
+
+    def __init__(self, batch_id: int) -> None:
+        self.batch_id = batch_id
+        self.done = 0
+        self.total: int | None = None
+        self.stage_name = "read"
+        self._written = 0.0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.stage_name, self.done, self.total = name, 0, total
+        self._write()
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if total is not None:
+            self.total = total
+        self.done += done
+        if time.monotonic() - self._written >= 1.0:
+            self._write()
+
+    def _write(self) -> None:
+        self._written = time.monotonic()
+        ImportBatch.objects.filter(pk=self.batch_id, status=ImportStatus.CHECKING).update(
+            stage=self.stage_name, progress_done=self.done, progress_total=self.total
+        )
+
+
+def check_import(batch_id: int) -> ImportBatch:
+    """The worker's part of `begin_import`: check the kept register and store the plan;
+    the batch then waits for its uploader's decision, or says why the file was refused."""
+    batch: ImportBatch = ImportBatch.objects.select_related("area").get(pk=batch_id)
+    if batch.status != ImportStatus.CHECKING:
+        return batch  # a retry after it was done
+    try:
+        data = importing.load_source(batch.storage_key)
+        analysis = importing.analyse(
+            data, batch.file_name, batch.area, progress=_BatchProgress(batch.pk)
+        )
+        importing.store_plan(batch.storage_key, analysis, replace=True)
+    except RegistryError as exc:
+        batch.status = ImportStatus.FAILED
+        batch.failure = [exc.code, exc.params]
+        batch.decided_at = timezone.now()
+        batch.save(update_fields=["status", "failure", "decided_at"])
+        importing.delete_files(batch.storage_key)
+        return batch
+    for name, value in importing.batch_fields(analysis).items():
+        setattr(batch, name, value)
+    batch.status = ImportStatus.PENDING
+    batch.stage = ""
+    batch.save()
+    return batch
 
 
 def recheck_import(batch: ImportBatch, *, progress: "importing.Progress | None" = None) -> None:
