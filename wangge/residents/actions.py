@@ -718,13 +718,19 @@ def purge_stale_imports(*, older_than: dt.timedelta, for_real: bool) -> ImportPu
     Nothing changes unless `for_real`."""
     cutoff = timezone.now() - older_than
     stale = list(ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff))
+    # A check the worker never finished (it was stopped): said failed, its file deleted.
+    stuck = ImportBatch.objects.filter(status=ImportStatus.CHECKING, created_at__lt=cutoff)
     if for_real:
         for batch in stale:
             discard_import(batch)
-    pending = set(
-        ImportBatch.objects.filter(status=ImportStatus.PENDING).values_list(
-            "storage_key", flat=True
+        stuck.update(
+            status=ImportStatus.FAILED, failure=["import_expired", {}], decided_at=timezone.now()
         )
+    # The files of a batch being checked are kept too: its worker is reading them.
+    pending = set(
+        ImportBatch.objects.filter(
+            status__in=[ImportStatus.PENDING, ImportStatus.CHECKING]
+        ).values_list("storage_key", flat=True)
     )
     orphans: list[Path] = []
     folder = Path(settings.WANGGE_IMPORT_DIR)
