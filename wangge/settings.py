@@ -225,6 +225,9 @@ WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 200_000)
 WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 200)
 WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 5_000)
 WANGGE_SHEET_MAX_SECONDS = envint("WANGGE_SHEET_MAX_SECONDS", 600)
+# An uploaded register larger than this (bytes) is checked by the background worker, its
+# page showing the progress; a smaller one within the upload's request.
+WANGGE_IMPORT_BACKGROUND_BYTES = envint("WANGGE_IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 # Testing and checkpoint records of closed rounds older than this are purged (days).
 WANGGE_RETENTION_DAYS = envint("WANGGE_RETENTION_DAYS", 180)
 # Device tokens of sampling stations and checkpoint phones expire after this (hours).
