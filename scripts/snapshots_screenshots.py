@@ -39,7 +39,8 @@ def main(base: str, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     logins = dict(demo_logins())
     user = next(name for name in logins if name == LOGIN or name.endswith(LOGIN))
-    today = dt.date.today().isoformat()
+    # The demo runs in Lanzhou (UTC+8), as its pages count days.
+    today = dt.datetime.now(tz=dt.timezone(dt.timedelta(hours=8))).date().isoformat()
     with chromium() as browser:
         made = False
         for screen, viewport in SCREENS.items():
