@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -35,11 +35,8 @@ def _area(request: AuthedRequest, pk: int) -> Area:
 
 
 def _make_url() -> str:
-    """The snapshots' "make the day again" (POST area, day), when that page exists."""
-    try:
-        return reverse("snapshots:make")
-    except NoReverseMatch:
-        return ""
+    """The snapshots' "make the day again" (POST area, day)."""
+    return reverse("snapshots:make")
 
 
 @login_required

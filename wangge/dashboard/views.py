@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -30,12 +30,7 @@ SORTS = [key.value for key in selectors.SortKey]
 
 
 def _url(name: str, *, kwargs: dict[str, Any] | None = None, query: str = "") -> str:
-    """The URL of another engineer's page, or "" while it does not exist in this build
-    (docking, bulletins, the map, making a day: built in parallel)."""
-    try:
-        url = reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
+    url = reverse(name, kwargs=kwargs)
     return f"{url}?{query}" if query else url
 
 
