@@ -1,6 +1,7 @@
-"""In a browser (Debian's Chromium, 390 px): the community's staff dock the day with one
-correction and its reason; the street's staff see the community as corrected, with the
-figure, the two values and the reason."""
+"""The daily cycle in a browser (Debian's Chromium, 390 px): the community's staff dock the
+day with one correction and its reason; the street's staff see the community as corrected,
+with the figure, the two values and the reason, read the community's day on the command
+dashboard and download its bulletin."""
 
 import os
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from tests.browser import PASSWORD, WAIT_MS
 from wangge.docking.models import Answer, Docking
@@ -66,5 +68,17 @@ def test_a_community_corrects_a_figure_and_the_street_sees_it(
     assert "已更正" in row.inner_text()
     corrections = " ".join(page.locator("#corrections").inner_text().split())
     assert "1100 → 1108" in corrections and "8 人在外地采样，已补录" in corrections
+
+    # The command dashboard: the community's day, its coverage and its docking.
+    page.goto(f"{live_server.url}/dashboard/?area={tree['community'].pk}")
+    coverage = page.locator(".headline [data-figure='testing.coverage'] .value")
+    assert coverage.inner_text().strip() == "95.7%"
+    assert "已更正1个" in page.locator(".docking-panel").inner_text()
+    # Its bulletin, downloaded from the dashboard: a PDF of the community's day in Chinese.
+    with page.expect_download() as download:
+        page.click(f"a[href='/bulletins/{tree['community'].pk}/{today.isoformat()}.pdf']")
+    pdf = PdfReader(download.value.path())
+    text = " ".join(page_.extract_text() for page_ in pdf.pages)
+    assert tree["community"].name in text and "日报" in text
     assert errors == []
     context.close()
