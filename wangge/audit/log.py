@@ -169,7 +169,7 @@ def _append(entry: AuditEntry, head: AuditChainHead) -> None:
     a data-modifying CTE beside the head's UPDATE), one round trip fewer on every audited
     act; elsewhere the two statements, still without building them through the ORM."""
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in _ENTRY_FIELDS)
+    names = ", ".join(quote(str(f.column)) for f in _ENTRY_FIELDS)
     values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in _ENTRY_FIELDS]
     insert = (
         f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({names}) "  # noqa: S608
