@@ -225,6 +225,9 @@ WANGGE_SHEET_MAX_ROWS = envint("WANGGE_SHEET_MAX_ROWS", 200_000)
 WANGGE_SHEET_MAX_COLUMNS = envint("WANGGE_SHEET_MAX_COLUMNS", 200)
 WANGGE_SHEET_MAX_CELL_CHARS = envint("WANGGE_SHEET_MAX_CELL_CHARS", 5_000)
 WANGGE_SHEET_MAX_SECONDS = envint("WANGGE_SHEET_MAX_SECONDS", 600)
+# An uploaded register larger than this (bytes) is checked by the background worker, its
+# page showing the progress; a smaller one within the upload's request.
+WANGGE_IMPORT_BACKGROUND_BYTES = envint("WANGGE_IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 # Testing and checkpoint records of closed rounds older than this are purged (days).
 WANGGE_RETENTION_DAYS = envint("WANGGE_RETENTION_DAYS", 180)
 # Device tokens of sampling stations and checkpoint phones expire after this (hours).
@@ -266,9 +269,18 @@ WANGGE_DUTY_LATE_MINUTES = envint("WANGGE_DUTY_LATE_MINUTES", 15)
 # confirm or correct them by the deadline (HH:MM, the same day); later ones raise an incident.
 WANGGE_SNAPSHOT_AT = envstr("WANGGE_SNAPSHOT_AT", "18:00")
 WANGGE_DOCKING_DEADLINE = envstr("WANGGE_DOCKING_DEADLINE", "20:00")
+# When a day is made, the worker makes the bulletins of the run's root and of this many
+# levels below it (2: a district, its streets and their communities); deeper areas get
+# theirs when first downloaded.
+WANGGE_BULLETIN_LEVELS = envint("WANGGE_BULLETIN_LEVELS", 2)
 # The map draws areas on a blank ground; a tile server's URL template
 # ("https://tiles.example/{z}/{x}/{y}.png") puts a street map under them.
 WANGGE_MAP_TILE_URL = envstr("WANGGE_MAP_TILE_URL", "")
+# The attribution the tile server's licence asks for, shown in the map's corner.
+WANGGE_MAP_TILE_ATTRIBUTION = envstr("WANGGE_MAP_TILE_ATTRIBUTION", "")
+# An imported outline may lie this many percent of its area outside its parent's (sources
+# drawn at different precision disagree a little along shared edges); more is refused.
+WANGGE_BOUNDARY_TOLERANCE_PERCENT = envint("WANGGE_BOUNDARY_TOLERANCE_PERCENT", 1)
 # Outbound notifications: "log" (default), "webhook" or "sms" (README, configuration).
 WANGGE_NOTIFY_CHANNEL = envstr("WANGGE_NOTIFY_CHANNEL", "log")
 WANGGE_WEBHOOK_URL = envstr("WANGGE_WEBHOOK_URL", "")

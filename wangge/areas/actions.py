@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry.base import BaseGeometry
 
-from wangge.areas.choices import KIND_LEVEL, AreaKind, ImportOutcome
+from wangge.areas import geo
+from wangge.areas.boundaries import FeatureRow
+from wangge.areas.boundary_plan import BoundaryPlan, plan_boundary_import
+from wangge.areas.choices import KIND_LEVEL, AreaKind, BoundaryOutcome, ImportOutcome
 from wangge.areas.exporting import tree_file
 from wangge.areas.importing import (
     NAME_MAX_LENGTH,
@@ -24,7 +29,7 @@ from wangge.areas.importing import (
     normalise_code,
     parse_kind,
 )
-from wangge.areas.models import Area
+from wangge.areas.models import Area, AreaBoundary
 from wangge.areas.selectors import tree_export_rows
 from wangge.audit import log
 from wangge.audit.events import AuditEvent
@@ -757,3 +762,109 @@ def export_tree(roots: list[Area], *, fmt: str, acting_user: "User | Actor | Non
         details={"format": fmt, "rows": len(rows)},
     )
     return data
+
+
+# --- outlines (the map's boundaries) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoundaryReport:
+    features: int
+    new: int
+    replaced: int
+
+
+class BoundaryImportError(AreaError):
+    """The file has feature errors; nothing was imported. `plan` says which and why."""
+
+    def __init__(self, plan: "BoundaryPlan") -> None:
+        super().__init__(_("The file has errors; nothing was imported."))
+        self.plan = plan
+
+
+def _common_path(paths: Iterable[str]) -> str:
+    """The deepest area above (or at) all these paths: where an import's audit entry lies."""
+    common = ""
+    for index, path in enumerate(paths):
+        if index == 0:
+            common = path
+            continue
+        length = 0
+        while length < min(len(common), len(path)) and common[length] == path[length]:
+            length += 1
+        common = common[: length - length % STEP]
+    return common
+
+
+def write_boundaries(
+    outlines: Sequence[tuple[Area, BaseGeometry]],
+    *,
+    imported_by: "User | None",
+    source: str,
+) -> None:
+    """Store checked outlines, replacing the areas' old ones. Callers hold a transaction
+    and audit the change."""
+    now = timezone.now()
+    rows = []
+    for area, shape in outlines:
+        west, south, east, north = geo.bounds(shape)
+        rows.append(
+            AreaBoundary(
+                area=area,
+                geometry=geo.as_geojson(shape),
+                min_lon=west,
+                min_lat=south,
+                max_lon=east,
+                max_lat=north,
+                points=geo.count_points(shape),
+                imported_at=now,
+                imported_by=imported_by,
+                source=source[:200],
+            )
+        )
+    pks = [area.pk for area, _shape in outlines]
+    for chunk in _chunks(pks):
+        AreaBoundary.objects.filter(area_id__in=chunk).delete()
+    AreaBoundary.objects.bulk_create(rows, batch_size=200)
+
+
+@transaction.atomic
+def import_boundaries(
+    features: Sequence[FeatureRow],
+    *,
+    acting_user: "User | Actor | None",
+    source: str = "",
+) -> BoundaryReport:
+    """Import the outlines of a GeoJSON file: every feature or, if any has an error, none.
+
+    Checked again here, under the lock, whatever was checked at upload: the tree or the
+    outlines may have changed since. One audit entry with the counts.
+    """
+    bulk.lock_for_writes(AreaBoundary)
+    plan = plan_boundary_import(features, scope=_scope_of(acting_user))
+    if not plan.ok:
+        raise BoundaryImportError(plan)
+    user = acting_user.user if isinstance(acting_user, Actor) else acting_user
+    outlines = []
+    for row in plan.rows:
+        assert row.area is not None and row.feature.shape is not None  # noqa: S101
+        outlines.append((row.area, row.feature.shape))
+    write_boundaries(outlines, imported_by=user, source=source)
+    counts = plan.counts()
+    report = BoundaryReport(
+        features=len(plan.rows),
+        new=counts[BoundaryOutcome.NEW],
+        replaced=counts[BoundaryOutcome.REPLACE],
+    )
+    log.record(
+        acting_user,
+        AuditEvent.BOUNDARIES_IMPORT,
+        area_path=_common_path(area.path for area, _shape in outlines),
+        details={
+            "features": report.features,
+            "new": report.new,
+            "replaced": report.replaced,
+            "source": source[:200],
+        },
+    )
+    return report

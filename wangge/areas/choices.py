@@ -41,3 +41,11 @@ class ImportOutcome(models.TextChoices):
     SET_CODE = "set_code", _("Code added")
     UNCHANGED = "unchanged", _("Unchanged")
     ERROR = "error", _("Error")
+
+
+class BoundaryOutcome(models.TextChoices):
+    """What importing a feature of a GeoJSON file of outlines does (or would do)."""
+
+    NEW = "new", _("New outline")
+    REPLACE = "replace", _("Outline replaced")
+    ERROR = "error", _("Error")

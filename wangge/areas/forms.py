@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wangge.areas.boundaries import MAX_FILE_BYTES as MAX_BOUNDARY_BYTES
 from wangge.areas.choices import KIND_LEVEL, AreaKind
 from wangge.areas.models import Area
 
@@ -56,3 +57,22 @@ class AreaEditForm(forms.Form):
         required=False,
         help_text=_("Leave empty to remove the code."),
     )
+
+
+class BoundaryImportForm(forms.Form):
+    outlines = forms.FileField(
+        label=_("Outlines (.geojson)"),
+        help_text=_(
+            "A GeoJSON FeatureCollection in WGS84 longitude/latitude; each feature names its "
+            "area by a code or a path property (区划代码 / 路径)."
+        ),
+    )
+
+    def clean_outlines(self) -> "UploadedFile[bytes]":
+        upload: UploadedFile[bytes] = self.cleaned_data["outlines"]
+        if upload.size is not None and upload.size > MAX_BOUNDARY_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.")
+                % {"size": MAX_BOUNDARY_BYTES // (1024 * 1024)}
+            )
+        return upload

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
@@ -97,3 +98,47 @@ class Area(MP_Node):  # type: ignore[misc]
             grids=models.Count("pk", filter=Q(kind__in=GRID_KINDS)),
         )
         return {key: value or 0 for key, value in totals.items()}
+
+
+class AreaBoundary(models.Model):
+    """Where an area lies on the ground: its outline, for the map.
+
+    One per area, imported from GeoJSON (`wangge import_boundaries`, the boundaries page) or
+    drawn by the demo. `geometry` is a GeoJSON Polygon or MultiPolygon in WGS84 longitude /
+    latitude, valid (no self-intersection) and, within a small tolerance, inside its parent's
+    outline: the importer refuses anything else. The bounding box is kept beside it so that
+    the map frames an area without reading its outline, and `points` (the number of
+    positions) says when an outline is worth simplifying before it is sent to a browser.
+    """
+
+    area = models.OneToOneField(
+        Area, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("area")
+    )
+    geometry = models.JSONField(_("outline"))
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    points = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("area boundary")
+        verbose_name_plural = _("area boundaries")
+
+    def __str__(self) -> str:
+        return f"{self.area_id}"
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north)."""
+        return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)

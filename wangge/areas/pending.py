@@ -43,3 +43,34 @@ def load(token: str, user_id: int) -> PendingImport | None:
 
 def discard(token: str) -> None:
     STAGING.delete(token)
+
+
+# Uploaded outline files (GeoJSON) waiting for "apply": the file's bytes as text, since
+# reading it again gives exactly the features that were checked.
+BOUNDARY_STAGING = Staging(purpose="boundaries", folder="boundaries")
+
+
+@dataclass(frozen=True)
+class PendingBoundaries:
+    token: str
+    source: str
+    data: bytes
+
+
+def save_boundaries(user_id: int, source: str, data: bytes) -> str:
+    payload = {"source": source, "text": data.decode("utf-8-sig")}
+    return BOUNDARY_STAGING.keep(payload, owner=user_id)
+
+
+def load_boundaries(token: str, user_id: int) -> PendingBoundaries | None:
+    """The pending file, if it exists, is fresh and was uploaded by this user."""
+    payload = BOUNDARY_STAGING.fetch(token, owner=user_id)
+    if payload is None:
+        return None
+    return PendingBoundaries(
+        token=token, source=str(payload.get("source", "")), data=str(payload["text"]).encode()
+    )
+
+
+def discard_boundaries(token: str) -> None:
+    BOUNDARY_STAGING.delete(token)

@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
+from wangge.areas import geo
 from wangge.areas.choices import GRID_KINDS, AreaKind
 from wangge.areas.importing import KIND_EXPORT_NAMES
-from wangge.areas.models import Area
+from wangge.areas.models import Area, AreaBoundary
 from wangge.core.permissions import Perm
 from wangge.core.scoping import ScopedUser, subtree_q, topmost
 
@@ -202,3 +204,50 @@ def picker_children(user: ScopedUser, permission: str, path: str) -> list[Picker
         .order_by("path")[:PICKER_CHILDREN]
     )
     return [PickerNode(area) for area in children]
+
+
+# --- outlines (the map) ------------------------------------------------------------------
+
+# A map sends at most about this many positions as they were drawn; beyond it the children's
+# outlines are simplified to what a screen can show (and the result cached per area).
+MAP_POINTS_BUDGET = 20_000
+# Detail finer than this share of the map's extent is below a pixel on any screen.
+SIMPLIFY_SHARE = 1 / 3000
+OUTLINE_CACHE_SECONDS = 24 * 3600
+
+
+def outline_of(area: Area) -> AreaBoundary | None:
+    """The area's own outline, or None when none was imported."""
+    return AreaBoundary.objects.filter(area=area).first()
+
+
+def children_outlines(area: Area) -> dict[int, dict[str, Any]]:
+    """The outlines of the areas right below `area`, by area id: two queries, and a
+    simplification (cached until an outline changes) when they are too detailed to send."""
+    below = AreaBoundary.objects.filter(
+        subtree_q([area.path], "area__path"), area__depth=area.depth + 1
+    )
+    facts = list(
+        below.values_list(
+            "area_id", "points", "imported_at", "min_lon", "min_lat", "max_lon", "max_lat"
+        )
+    )
+    if not facts:
+        return {}
+    total = sum(points for _pk, points, *_rest in facts)
+    if total <= MAP_POINTS_BUDGET:
+        return dict(below.values_list("area_id", "geometry"))
+    stamp = max(imported_at for _pk, _points, imported_at, *_rest in facts)
+    key = f"map-outlines:{area.pk}:{len(facts)}:{total}:{stamp.timestamp()}"
+    cached: dict[int, dict[str, Any]] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    extent = geo.union_bounds([(w, s, e, n) for _pk, _points, _at, w, s, e, n in facts])
+    assert extent is not None  # noqa: S101 (facts is not empty)
+    tolerance = max(extent[2] - extent[0], extent[3] - extent[1]) * SIMPLIFY_SHARE
+    simplified = {
+        pk: geo.simplify(geometry, tolerance)
+        for pk, geometry in below.values_list("area_id", "geometry")
+    }
+    cache.set(key, simplified, OUTLINE_CACHE_SECONDS)
+    return simplified

@@ -11,6 +11,12 @@ urlpatterns = [
     path("import/", views.import_tree, name="import"),
     path("import/<str:token>/apply/", views.import_apply, name="import_apply"),
     path("export/", views.export_tree, name="export"),
+    path("boundaries/import/", views.boundaries_import, name="boundaries_import"),
+    path(
+        "boundaries/import/<str:token>/apply/",
+        views.boundaries_apply,
+        name="boundaries_apply",
+    ),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/branch/", views.branch, name="branch"),
     path("<int:pk>/add/", views.add, name="add"),

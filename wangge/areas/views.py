@@ -8,6 +8,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.areas import actions, pending
+from wangge.areas.boundaries import BoundaryFileError, read_boundary_file
+from wangge.areas.boundary_plan import BoundaryPlan, plan_boundary_import
 from wangge.areas.choices import KIND_LEVEL, ImportOutcome
 from wangge.areas.exporting import FORMATS
 from wangge.areas.extensions import (
@@ -26,7 +29,7 @@ from wangge.areas.extensions import (
     area_sections,
     with_badges,
 )
-from wangge.areas.forms import AreaCreateForm, AreaEditForm, TreeImportForm
+from wangge.areas.forms import AreaCreateForm, AreaEditForm, BoundaryImportForm, TreeImportForm
 from wangge.areas.importing import TreeFileError, read_tree_file
 from wangge.areas.models import Area
 from wangge.areas.selectors import (
@@ -338,3 +341,76 @@ def export_tree(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- outlines for the map (GeoJSON) -------------------------------------------------------
+
+
+def _boundary_report(plan: BoundaryPlan) -> dict[str, object]:
+    """Errors first, then the rest in file order, at most REPORT_ROWS of them."""
+    rows = sorted(plan.rows, key=lambda row: (not row.errors, row.feature.index))
+    return {
+        "plan": plan,
+        "counts": plan.counts(),
+        "listed": rows[:REPORT_ROWS],
+        "not_listed": max(0, len(rows) - REPORT_ROWS),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def boundaries_import(request: AuthedRequest) -> HttpResponse:
+    """Upload a GeoJSON file and see, feature by feature, what importing it would do."""
+    if not request.user.has_any_area_permission(Perm.MANAGE_AREAS):
+        raise PermissionDenied
+    form = BoundaryImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["outlines"]
+        data = upload.read()
+        try:
+            features = read_boundary_file(data)
+        except BoundaryFileError as exc:
+            form.add_error("outlines", str(exc))
+        else:
+            plan = plan_boundary_import(features, scope=request.user.scope_paths(Perm.MANAGE_AREAS))
+            context.update(_boundary_report(plan), source=upload.name)
+            if plan.ok:
+                context["token"] = pending.save_boundaries(request.user.pk, upload.name or "", data)
+    return render(request, "areas/boundaries_import.html", context)
+
+
+@login_required
+@require_POST
+def boundaries_apply(request: AuthedRequest, token: str) -> HttpResponse:
+    """Apply a checked file: every outline or, if anything changed meanwhile, none."""
+    upload = pending.load_boundaries(token, request.user.pk)
+    if upload is None or not request.user.has_any_area_permission(Perm.MANAGE_AREAS):
+        raise Http404
+    try:
+        features = read_boundary_file(upload.data)
+        report = actions.import_boundaries(
+            features, acting_user=actor_for(request), source=upload.source
+        )
+    except actions.BoundaryImportError as exc:
+        pending.discard_boundaries(token)
+        return render(
+            request,
+            "areas/boundaries_import.html",
+            {
+                "form": BoundaryImportForm(),
+                **_boundary_report(exc.plan),
+                "source": upload.source,
+                "stale": True,
+            },
+        )
+    except BoundaryFileError as exc:  # the staged copy no longer reads (an old format)
+        pending.discard_boundaries(token)
+        raise Http404 from exc
+    pending.discard_boundaries(token)
+    messages.success(
+        request,
+        _("Imported %(count)s outlines: %(new)s new, %(replaced)s replaced.")
+        % {"count": report.features, "new": report.new, "replaced": report.replaced},
+    )
+    return redirect("areas:tree")

@@ -37,6 +37,7 @@ from wangge.audit.log import Actor
 from wangge.audit.models import AuditEntry
 from wangge.checkpoints.demo import remove_demo_checkpoints
 from wangge.core import bulk as core_bulk
+from wangge.dashboard.demo_boundaries import build_demo_boundaries, demo_boundaries_exist
 from wangge.demo import bulk
 from wangge.demo.logins import (
     DemoLogin,
@@ -337,6 +338,9 @@ def build_demo(
             seed=int(existing.details.get("seed", seed)),
             acting_user=acting_user,
         )
+        if not demo_boundaries_exist(existing.district):
+            # A demo built before the map had outlines gets them now.
+            build_demo_boundaries(existing.district, acting_user=acting_user)
         return DemoResult(
             profile=profile,
             already_built=True,
@@ -367,6 +371,8 @@ def build_demo(
                 structure = build_structure(profile)
                 district = _build_areas(profile, structure)
                 grid_ids = _grid_ids(district, structure)
+            with clock.measure("outlines"):
+                build_demo_boundaries(district, acting_user=acting_user)
             written, households = write_people(
                 profile, structure, grid_ids, wanted, seed, sealers, progress, keep, clock
             )
@@ -421,6 +427,7 @@ def reset_demo(profile: Profile, *, acting_user: "User | Actor | None" = None) -
     city = Area.objects.get_parent(existing.district) or existing.district
     if city.code != profile.city[1]:
         city = existing.district
+    # Outlines go with their areas (AreaBoundary cascades).
     # Incidents, boards, testing rounds and the workforce use the district's areas (and
     # incidents and boards the workers): they go first, in that order, after closed-loop
     # control's service requests, duty posts, checkpoints (their alerts raised incidents),

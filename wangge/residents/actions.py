@@ -8,6 +8,7 @@ in `importing`; applying or discarding an uploaded register are actions here.
 import datetime as dt
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,9 @@ __all__ = [
     "RegistryError",
     "ResidentData",
     "apply_import",
+    "begin_import",
     "call_resident",
+    "check_import",
     "create_household",
     "discard_import",
     "find_residents",
@@ -504,6 +507,7 @@ def stage_import(
     """
     require_in_scope(acting_user, Perm.IMPORT_REGISTRY, [area])
     analysis = importing.analyse(data, file_name, area, progress=progress)
+    importing.enter_stage(progress, "store")
     key = importing.new_storage_key()
     importing.store_source(key, data)
     importing.store_plan(key, analysis)
@@ -518,6 +522,90 @@ def stage_import(
     except Exception:
         importing.delete_files(key)
         raise
+
+
+def begin_import(data: bytes, file_name: str, area: Area, *, acting_user: User) -> ImportBatch:
+    """Keep an uploaded register, encrypted, and have the background worker check it
+    (`tasks.check_import`): a large register takes longer than a web request may.
+
+    The batch is "checking" until then; its page follows the worker's progress.
+    """
+    from wangge.residents import tasks
+
+    require_in_scope(acting_user, Perm.IMPORT_REGISTRY, [area])
+    key = importing.new_storage_key()
+    importing.store_source(key, data)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                uploaded_by=acting_user,
+                area=area,
+                file_name=file_name[:200],
+                storage_key=key,
+                status=ImportStatus.CHECKING,
+                stage="read",
+            )
+            tasks.check_import.enqueue(batch.pk)  # the queue is in this database: atomic
+    except Exception:
+        importing.delete_files(key)
+        raise
+    return batch
+
+
+class _BatchProgress:
+    """The check's progress written to its batch, at most about once a second (the page
+    polls it); the stage at once."""
+
+    def __init__(self, batch_id: int) -> None:
+        self.batch_id = batch_id
+        self.done = 0
+        self.total: int | None = None
+        self.stage_name = "read"
+        self._written = 0.0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.stage_name, self.done, self.total = name, 0, total
+        self._write()
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if total is not None:
+            self.total = total
+        self.done += done
+        if time.monotonic() - self._written >= 1.0:
+            self._write()
+
+    def _write(self) -> None:
+        self._written = time.monotonic()
+        ImportBatch.objects.filter(pk=self.batch_id, status=ImportStatus.CHECKING).update(
+            stage=self.stage_name, progress_done=self.done, progress_total=self.total
+        )
+
+
+def check_import(batch_id: int) -> ImportBatch:
+    """The worker's part of `begin_import`: check the kept register and store the plan;
+    the batch then waits for its uploader's decision, or says why the file was refused."""
+    batch: ImportBatch = ImportBatch.objects.select_related("area").get(pk=batch_id)
+    if batch.status != ImportStatus.CHECKING:
+        return batch  # a retry after it was done
+    try:
+        data = importing.load_source(batch.storage_key)
+        analysis = importing.analyse(
+            data, batch.file_name, batch.area, progress=_BatchProgress(batch.pk)
+        )
+        importing.store_plan(batch.storage_key, analysis, replace=True)
+    except RegistryError as exc:
+        batch.status = ImportStatus.FAILED
+        batch.failure = [exc.code, exc.params]
+        batch.decided_at = timezone.now()
+        batch.save(update_fields=["status", "failure", "decided_at"])
+        importing.delete_files(batch.storage_key)
+        return batch
+    for name, value in importing.batch_fields(analysis).items():
+        setattr(batch, name, value)
+    batch.status = ImportStatus.PENDING
+    batch.stage = ""
+    batch.save()
+    return batch
 
 
 def recheck_import(batch: ImportBatch, *, progress: "importing.Progress | None" = None) -> None:
@@ -560,6 +648,7 @@ def apply_import(
         raise RegistryError("grid_not_confirmed")
     with importing.collector_paused():
         kept = importing.load_plan(locked.storage_key)
+        importing.enter_stage(progress, "match", len(kept.rows))
         plan = importing.plan_rows(kept.rows, locked.area, kept.present)
         if plan.errors:
             raise RegistryError("import_stale")
@@ -571,6 +660,7 @@ def apply_import(
         except IntegrityError as exc:
             # Someone registered one of these people between our reads and our writes.
             raise RegistryError("import_stale") from exc
+    importing.enter_stage(progress, "counts")
     refresh_area_counts(touched)
     locked.status = ImportStatus.APPLIED
     locked.decided_at = timezone.now()
@@ -628,13 +718,19 @@ def purge_stale_imports(*, older_than: dt.timedelta, for_real: bool) -> ImportPu
     Nothing changes unless `for_real`."""
     cutoff = timezone.now() - older_than
     stale = list(ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff))
+    # A check the worker never finished (it was stopped): said failed, its file deleted.
+    stuck = ImportBatch.objects.filter(status=ImportStatus.CHECKING, created_at__lt=cutoff)
     if for_real:
         for batch in stale:
             discard_import(batch)
-    pending = set(
-        ImportBatch.objects.filter(status=ImportStatus.PENDING).values_list(
-            "storage_key", flat=True
+        stuck.update(
+            status=ImportStatus.FAILED, failure=["import_expired", {}], decided_at=timezone.now()
         )
+    # The files of a batch being checked are kept too: its worker is reading them.
+    pending = set(
+        ImportBatch.objects.filter(
+            status__in=[ImportStatus.PENDING, ImportStatus.CHECKING]
+        ).values_list("storage_key", flat=True)
     )
     orphans: list[Path] = []
     folder = Path(settings.WANGGE_IMPORT_DIR)
@@ -667,10 +763,14 @@ def _write_plan(
     """Write a plan's households, new residents and changes; the grids it touched."""
     needed = [row.household_key for row in plan.new]
     needed += [row.household_key for row, _resident, _fields in plan.updates]
+    importing.enter_stage(progress, "households")
     households = _households_for(needed, plan.addresses)
     touched: set[int] = {row.grid_id for row in plan.new}
     now = timezone.now()
+    importing.enter_stage(progress, "residents", len(plan.new))
     _insert_residents(plan.new, households, now, progress)
+    if plan.updates:
+        importing.enter_stage(progress, "updates", len(plan.updates))
     for chunk_updates in batched(plan.updates, _WRITE_BATCH):
         changed: list[Resident] = []
         names: set[str] = {"updated_at"}
@@ -838,23 +938,34 @@ def _households_for(
             key = (grid_id, building, unit, room)
             if key in wanted:
                 found[key] = pk
-    missing = [key for key in wanted if key not in found]
-    created = Household.objects.bulk_create(
-        [
-            Household(
-                grid_id=key[0],
-                building=key[1],
-                unit=key[2],
-                room=key[3],
-                address=addresses.get(key, "")[:200],
-                sort_key=natural_sort_key(*key[1:]),
+    missing = sorted(key for key in wanted if key not in found)
+    if not missing:
+        return found
+    # Appended by the database's bulk path (bulk_create built a model per household and
+    # was a tenth of a 100,000-row import), then read back for their ids.
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    bulk.copy_rows(
+        Household,
+        ["grid_id", "building", "unit", "room", "address", "sort_key", "created_at"],
+        (
+            (
+                key[0],
+                key[1],
+                key[2],
+                key[3],
+                addresses.get(key, "")[:200],
+                natural_sort_key(*key[1:]),
+                stamp,
             )
-            for key in sorted(missing)
-        ],
-        batch_size=1000,
+            for key in missing
+        ),
     )
-    for household in created:
-        found[(household.grid_id, household.building, household.unit, household.room)] = (
-            household.pk
-        )
+    added = set(missing)
+    for chunk in batched(sorted({key[0] for key in missing}), 500):
+        for pk, grid_id, building, unit, room in Household.objects.filter(
+            grid_id__in=chunk
+        ).values_list("pk", "grid_id", "building", "unit", "room"):
+            key = (grid_id, building, unit, room)
+            if key in added:
+                found[key] = pk
     return found

@@ -44,6 +44,8 @@ INFANT_AGE = 3
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Being checked")
+    FAILED = "failed", _("Could not be read")
     PENDING = "pending", _("Waiting for a decision")
     APPLIED = "applied", _("Imported")
     DISCARDED = "discarded", _("Discarded")

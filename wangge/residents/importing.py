@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,33 @@ class Progress(Protocol):
     """Told how many more rows are done, and once, first, how many there may be."""
 
     def __call__(self, done: int, total: int | None = None) -> None: ...
+
+
+@runtime_checkable
+class StagedProgress(Progress, Protocol):
+    """A progress that is also told when the import moves on to its next stage (the
+    command's bars, the page's progress, the benchmark's timings)."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+
+
+# The stages of an import, in order, as the command and the page name them.
+STAGES: Mapping[str, Any] = {
+    "read": _("reading the file"),
+    "check": _("checking rows"),
+    "match": _("matching the registry"),
+    "store": _("keeping the file encrypted"),
+    "households": _("writing households"),
+    "residents": _("writing new residents"),
+    "updates": _("updating residents"),
+    "counts": _("updating counts"),
+}
+
+
+def enter_stage(progress: Progress | None, name: str, total: int | None = None) -> None:
+    """Tell `progress` (if it listens for stages) that stage `name` begins."""
+    if isinstance(progress, StagedProgress):
+        progress.stage(name, total)
 
 
 HouseholdKey = tuple[int, str, str, str]  # grid id, building, unit, room
@@ -421,8 +448,10 @@ def analyse(
 def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None) -> Analysis:
     if not data:
         raise RegistryError("file_empty")
+    enter_stage(progress, "read")
     table = spreadsheets.read_table(data, file_name)
     header = table.header
+    enter_stage(progress, "check", table.rows_estimate)
     if progress is not None:
         progress(0, table.rows_estimate)
     if "id_number" not in header.fields:
@@ -478,6 +507,7 @@ def _analyse(data: bytes, file_name: str, area: Area, progress: Progress | None)
             RowError(number, "grid", column_of("grid"), "grid_not_chosen", {"grid": area.name})
             for number in sorted(elsewhere)
         )
+    enter_stage(progress, "match", len(valid))
     plan = plan_rows(valid, area, present, column_of=column_of)
     problems.extend(plan.errors)
     problems.sort(key=lambda error: error.row)

@@ -235,6 +235,12 @@ class ImportBatch(models.Model):
     notices = models.JSONField(_("notices"), default=list)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # A large register is checked by the background worker (status "checking"): the stage
+    # it is at and how far, for the page's progress bar; why it failed, [code, params].
+    stage = models.CharField(max_length=20, blank=True, editable=False)
+    progress_done = models.PositiveIntegerField(default=0, editable=False)
+    progress_total = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    failure = models.JSONField(default=list, blank=True, editable=False)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -249,6 +255,16 @@ class ImportBatch(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == ImportStatus.PENDING
+
+    @property
+    def is_checking(self) -> bool:
+        return self.status == ImportStatus.CHECKING
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, 100 * self.progress_done // self.progress_total)
 
     @property
     def needs_grid_confirmation(self) -> bool:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("grids/<int:pk>/register.pdf", views.export_grid_pdf, name="export_grid_pdf"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_batch, name="import_batch"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<int:pk>/report.xlsx", views.import_report, name="import_report"),
     path("import/<int:pk>/apply/", views.import_apply, name="import_apply"),
     path("import/<int:pk>/discard/", views.import_discard, name="import_discard"),

@@ -6,13 +6,15 @@ with the permission the page needs: what is out of scope does not exist. State c
 go through `actions`; the exports and their audit entries through `exports`.
 """
 
-from typing import Any
+from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +35,7 @@ from wangge.lib.excel import XLSX_CONTENT_TYPE
 from wangge.residents import actions, errors, exports, selectors
 from wangge.residents.errors import RegistryError
 from wangge.residents.forms import HouseholdForm, ImportUploadForm, ResidentForm
-from wangge.residents.importing import FIELD_LABELS, RowError
+from wangge.residents.importing import FIELD_LABELS, STAGES, RowError
 from wangge.residents.models import Household, ImportBatch, Resident
 
 PER_PAGE = 50
@@ -42,6 +44,8 @@ SEARCH_MAX = 100
 REVEALABLE = {"id_number", "phone"}
 # A register is read in memory and never written to disk unencrypted (see import_upload).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# The stages a background check goes through, for its progress (the apply's are not shown).
+STAGE_LIST = [(name, STAGES[name]) for name in ("read", "check", "match", "store")]
 ERRORS_SHOWN = 100
 
 
@@ -343,10 +347,16 @@ def _import_upload(request: AuthedRequest) -> HttpResponse:
         elif upload is None:
             form.add_error("file", RegistryError("file_too_large").message)
         else:
+            data = upload.read()
             try:
-                batch = actions.stage_import(
-                    upload.read(), upload.name or "", area, acting_user=request.user
-                )
+                if len(data) > settings.WANGGE_IMPORT_BACKGROUND_BYTES:
+                    batch = actions.begin_import(
+                        data, upload.name or "", area, acting_user=request.user
+                    )
+                else:
+                    batch = actions.stage_import(
+                        data, upload.name or "", area, acting_user=request.user
+                    )
             except RegistryError as exc:
                 form.add_error("file", exc.message)
             else:
@@ -374,6 +384,8 @@ def import_batch(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     shown = [RowError.from_json(item) for item in batch.first_errors[:ERRORS_SHOWN]]
     notices = [errors.render(code, params) for code, params in batch.notices]
+    if batch.failure:
+        notices.insert(0, errors.render(batch.failure[0], batch.failure[1]))
     columns = [
         (FIELD_LABELS.get(key, key), name) for key, name in batch.columns.items() if key != "seq"
     ]
@@ -387,13 +399,28 @@ def import_batch(request: AuthedRequest, pk: int) -> HttpResponse:
             "more_errors": max(batch.rows_error - len(shown), 0),
             "columns": columns,
             "breadcrumbs": batch.area.ancestors_and_self(),
+            "stages": STAGE_LIST,
         },
     )
 
 
 @login_required
 @require_GET
-def import_report(request: AuthedRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The progress of a register being checked (the page polls it); once the check is
+    over, the page reloads itself to show the report."""
+    batch = _batch(request, pk)
+    response = render(
+        request, "residents/_import_progress.html", {"batch": batch, "stages": STAGE_LIST}
+    )
+    if not batch.is_checking:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def import_report(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The uploaded rows with an added problem column, as Excel (while the batch waits)."""
     batch = _batch(request, pk)
     if not batch.is_pending:
@@ -454,8 +481,13 @@ def import_discard(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- exports of a grid ------------------------------------------------------------------
 
 
-def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
+def _attachment(data: bytes | BinaryIO, filename: str, content_type: str) -> HttpResponseBase:
+    """A download; a file (a large export) is streamed from disk, in blocks, and closed."""
+    response: HttpResponseBase
+    if isinstance(data, bytes):
+        response = HttpResponse(data, content_type=content_type)
+    else:
+        response = FileResponse(data, content_type=content_type)
     response.headers["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )
@@ -478,7 +510,7 @@ def _export_grid(request: AuthedRequest, pk: int) -> Area:
 
 @login_required
 @require_GET
-def export_grid_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
+def export_grid_xlsx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     grid = _export_grid(request, pk)
     data = exports.grid_register_xlsx(grid, request.user, acting_user=actor_for(request))
     return _attachment(data, _register_file_name(grid, "xlsx"), XLSX_CONTENT_TYPE)
@@ -486,7 +518,7 @@ def export_grid_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_grid_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+def export_grid_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
     grid = _export_grid(request, pk)
     data = exports.grid_register_pdf(grid, request.user, acting_user=actor_for(request))
     return _attachment(data, _register_file_name(grid, "pdf"), "application/pdf")

@@ -20,7 +20,7 @@ from wangge.audit.log import Actor
 from wangge.core.permissions import Perm
 from wangge.core.scoping import require_in_scope
 from wangge.events import actions as events
-from wangge.risk.choices import RiskLevel
+from wangge.risk.choices import STRICTNESS, RiskLevel
 from wangge.risk.models import AreaRiskLevel, RiskPolicy
 from wangge.risk.selectors import effective_level
 
@@ -94,6 +94,17 @@ def set_risk_level(
     reason = _check(reason, at, current)
     if current is not None and current.level == level:
         raise RiskError(_("The area is already at this level."))
+    parent = area.get_parent()
+    above = effective_level(parent) if parent is not None else None
+    if above is not None and STRICTNESS[level] < STRICTNESS[above.level]:
+        # An area's level is the strictest of its own and its ancestors' (DOMAIN.md).
+        raise RiskError(
+            _(
+                "%(area)s above is at %(level)s, and no area can be less strict than the areas "
+                "above it: change that area's level instead."
+            )
+            % {"area": above.inherited_from, "level": RiskLevel(above.level).label}
+        )
     before = effective_level(area).level
     if current is not None:
         current.ended_at = at

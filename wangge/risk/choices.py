@@ -11,8 +11,7 @@ class RiskLevel(models.TextChoices):
     LOCKDOWN = "lockdown", _("Lockdown area")  # 封控区
 
 
-# How strict each level is: an area with no level of its own takes the strictest of its
-# ancestors' levels.
+# How strict each level is: an area's level is the strictest of its own and its ancestors'.
 STRICTNESS: dict[str, int] = {
     RiskLevel.NORMAL: 0,
     RiskLevel.PREVENTION: 1,

@@ -1,5 +1,5 @@
-"""An area's effective risk level: its own current setting, else the strictest current
-setting of its ancestors, else normal."""
+"""An area's effective risk level: the strictest of its own current setting and its
+ancestors' (DOMAIN.md), else normal."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -69,19 +69,20 @@ def effective_levels(
         for setting in _current_on(paths, at).select_related("area")
         if setting.area.path in paths
     }
-    result: dict[int, EffectiveLevel] = {}
-    for area in areas:
-        own = current.get(area.path)
-        if own is not None:
-            result[area.pk] = EffectiveLevel(own.level, own)
-            continue
-        inherited = [current[p] for p in chains[area.path][:-1] if p in current]
-        if inherited:
-            strictest = max(inherited, key=lambda s: STRICTNESS[s.level])
-            result[area.pk] = EffectiveLevel(strictest.level, strictest)
-        else:
-            result[area.pk] = EffectiveLevel(RiskLevel.NORMAL, None)
-    return result
+    return {
+        area.pk: _strictest([current[p] for p in chains[area.path] if p in current])
+        for area in areas
+    }
+
+
+def _strictest(chain: list[AreaRiskLevel]) -> EffectiveLevel:
+    """The strictest of the current settings along an area's chain (top first, its own
+    last); of equally strict ones the nearest, so an area's own setting names its level
+    when no stricter one is above it."""
+    if not chain:
+        return EffectiveLevel(RiskLevel.NORMAL, None)
+    strictest = max(reversed(chain), key=lambda s: STRICTNESS[s.level])
+    return EffectiveLevel(strictest.level, strictest)
 
 
 def effective_level(area: Area) -> EffectiveLevel:
@@ -162,15 +163,8 @@ def area_level_view(area: Area) -> AreaLevelView:
     )
     own = [s for s in rows if s.area_id == area.pk]
     above = sorted((s for s in rows if s.area_id != area.pk), key=lambda s: s.area.path)
-    current = next((s for s in own if s.ended_at is None), None)
-    if current is not None:
-        effective = EffectiveLevel(current.level, current)
-    elif above:
-        strictest = max(above, key=lambda s: STRICTNESS[s.level])
-        effective = EffectiveLevel(strictest.level, strictest)
-    else:
-        effective = EffectiveLevel(RiskLevel.NORMAL, None)
-    return AreaLevelView(own, above, effective)
+    current = [s for s in own if s.ended_at is None]
+    return AreaLevelView(own, above, _strictest([*above, *current]))
 
 
 def current_settings(paths: list[str] | None, level: str = "") -> list[AreaRiskLevel]:

@@ -6,8 +6,10 @@ people is audited (with the count, never the people).
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import BinaryIO
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -17,7 +19,7 @@ from wangge.audit import log
 from wangge.audit.events import AuditEvent
 from wangge.audit.log import Actor
 from wangge.core.pdf import PDF_CONTENT_TYPE, render_pdf
-from wangge.lib.excel import XLSX_CONTENT_TYPE, Column, workbook_bytes
+from wangge.lib.excel import XLSX_CONTENT_TYPE, Column, workbook_bytes, workbook_file
 from wangge.residents.models import Resident
 from wangge.testing.choices import FollowUpOutcome
 from wangge.testing.models import Round, Shipment, Tube
@@ -42,6 +44,16 @@ def last_followup(resident: Resident) -> str:
 
 
 def untested_xlsx(round_: Round, grid: Area, residents: Sequence[Resident]) -> bytes:
+    """The untested list as Excel bytes (a short list; `untested_xlsx_file` streams)."""
+    with untested_xlsx_file(round_, grid, residents, len(residents)) as handle:
+        return handle.read()
+
+
+def untested_xlsx_file(
+    round_: Round, grid: Area, residents: Iterable[Resident], count: int
+) -> BinaryIO:
+    """The untested list as an open, unlinked Excel file, written row by row as the
+    residents come (a queryset's iterator): memory stays flat however long the list."""
     now = timezone.localtime()
     columns = [
         Column(_("No."), 6),
@@ -77,10 +89,10 @@ def untested_xlsx(round_: Round, grid: Area, residents: Sequence[Resident]) -> b
         [
             _("As of"),
             now.strftime("%Y-%m-%d %H:%M"),
-            _("%(count)d people") % {"count": len(residents)},
+            _("%(count)d people") % {"count": count},
         ],
     ]
-    return workbook_bytes(grid.name, columns, rows, preamble=preamble)
+    return workbook_file(grid.name, columns, rows, preamble=preamble)
 
 
 def untested_pdf(round_: Round, grid: Area, residents: Sequence[Resident]) -> bytes:
@@ -96,26 +108,35 @@ def untested_pdf(round_: Round, grid: Area, residents: Sequence[Resident]) -> by
     )
 
 
+# Residents fetched at a time by the streamed Excel list.
+EXPORT_CHUNK = 2000
+
+
 def export_untested(
     round_: Round,
     grid: Area,
-    residents: Sequence[Resident],
+    residents: "QuerySet[Resident]",
     *,
     fmt: str,
     acting_user: Actor,
-) -> bytes:
-    """The door-knocking list as a file, audited with its size only."""
-    data = (
-        untested_xlsx(round_, grid, residents)
-        if fmt == "xlsx"
-        else untested_pdf(round_, grid, residents)
-    )
+) -> bytes | BinaryIO:
+    """The door-knocking list as a file, audited with its size only. Excel is streamed
+    (an open, unlinked file, the residents read EXPORT_CHUNK at a time); the PDF is
+    laid out whole."""
+    data: bytes | BinaryIO
+    if fmt == "xlsx":
+        count = residents.count()
+        data = untested_xlsx_file(round_, grid, residents.iterator(chunk_size=EXPORT_CHUNK), count)
+    else:
+        people = list(residents)
+        count = len(people)
+        data = untested_pdf(round_, grid, people)
     log.record(
         acting_user,
         AuditEvent.TESTING_EXPORT_UNTESTED,
         obj=round_,
         area_path=grid.path,
-        details={"grid": grid.pk, "format": fmt, "count": len(residents)},
+        details={"grid": grid.pk, "format": fmt, "count": count},
     )
     return data
 

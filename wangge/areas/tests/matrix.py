@@ -1,5 +1,6 @@
 """Permission-matrix cases of the areas pages. Format: tests/test_permission_matrix.py."""
 
+import json
 from typing import Any
 
 from tests.factories import UserFactory, grant
@@ -40,6 +41,55 @@ def _pending_beside(world: World) -> dict[str, str]:
     rows = [TreeRow(2, "", "矩阵楼", "楼栋", "")]
     grid_b = world.tree["grid_b"].pk
     return {"token": pending.save(world.sibling_user.pk, grid_b, "tree.csv", rows)}
+
+
+def _outline(path: str) -> bytes:
+    ring = [[103.0, 36.0], [103.01, 36.0], [103.01, 36.01], [103.0, 36.01], [103.0, 36.0]]
+    feature = {
+        "type": "Feature",
+        "properties": {"path": path},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+
+def _tree_path(tree: dict[str, Any], grid: str) -> str:
+    return "/".join(tree[key].name for key in ("district", "street", "community", grid))
+
+
+def _pending_outlines(world: World, side: str) -> str:
+    """A file of outlines checked by the command centre of this side's district."""
+    store = world.mine if side == "mine" else world.foreign
+    if "outline_upload" not in store:
+        if side == "mine":
+            uploader = world.users[UPLOADER]
+            data = _outline(_tree_path(world.tree, "grid_a"))
+        else:
+            uploader = grant(
+                UserFactory(username="matrix_foreign_command_outlines"),
+                Role.COMMAND_CENTRE,
+                world.other["district"],
+            )
+            data = _outline(_tree_path(world.other, "grid_a"))
+        store["outline_upload"] = pending.save_boundaries(uploader.pk, "outlines.geojson", data)
+    return str(store["outline_upload"])
+
+
+def _pending_outlines_beside(world: World) -> dict[str, str]:
+    """A file of the grid-A actor outlining grid B (checked when they still managed it, say):
+    applying it must change nothing."""
+    assert world.sibling_user is not None  # noqa: S101
+    data = _outline(_tree_path(world.tree, "grid_b"))
+    return {"token": pending.save_boundaries(world.sibling_user.pk, "outlines.geojson", data)}
+
+
+def _outline_file(w: World) -> dict[str, object]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = _outline(_tree_path(w.tree, "grid_a"))
+    return {
+        "outlines": SimpleUploadedFile("outlines.geojson", data, content_type="application/json")
+    }
 
 
 def _grid(name: str):  # type: ignore[no-untyped-def]
@@ -153,5 +203,27 @@ CASES = [
         ok=302,
         expect=NOT_THE_UPLOADER,
         sibling=Sibling(kwargs=_pending_beside),
+    ),
+    # Outlines for the map: the import page names no area (403 without the permission);
+    # checking a file writes nothing but the file kept for its uploader.
+    Case("areas:boundaries_import", perm=Perm.MANAGE_AREAS, denied=403),
+    Case(
+        "areas:boundaries_import",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        denied=403,
+        data=_outline_file,
+        unscoped_write="keeps a checked file for its uploader; applying it is checked",
+    ),
+    Case(
+        "areas:boundaries_apply",
+        method="POST",
+        perm=Perm.MANAGE_AREAS,
+        kwargs=lambda w: {"token": _pending_outlines(w, "mine")},
+        foreign=lambda w: {"token": _pending_outlines(w, "foreign")},
+        ok=302,
+        expect=NOT_THE_UPLOADER,
+        # Checked again on applying: grid B is not the actor's, the report comes back.
+        sibling=Sibling(kwargs=_pending_outlines_beside, status=200),
     ),
 ]

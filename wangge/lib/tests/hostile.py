@@ -61,3 +61,32 @@ def sheet_bomb(megabytes: int = 300) -> bytes:
                 sheet.write(chunk)
             sheet.write(b"</sheetData></worksheet>")
     return buffer.getvalue()
+
+
+def sheet_of(sheet_data: str) -> bytes:
+    """A one-sheet workbook whose <sheetData> is `sheet_data`, written as given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{sheet_data}</sheetData></worksheet>",
+        )
+    return buffer.getvalue()
+
+
+def far_corners() -> bytes:
+    """A register of two rows plus one cell at the sheet's far corner (XFD1048576): 1 KB
+    that a reader laying the sheet out densely would need 550 GB for."""
+    header = '<row r="1">' + "".join(
+        f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+        for col, name in zip("ABC", ("姓名", "身份证号码", "门牌号"), strict=True)
+    )
+    person = '<row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c></row>'
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    return sheet_of(header + "</row>" + person + far)

@@ -1,10 +1,14 @@
 import base64
+import hashlib
+import hmac
 import os
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from hypothesis import given
+from hypothesis import strategies as st
 
-from wangge.lib.crypto import BlindIndex, Cipher, Keyring, KeyringError
+from wangge.lib.crypto import BlindIndex, Cipher, Keyring, KeyringError, b32_20
 
 
 def _ring(*ids):
@@ -49,3 +53,15 @@ def test_blind_index_is_stable_and_keyed():
 def test_malformed_keyrings_are_refused(text):
     with pytest.raises(KeyringError):
         Keyring.parse(text)
+
+
+@given(st.binary(min_size=20, max_size=40))
+def test_the_fast_base32_is_base32(digest):
+    assert b32_20(digest) == base64.b32encode(digest[:20]).decode().rstrip("=")
+
+
+def test_the_blind_index_is_the_hmac_it_always_was():
+    keyring = Keyring.parse("k1:" + base64.b64encode(bytes(range(32))).decode())
+    value = hmac.new(bytes(range(32)), b"id_number\x00RC:620103199001011234", hashlib.sha256)
+    expected = "k1$" + base64.b32encode(value.digest()[:20]).decode().rstrip("=")
+    assert BlindIndex(keyring).compute("RC:620103199001011234", b"id_number") == expected

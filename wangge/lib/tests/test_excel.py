@@ -1,6 +1,9 @@
 import datetime as dt
 import enum
+import gc
 import io
+import tempfile
+import tracemalloc
 
 from django.utils.translation import gettext_lazy as _
 from hypothesis import given, settings
@@ -61,7 +64,8 @@ def test_workbook_has_bold_header_widths_and_preamble():
     assert sheet["A1"].value == "一号小区户口底册"
     assert [cell.value for cell in sheet[2]] == ["姓名", "电话", "备注"]
     assert sheet["A2"].font.b
-    assert sheet.column_dimensions["A"].width == 12
+    # Excel shows 12 characters; XlsxWriter stores them with the cell's padding (12.71).
+    assert 12 < sheet.column_dimensions["A"].width < 13
     assert sheet.freeze_panes == "A3"
     assert sheet["C3"].value == "'=cmd|' /C calc'!A0"
     assert sheet["C3"].data_type == "s"
@@ -102,3 +106,71 @@ def test_written_cells_read_back_as_text_never_formulas(values):
     for cell in sheet[2]:
         assert cell.data_type != "f"
         assert not (isinstance(cell.value, str) and cell.value.startswith("="))
+
+
+def test_dates_numbers_and_links_keep_their_kind():
+    data = workbook_bytes(
+        "x",
+        ["a", "b", "c", "d", "e", "f"],
+        [
+            [
+                dt.date(2022, 3, 20),
+                dt.datetime(2022, 3, 20, 8, 30),
+                1.5,
+                True,
+                "https://example.invalid/",
+                "00123",
+            ]
+        ],
+    )
+    row = [cell.value for cell in read_back(data)[2]]
+    assert row == [
+        dt.datetime(2022, 3, 20),
+        dt.datetime(2022, 3, 20, 8, 30),
+        1.5,
+        True,
+        "https://example.invalid/",
+        "00123",
+    ]
+
+
+def test_two_sheets_of_one_name_are_both_kept():
+    book = WorkbookBuilder()
+    book.add_sheet("一组", ["x"])
+    book.add_sheet("一组", ["x"])
+    sheets = load_workbook(io.BytesIO(book.to_bytes())).worksheets
+    assert [sheet.title for sheet in sheets] == ["一组", "一组1"]
+
+
+def test_the_finished_file_is_already_gone_from_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    book = WorkbookBuilder()
+    book.add_sheet("x", ["a"]).append(["张三"])
+    assert list(tmp_path.glob("wangge-export-*"))
+    with book.to_file() as handle:
+        assert not list(tmp_path.glob("wangge-export-*"))
+        assert load_workbook(handle).worksheets[0]["A2"].value == "张三"
+    abandoned = WorkbookBuilder()
+    abandoned.add_sheet("x", ["a"]).append(["李四"])
+    del abandoned
+    gc.collect()
+    assert not list(tmp_path.glob("wangge-export-*"))
+
+
+def _peak_while_writing(rows):
+    tracemalloc.start()
+    book = WorkbookBuilder()
+    sheet = book.add_sheet("x", ["姓名", "证件号码", "电话", "住址"])
+    for index in range(rows):
+        sheet.append(["张三丰", "620103********1234", "139****5678", f"{index}号楼3单元502"])
+    with book.to_file():
+        pass
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_memory_does_not_grow_with_the_rows():
+    # openpyxl's write-only workbook kept about 1 KB a row until it saved.
+    small, large = _peak_while_writing(2_000), _peak_while_writing(20_000)
+    assert large < small + 1024 * 1024

@@ -248,3 +248,19 @@ def test_a_kept_birth_year_leaves_ten_thousand_numbers_beside_the_sex(born, days
     last = min(dt.date(year, 12, 31), written_on)
     dates = (last - dt.date(year, 1, 1)).days + 1
     assert dates * idnumbers.SEQUENCES_PER_SEX >= idnumbers.MIN_CANDIDATES
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_digit_is_stdnums(body):
+    from stdnum.cn import ric
+
+    from wangge.lib.idnumbers import _check_digit
+
+    assert _check_digit(body + "0") == ric.calc_check_digit(body + "0")
+
+
+@given(st.text(max_size=12))
+def test_folding_digits_leaves_no_digit_of_another_script(text):
+    folded = idnumbers.fold_digits(text)
+    assert not any(c.isdigit() and not c.isascii() for c in folded)
+    assert len(folded) == len(text)

@@ -214,6 +214,13 @@ CASES = [
         expect=NOT_THE_UPLOADER,
     ),
     Case(
+        "residents:import_progress",
+        perm=Perm.IMPORT_REGISTRY,
+        kwargs=lambda w: {"pk": _batch(w, "mine")},
+        foreign=lambda w: {"pk": _batch(w, "foreign")},
+        expect=NOT_THE_UPLOADER,
+    ),
+    Case(
         "residents:import_report",
         perm=Perm.IMPORT_REGISTRY,
         kwargs=lambda w: {"pk": _batch(w, "mine")},

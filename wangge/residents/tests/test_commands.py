@@ -85,3 +85,18 @@ def test_purge_forgets_stale_uploads(tree, alice, import_dir, django_capture_on_
     assert (
         sorted(path.name.split(".")[0] for path in import_dir.iterdir()) == [fresh.storage_key] * 2
     )
+
+
+def test_purge_keeps_a_check_in_progress_and_ends_one_left_stuck(tree, alice, import_dir):
+    data = register_xlsx([person("张伟", number())])
+    running = actions.begin_import(data, "a.xlsx", tree["grid_a"], acting_user=alice)
+    stuck = actions.begin_import(data, "b.xlsx", tree["grid_a"], acting_user=alice)
+    ImportBatch.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    call_command("purge_imports", "--for-real", stdout=StringIO())
+    running.refresh_from_db()
+    stuck.refresh_from_db()
+    assert running.status == ImportStatus.CHECKING
+    assert (import_dir / f"{running.storage_key}.src").exists()  # its worker reads it
+    assert stuck.status == ImportStatus.FAILED and stuck.failure[0] == "import_expired"
+    assert not (import_dir / f"{stuck.storage_key}.src").exists()
+    assert actions.check_import(running.pk).status == ImportStatus.PENDING

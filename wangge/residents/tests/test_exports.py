@@ -27,6 +27,11 @@ def people(tree):
     ]
 
 
+def body(response):
+    """A download's bytes, streamed (an Excel export) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def xlsx_text(data):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return "".join(archive.read(name).decode() for name in archive.namelist())
@@ -37,7 +42,9 @@ def test_excel_register_is_masked_audited_and_formula_safe(client, tree, alice, 
     response = client.get(reverse("residents:export_grid_xlsx", args=[tree["grid_a"].pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert response.streaming  # from a file, block by block, not held in memory
+    data = body(response)
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     assert "一号小区" in sheet.cell(1, 1).value
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert [row[3] for row in rows] == ["张伟", '\'=HYPERLINK("http://x","y")', "李娜"]
@@ -45,7 +52,7 @@ def test_excel_register_is_masked_audited_and_formula_safe(client, tree, alice, 
     zhang = rows[0]
     assert zhang[8] == people[0].id_number_masked and zhang[9] == "139****5678"
     assert zhang[14] == people[0].code
-    text = xlsx_text(response.content)
+    text = xlsx_text(data)
     for person in people:
         assert person.reveal_id_number() not in text
     assert "13912345678" not in text and "另一个网格" not in text
@@ -153,7 +160,7 @@ def test_pages_and_exports_show_a_birth_year_never_a_birth_date(client, tree, al
             f"/areas/{tree['grid_a'].pk}/",
         )
     }
-    xlsx = client.get(reverse("residents:export_grid_xlsx", args=[tree["grid_a"].pk])).content
+    xlsx = body(client.get(reverse("residents:export_grid_xlsx", args=[tree["grid_a"].pk])))
     cells = [
         cell
         for row in load_workbook(io.BytesIO(xlsx)).worksheets[0].iter_rows(values_only=True)
@@ -178,8 +185,23 @@ def test_exported_registers_are_titled_and_named_in_chinese(client, tree, alice,
     grid = tree["grid_a"]
     today = f"{timezone.localdate():%Y%m%d}"
     excel = client.get(reverse("residents:export_grid_xlsx", args=[grid.pk]))
-    sheet = load_workbook(io.BytesIO(excel.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(body(excel))).worksheets[0]
     assert sheet.cell(2, 1).value.startswith("户口底册，导出于 ")
     assert f"{grid.name}-户口底册-{today}.xlsx" in unquote(excel["Content-Disposition"])
     pdf = client.get(reverse("residents:export_grid_pdf", args=[grid.pk]))
     assert f"{grid.name}-户口底册-{today}.pdf" in unquote(pdf["Content-Disposition"])
+
+
+def test_the_streamed_register_puts_each_head_of_household_first(client, tree, alice):
+    grid = tree["grid_a"]
+    child = make_resident(grid, "孩子", room="501")
+    head = make_resident(grid, "户主本人", room="501")
+    head.relation = "户主"
+    head.save(update_fields=["relation"])
+    child.relation = "子"
+    child.save(update_fields=["relation"])
+    client.force_login(alice)
+    response = client.get(reverse("residents:export_grid_xlsx", args=[grid.pk]))
+    sheet = load_workbook(io.BytesIO(body(response))).worksheets[0]
+    names = [row[3] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert names == ["户主本人", "孩子"]

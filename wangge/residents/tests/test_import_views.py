@@ -159,3 +159,66 @@ def test_registry_pages_link_to_the_import(client, tree, alice, bob):
     assert (
         reverse("residents:import") not in client.get(reverse("residents:search")).content.decode()
     )
+
+
+# --- a large register, checked by the background worker ----------------------------------
+
+
+def test_a_large_register_is_checked_in_the_background_with_its_progress_shown(
+    client, tree, alice, settings
+):
+    from wangge.residents import tasks
+
+    settings.WANGGE_IMPORT_BACKGROUND_BYTES = 0
+    client.force_login(alice)
+    ids = [number(), number()]
+    response = upload(client, tree["grid_a"], register_xlsx([person("张伟", ids[0])]))
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("residents:import_batch", args=[batch.pk])
+    assert batch.status == ImportStatus.CHECKING and batch.rows_total == 0
+    progress_url = reverse("residents:import_progress", args=[batch.pk])
+    page = client.get(response.url).content.decode()
+    assert f'hx-get="{progress_url}"' in page and "读取文件" in page
+    assert reverse("residents:import_apply", args=[batch.pk]) not in page
+    polled = client.get(progress_url)
+    assert polled.status_code == 200 and "HX-Refresh" not in polled.headers
+
+    assert tasks.check_import.call(batch.pk) == ImportStatus.PENDING
+    batch.refresh_from_db()
+    assert (batch.rows_total, batch.rows_valid, batch.rows_new) == (1, 1, 1)
+    polled = client.get(progress_url)
+    assert polled.headers["HX-Refresh"] == "true" and "hx-get" not in polled.content.decode()
+    page = client.get(response.url).content.decode()
+    assert reverse("residents:import_apply", args=[batch.pk]) in page
+    assert tasks.check_import.call(batch.pk) == ImportStatus.PENDING  # a retry does nothing
+    client.post(reverse("residents:import_apply", args=[batch.pk]))
+    assert Resident.objects.count() == 1
+
+
+def test_the_worker_reports_its_stages_on_the_batch(tree, alice, monkeypatch):
+    seen = []
+    original = actions._BatchProgress._write
+
+    def spy(self):
+        original(self)
+        seen.append(ImportBatch.objects.values_list("stage", flat=True).get(pk=self.batch_id))
+
+    monkeypatch.setattr(actions._BatchProgress, "_write", spy)
+    batch = actions.begin_import(
+        register_xlsx([person("张伟", number())]), "底册.xlsx", tree["grid_a"], acting_user=alice
+    )
+    actions.check_import(batch.pk)
+    assert seen[:3] == ["read", "check", "match"]
+
+
+def test_a_file_the_worker_cannot_read_says_why_and_is_deleted(client, tree, alice, settings):
+    settings.WANGGE_IMPORT_BACKGROUND_BYTES = 0
+    client.force_login(alice)
+    upload(client, tree["grid_a"], b"PK\x03\x04 not a workbook")
+    batch = ImportBatch.objects.get()
+    done = actions.check_import(batch.pk)
+    assert done.status == ImportStatus.FAILED and done.failure[0] == "file_unreadable"
+    page = client.get(reverse("residents:import_batch", args=[batch.pk])).content.decode()
+    assert "不是可读取的" in page or "无法读取" in page
+    with pytest.raises(actions.RegistryError):
+        actions.importing.load_source(batch.storage_key)

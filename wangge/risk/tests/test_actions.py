@@ -56,8 +56,8 @@ def test_a_change_is_audited_with_from_and_to_and_records_an_event(tree, street_
 
 def test_inherit_again_ends_the_own_setting(tree, street_lead):
     set_level(tree["street"], RiskLevel.PREVENTION, days_ago=2, acting_user=street_lead)
-    own = set_level(tree["grid_a"], RiskLevel.NORMAL, days_ago=1, acting_user=street_lead)
-    assert effective_level(tree["grid_a"]).level == RiskLevel.NORMAL
+    own = set_level(tree["grid_a"], RiskLevel.LOCKDOWN, days_ago=1, acting_user=street_lead)
+    assert effective_level(tree["grid_a"]).level == RiskLevel.LOCKDOWN
     inherit_risk_level(tree["grid_a"], "解除", at=timezone.now(), acting_user=street_lead)
     own.refresh_from_db()
     assert own.ended_at is not None
@@ -65,7 +65,20 @@ def test_inherit_again_ends_the_own_setting(tree, street_lead):
     assert effective.level == RiskLevel.PREVENTION
     assert effective.inherited_from == tree["street"]
     entry = AuditEntry.objects.filter(action=AuditEvent.RISK_INHERIT).get()
-    assert (entry.details["from"], entry.details["to"]) == ("normal", "prevention")
+    assert (entry.details["from"], entry.details["to"]) == ("lockdown", "prevention")
+
+
+def test_an_area_cannot_be_set_less_strict_than_the_areas_above_it(tree, street_lead):
+    set_level(tree["street"], RiskLevel.CONTROL, days_ago=1, acting_user=street_lead)
+    with pytest.raises(RiskError, match="上级区域"):
+        set_risk_level(
+            tree["grid_a"], RiskLevel.PREVENTION, "降级", at=timezone.now(), acting_user=street_lead
+        )
+    assert not AreaRiskLevel.objects.filter(area=tree["grid_a"]).exists()
+    set_risk_level(
+        tree["grid_a"], RiskLevel.LOCKDOWN, "封控", at=timezone.now(), acting_user=street_lead
+    )
+    assert effective_level(tree["grid_a"]).level == RiskLevel.LOCKDOWN
 
 
 def test_inherit_without_an_own_level_is_refused(tree, street_lead):
@@ -126,14 +139,12 @@ SETTINGS = [None, *LEVELS]  # None: no setting of its own
 
 
 def _expected(own_and_above: list[str | None]) -> str:
-    """The rule stated plainly: the area's own setting, else the strictest above it."""
-    *above, own = own_and_above
-    if own is not None:
-        return own
-    set_above = [level for level in above if level is not None]
-    if not set_above:
+    """The rule stated plainly (DOMAIN.md): the strictest of the area's own setting and
+    those above it; normal when none is set."""
+    set_here_or_above = [level for level in own_and_above if level is not None]
+    if not set_here_or_above:
         return RiskLevel.NORMAL
-    return max(set_above, key=lambda level: STRICTNESS[level])
+    return max(set_here_or_above, key=lambda level: STRICTNESS[level])
 
 
 @pytest.fixture
@@ -178,7 +189,8 @@ def test_inheritance_holds_when_settings_are_changed_through_the_action(chain, l
     areas, _sibling = chain
     AreaRiskLevel.objects.all().delete()
     start = timezone.now() - dt.timedelta(hours=1)
-    for area, level in zip(areas, levels, strict=True):
+    # Deepest first: an area is never set less strict than a level already above it.
+    for area, level in reversed(list(zip(areas, levels, strict=True))):
         # First some other level, then the one under test: history must not confuse it.
         if level is not None:
             other = RiskLevel.CONTROL if level != RiskLevel.CONTROL else RiskLevel.PREVENTION

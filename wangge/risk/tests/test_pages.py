@@ -104,8 +104,9 @@ def test_a_grid_member_sees_the_level_but_no_form(client, tree, leader, member):
 
 def test_the_list_shows_areas_not_at_normal_filtered_by_level(client, tree, leader):
     set_level(tree["grid_a"], RiskLevel.LOCKDOWN, reason="封控原因", acting_user=leader)
-    set_level(tree["community"], RiskLevel.CONTROL, reason="管控原因", acting_user=leader)
+    # Grid B's own "normal" is set before the community above it is stricter.
     set_level(tree["grid_b"], RiskLevel.NORMAL, reason="常态原因", acting_user=leader)
+    set_level(tree["community"], RiskLevel.CONTROL, reason="管控原因", acting_user=leader)
     client.force_login(leader)
     text = client.get(reverse("risk:list")).content.decode()
     assert "封控原因" in text and "管控原因" in text and "常态原因" not in text
@@ -186,8 +187,8 @@ def _home_cards(client, user):
 
 def test_the_workbench_counts_areas_by_level_in_my_areas(client, tree, leader, member):
     set_level(tree["grid_a"], RiskLevel.LOCKDOWN, acting_user=leader)
-    set_level(tree["community"], RiskLevel.CONTROL, acting_user=leader)
     set_level(tree["grid_b"], RiskLevel.NORMAL, acting_user=leader)
+    set_level(tree["community"], RiskLevel.CONTROL, acting_user=leader)
     card = _home_cards(client, member)["risk.levels"]
     # The member's grid and the community above it; grid B is not theirs.
     assert [(f.value, str(f.label)) for f in card.figures] == [

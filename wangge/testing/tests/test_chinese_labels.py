@@ -42,5 +42,7 @@ def test_the_untested_export_is_named_and_titled_in_chinese(client, tree, world)
     url = f"/testing/{world.round.pk}/grids/{tree['grid_a'].pk}/untested.xlsx"
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "一号小区-未检人员名单-" in unquote(response["Content-Disposition"])
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert response.streaming
+    data = b"".join(response.streaming_content)
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "未检居民" and rows[2][:2] == ("序号", "姓名")

@@ -183,8 +183,8 @@ def test_untested_exports_are_audited_with_the_count_only(client, tree, world, a
     client.force_login(alice)
     url = f"/testing/{world.round.pk}/grids/{tree['grid_a'].pk}/untested"
     response = client.get(url + ".xlsx")
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.status_code == 200 and response.streaming
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     names = [row[1] for row in sheet.iter_rows(values_only=True)]
     assert "'=HYPERLINK(1)" in names
     entry = AuditEntry.objects.filter(action="testing.export_untested").latest("id")

@@ -1,7 +1,10 @@
 """Shared lookups of the testing pages: rounds, areas and grids through the scoping choke
 point, the page to come back to, downloads, breadcrumbs."""
 
-from django.http import Http404, HttpResponse
+from typing import BinaryIO
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from wangge.areas.models import Area
@@ -68,8 +71,13 @@ def next_url(request: AuthedRequest, fallback: str) -> str:
     return fallback
 
 
-def download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
+def download(data: bytes | BinaryIO, content_type: str, filename: str) -> HttpResponseBase:
+    """A file to download; an open file (a long list) is streamed from disk and closed."""
+    response: HttpResponseBase
+    if isinstance(data, bytes):
+        response = HttpResponse(data, content_type=content_type)
+    else:
+        response = FileResponse(data, content_type=content_type)
     response.headers["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -198,7 +199,7 @@ def shipment_unpack(request: AuthedRequest, shipment_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def shipment_manifest(request: AuthedRequest, shipment_pk: int, fmt: str) -> HttpResponse:
+def shipment_manifest(request: AuthedRequest, shipment_pk: int, fmt: str) -> HttpResponseBase:
     """The box's manifest as a PDF to print and sign, or as Excel for the laboratory."""
     if fmt not in ("pdf", "xlsx"):
         raise Http404

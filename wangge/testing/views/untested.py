@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,12 +76,12 @@ def untested(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponse:
     return render(request, "testing/untested.html", context)
 
 
-def _export_untested(request: AuthedRequest, pk: int, grid_pk: int, fmt: str) -> HttpResponse:
+def _export_untested(request: AuthedRequest, pk: int, grid_pk: int, fmt: str) -> HttpResponseBase:
     round_ = get_round(request, pk)
     grid = get_grid(request, round_, grid_pk)
     if not request.user.has_area_permission(Perm.EXPORT_REGISTRY, grid):
         raise Http404
-    residents = list(_untested(request, round_, grid))
+    residents = _untested(request, round_, grid)
     data = exports.export_untested(round_, grid, residents, fmt=fmt, acting_user=actor_for(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     content_type = exports.XLSX if fmt == "xlsx" else exports.PDF
@@ -91,13 +92,13 @@ def _export_untested(request: AuthedRequest, pk: int, grid_pk: int, fmt: str) ->
 
 @login_required
 @require_GET
-def untested_xlsx(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponse:
+def untested_xlsx(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponseBase:
     return _export_untested(request, pk, grid_pk, "xlsx")
 
 
 @login_required
 @require_GET
-def untested_pdf(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponse:
+def untested_pdf(request: AuthedRequest, pk: int, grid_pk: int) -> HttpResponseBase:
     return _export_untested(request, pk, grid_pk, "pdf")
 
 

@@ -30,10 +30,22 @@ ERRORS_PRINTED = 20
 
 
 class _Bar:
-    """A tqdm bar driven by the importer's progress callbacks."""
+    """tqdm bars driven by the importer's progress callbacks: one bar a stage (reading,
+    checking, matching … writing), each left on screen with its time."""
 
     def __init__(self, description: str, enabled: bool) -> None:
+        self.enabled = enabled
         self.bar = tqdm(desc=description, unit=" rows", disable=not enabled, leave=True)
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.bar.close()
+        self.bar = tqdm(
+            desc=str(importing.STAGES.get(name, name)),
+            total=total,
+            unit=" rows",
+            disable=not self.enabled,
+            leave=True,
+        )
 
     def __call__(self, done: int, total: int | None = None) -> None:
         if total is not None:
