@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -156,9 +156,40 @@ def record(
             previous_hash=head.last_hash,
         )
         entry.entry_hash = _digest(entry)
-        entry.save()
-        AuditChainHead.objects.filter(pk=head.pk).update(last_hash=entry.entry_hash)
+        _append(entry, head)
     return entry
+
+
+# The columns of an entry as `_append` writes them (the primary key comes back).
+_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _append(entry: AuditEntry, head: AuditChainHead) -> None:
+    """Write the entry and move the head to it: on PostgreSQL one statement (the INSERT in
+    a data-modifying CTE beside the head's UPDATE), one round trip fewer on every audited
+    act; elsewhere the two statements, still without building them through the ORM."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(str(f.column)) for f in _ENTRY_FIELDS)
+    values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in _ENTRY_FIELDS]
+    insert = (
+        f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({names}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING {quote('id')}"
+    )
+    update = f"UPDATE {quote(AuditChainHead._meta.db_table)} SET {quote('last_hash')} = %s "  # noqa: S608
+    update += f"WHERE {quote('id')} = %s"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH e AS ({insert}) {update} RETURNING (SELECT {quote('id')} FROM e)",  # noqa: S608
+                [*values, entry.entry_hash, head.pk],
+            )
+            (entry.pk,) = cursor.fetchone()
+        else:
+            cursor.execute(insert, values)
+            (entry.pk,) = cursor.fetchone()
+            cursor.execute(update, [entry.entry_hash, head.pk])
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 STREAM_OPENED = "audit.stream"

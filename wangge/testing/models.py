@@ -594,7 +594,8 @@ class Recall(models.Model):
         WalkIn, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
     )
     # The resident's grid, or the walk-in's registration area: who must find them.
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    # Indexed by `recall_area_round_status` (area first): a grid's list reads it.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(
         _("status"), max_length=10, choices=RecallStatus.choices, default=RecallStatus.OPEN
     )
@@ -624,7 +625,12 @@ class Recall(models.Model):
                 name="recall_once_per_walk_in",
             ),
         ]
-        indexes = [models.Index(fields=["round", "status"], name="recall_round_status")]
+        indexes = [
+            models.Index(fields=["round", "status"], name="recall_round_status"),
+            # A grid's (or community's) list right after a positive pool: its areas, then
+            # the round and status, without walking every open recall of the round.
+            models.Index(fields=["area", "round", "status"], name="recall_area_round_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_tube} · {self.resident or self.walk_in}"

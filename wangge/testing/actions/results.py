@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -27,6 +28,7 @@ from wangge.core.batch import ItemStatus, Tally
 from wangge.core.permissions import Perm
 from wangge.core.sql import column, table
 from wangge.events import actions as events
+from wangge.events.models import Event
 from wangge.residents.models import Resident
 from wangge.testing.choices import RecallStatus, ResultSource, TestResult, TubeStatus
 from wangge.testing.models import LabResult, PositiveCase, Recall, Registration, Tube, WalkIn
@@ -192,16 +194,76 @@ def _members(tube_ids: list[int]) -> dict[int, list[_Member]]:
     return members
 
 
-def _open_pool_recalls(tube_ids: list[int], now: dt.datetime) -> Counter[int]:
-    """Open a recall for everyone in these pooled tubes; the number opened per tube.
+Statement = tuple[str, list[Any]]
 
-    One INSERT … SELECT per chunk: the members never travel to Python and back, which
-    saves a round trip and a model instance per person on the path from a positive pool
-    to its grid's list. A person's area is their grid, or the walk-in's area.
+
+def _result_statements(
+    accepted: dict[str, ResultItem],
+    found: dict[str, Tube],
+    now: dt.datetime,
+    *,
+    source: str,
+    user_id: int | None,
+) -> list[Statement]:
+    """The results stored and their tubes marked resulted: one INSERT of the results and
+    one UPDATE of the tubes per result value (per chunk), as plain statements.
+
+    No model instance per result and no statement built by the ORM: this is the path from
+    a positive pool to its grid's list (docs/architecture.md, "Recall").
     """
-    opened: Counter[int] = Counter()
-    if not tube_ids:
-        return opened
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    ct_field = LabResult._meta.get_field("ct_values")
+    targets = ", ".join(
+        column(LabResult, name)
+        for name in ("tube", "result", "ct_values", "tested_at", "source", "recorded_by",
+                     "recorded_at")
+    )  # fmt: skip
+    statements: list[Statement] = []
+    barcodes = list(accepted)
+    for start in range(0, len(barcodes), CHUNK // 7):
+        chunk = barcodes[start : start + CHUNK // 7]
+        params: list[Any] = []
+        for barcode in chunk:
+            item = accepted[barcode]
+            params += [
+                found[barcode].pk,
+                item.result,
+                ct_field.get_db_prep_save(item.ct_values, connection),  # type: ignore[union-attr]
+                ops.adapt_datetimefield_value(item.tested_at or now),
+                source,
+                user_id,
+                at,
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        statements.append(
+            (f"INSERT INTO {table(LabResult)} ({targets}) VALUES {values}", params)  # noqa: S608
+        )
+    by_result: dict[str, list[int]] = defaultdict(list)
+    for barcode, item in accepted.items():
+        by_result[item.result].append(found[barcode].pk)
+    for result, ids in by_result.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk_ids = ids[start : start + CHUNK]
+            statements.append(
+                (
+                    f"UPDATE {table(Tube)} SET {column(Tube, 'result')} = %s, "  # noqa: S608
+                    f"{column(Tube, 'resulted_at')} = %s, {column(Tube, 'status')} = %s "
+                    f"WHERE {column(Tube, 'id')} IN ({', '.join(['%s'] * len(chunk_ids))})",
+                    [result, at, TubeStatus.RESULTED.value, *chunk_ids],
+                )
+            )
+    return statements
+
+
+def _pool_recall_statement(tube_ids: list[int], now: dt.datetime) -> Statement:
+    """Open a recall for everyone in these pooled tubes: one INSERT … SELECT from the
+    tubes' registrations, returning each recall's tube.
+
+    The members never travel to Python and back, which saves a round trip and a model
+    instance per person on the path from a positive pool to its grid's list. A person's
+    area is their grid, or the walk-in's area.
+    """
     targets = ", ".join(
         column(Recall, name)
         for name in (
@@ -209,27 +271,52 @@ def _open_pool_recalls(tube_ids: list[int], now: dt.datetime) -> Counter[int]:
             "status", "opened_at", "outcome",
         )
     )  # fmt: skip
-    opened_at = connection.ops.adapt_datetimefield_value(now)
-    for start in range(0, len(tube_ids), CHUNK):
-        chunk = tube_ids[start : start + CHUNK]
-        sql = (
-            f"INSERT INTO {table(Recall)} ({targets}) "  # noqa: S608 - names from the models
-            f"SELECT DISTINCT g.{column(Registration, 'round')}, g.{column(Registration, 'tube')}, "
-            f"g.{column(Registration, 'resident')}, g.{column(Registration, 'walk_in')}, "
-            f"COALESCE(p.{column(Resident, 'grid')}, w.{column(WalkIn, 'area')}), "
-            "%s, %s, '' "
-            f"FROM {table(Registration)} g "
-            f"LEFT JOIN {table(Resident)} p ON p.{column(Resident, 'id')} = "
-            f"g.{column(Registration, 'resident')} "
-            f"LEFT JOIN {table(WalkIn)} w ON w.{column(WalkIn, 'id')} = "
-            f"g.{column(Registration, 'walk_in')} "
-            f"WHERE g.{column(Registration, 'tube')} IN ({', '.join(['%s'] * len(chunk))}) "
-            f"RETURNING {column(Recall, 'source_tube')}"
+    sql = (
+        f"INSERT INTO {table(Recall)} ({targets}) "  # noqa: S608 - names from the models
+        f"SELECT DISTINCT g.{column(Registration, 'round')}, g.{column(Registration, 'tube')}, "
+        f"g.{column(Registration, 'resident')}, g.{column(Registration, 'walk_in')}, "
+        f"COALESCE(p.{column(Resident, 'grid')}, w.{column(WalkIn, 'area')}), "
+        "%s, %s, '' "
+        f"FROM {table(Registration)} g "
+        f"LEFT JOIN {table(Resident)} p ON p.{column(Resident, 'id')} = "
+        f"g.{column(Registration, 'resident')} "
+        f"LEFT JOIN {table(WalkIn)} w ON w.{column(WalkIn, 'id')} = "
+        f"g.{column(Registration, 'walk_in')} "
+        f"WHERE g.{column(Registration, 'tube')} IN ({', '.join(['%s'] * len(tube_ids))}) "
+        f"RETURNING {column(Recall, 'source_tube')}"
+    )
+    return sql, [RecallStatus.OPEN.value, connection.ops.adapt_datetimefield_value(now), *tube_ids]
+
+
+def _write_in_one_statement(
+    statements: list[Statement], recalls: Statement, positive: list[int], now: dt.datetime
+) -> Counter[int]:
+    """PostgreSQL: the results, the tubes, the recalls and the positive pools' events in
+    one statement (data-modifying CTEs), one round trip instead of four or more.
+
+    The event of a positive pool is the row `events.record` would write (kind, payload
+    {"tube", "members"}, the tube's area, `now`), counted from the recalls just opened.
+    """
+    parts = [f"w{index} AS ({sql})" for index, (sql, _params) in enumerate(statements)]
+    params = [value for _sql, values in statements for value in values]
+    parts.append(f"c AS ({recalls[0]})")
+    params += recalls[1]
+    if positive:
+        tube_id = column(Tube, "id")
+        parts.append(
+            f"e AS (INSERT INTO {table(Event)} ({column(Event, 'kind')}, "  # noqa: S608
+            f"{column(Event, 'payload')}, {column(Event, 'area')}, {column(Event, 'created_at')}) "
+            f"SELECT %s, jsonb_build_object('tube', t.{tube_id}, 'members', "
+            f"count(c.{column(Recall, 'source_tube')})), t.{column(Tube, 'area')}, %s "
+            f"FROM {table(Tube)} t LEFT JOIN c ON c.{column(Recall, 'source_tube')} = t.{tube_id} "
+            f"WHERE t.{tube_id} IN ({', '.join(['%s'] * len(positive))}) "
+            f"GROUP BY t.{tube_id}, t.{column(Tube, 'area')})"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [RecallStatus.OPEN.value, opened_at, *chunk])
-            opened.update(tube_id for (tube_id,) in cursor.fetchall())
-    return opened
+        params += [POOL_POSITIVE, connection.ops.adapt_datetimefield_value(now), *positive]
+    sql = f"WITH {', '.join(parts)} SELECT {column(Recall, 'source_tube')} FROM c"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return Counter(tube_id for (tube_id,) in cursor.fetchall())
 
 
 def _open_recalls(members: list[_Member]) -> dict[tuple[int, str, int], list[Recall]]:
@@ -327,42 +414,40 @@ def _apply(
     now = timezone.now()
     user = acting_user.user if isinstance(acting_user, Actor) else acting_user
     by_barcode = {o.barcode: o for o in outcomes if o.status == ItemStatus.ACCEPTED}
-    LabResult.objects.bulk_create(
-        (
-            LabResult(
-                tube=found[barcode],
-                result=item.result,
-                ct_values=item.ct_values,
-                tested_at=item.tested_at or now,
-                source=source,
-                recorded_by=user,
-            )
-            for barcode, item in accepted.items()
-        ),
-        batch_size=500,
+    statements = _result_statements(
+        accepted, found, now, source=source, user_id=user.pk if user is not None else None
     )
-    by_result: dict[str, list[int]] = defaultdict(list)
-    for barcode, item in accepted.items():
-        by_result[item.result].append(found[barcode].pk)
-    for result, ids in by_result.items():
-        for start in range(0, len(ids), CHUNK):
-            Tube.objects.filter(pk__in=ids[start : start + CHUNK]).update(
-                result=result, resulted_at=now, status=TubeStatus.RESULTED
-            )
-
     pooled = [
         b
         for b, item in accepted.items()
         if not found[b].is_individual and item.result in RECALL_RESULTS
     ]
-    opened = _open_pool_recalls([found[b].pk for b in pooled], now)
+    positive = [b for b in pooled if accepted[b].result == TestResult.POSITIVE]
+    opened: Counter[int] = Counter()
+    if connection.vendor == "postgresql" and len(statements) <= 4 and len(pooled) <= CHUNK:
+        # A laboratory's usual answer (a few hundred tubes at most): one round trip.
+        opened = _write_in_one_statement(
+            statements,
+            _pool_recall_statement([found[b].pk for b in pooled] or [0], now),
+            [found[b].pk for b in positive],
+            now,
+        )
+        positive = []  # their events are written
+    else:
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            ids = [found[b].pk for b in pooled]
+            for start in range(0, len(ids), CHUNK):
+                cursor.execute(*_pool_recall_statement(ids[start : start + CHUNK], now))
+                opened.update(tube_id for (tube_id,) in cursor.fetchall())
     for barcode in pooled:
         by_barcode[barcode].recalls_opened = opened[found[barcode].pk]
-        if accepted[barcode].result == TestResult.POSITIVE:
-            tube = found[barcode]
-            events.record(
-                POOL_POSITIVE, {"tube": tube.pk, "members": opened[tube.pk]}, area=tube.area, at=now
-            )
+    for barcode in positive:
+        tube = found[barcode]
+        events.record(
+            POOL_POSITIVE, {"tube": tube.pk, "members": opened[tube.pk]}, area=tube.area, at=now
+        )
 
     individual = [b for b in accepted if found[b].is_individual]
     if individual:

@@ -215,3 +215,39 @@ def test_one_audit_entry_per_batch_without_personal_data(tree, people, alice, li
     text = str(entry.details)
     assert all(person.name not in text for person in a)
     assert entry.area_path == tree["grid_a"].path
+
+
+def test_a_batch_writes_results_tubes_recalls_and_one_event_per_positive_pool(
+    tree, people, alice, liaison
+):
+    """The one-statement path (PostgreSQL) and the statement-by-statement one (SQLite)
+    write the same rows: results with who and when, tubes resulted, recalls, and the event
+    of each positive pool with its member count and the tube's area."""
+    from wangge.events.models import Event
+    from wangge.testing.notify import POOL_POSITIVE
+
+    a, b = people
+    round_ = make_round(tree["community"], user=alice)
+    positive = make_tube(round_, tree["grid_a"], a[0], a[1], a[2])
+    invalid = make_tube(round_, tree["grid_b"], b[0])
+    negative = make_tube(round_, tree["grid_b"], b[1])
+    tested = timezone.now() - dt.timedelta(hours=1)
+    report = _record(
+        liaison,
+        ResultItem(positive.barcode, Result.POSITIVE, {"N": 30.0}, tested_at=tested),
+        ResultItem(invalid.barcode, Result.INVALID),
+        ResultItem(negative.barcode, Result.NEGATIVE),
+    )
+    assert (report.accepted, report.recalls_opened) == (3, 4)
+    events = list(Event.objects.filter(kind=POOL_POSITIVE))
+    assert [(e.payload, e.area_id) for e in events] == [
+        ({"tube": positive.pk, "members": 3}, tree["grid_a"].pk)
+    ]
+    stored = {r.tube_id: r for r in LabResult.objects.all()}
+    assert stored[positive.pk].tested_at == tested
+    assert stored[positive.pk].ct_values == {"N": 30.0}
+    assert {r.recorded_by_id for r in stored.values()} == {liaison.pk}
+    assert set(Tube.objects.values_list("status", flat=True)) == {TubeStatus.RESULTED}
+    assert Recall.objects.filter(source_tube=negative).count() == 0
+    entry = AuditEntry.objects.get(action="testing.results")
+    assert entry.details["recalls_opened"] == 4
