@@ -104,6 +104,8 @@ class BatchSql:
         on SQLite (what `adapt_datetimefield_value` does, five times faster)."""
         if value is None or not self.sqlite:
             return value
+        if value.tzinfo is dt.UTC:  # what the batch decoder gives for "Z" and "+00:00"
+            return value.isoformat(" ")[:-6]  # without its "+00:00"
         return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
     def _fields(self, model: type[Model]) -> dict[str, "Field[Any, Any]"]:

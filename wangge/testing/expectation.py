@@ -53,7 +53,12 @@ class ExpectationRules:
         return in_scope(self.paths, grid_path)
 
     def expects(self, resident: Resident, grid_path: str, *, exempted: bool) -> bool:
-        if exempted or resident.status != ResidentStatus.PRESENT or not self.in_scope(grid_path):
+        return self.expects_in(resident, in_scope=self.in_scope(grid_path), exempted=exempted)
+
+    def expects_in(self, resident: Resident, *, in_scope: bool, exempted: bool) -> bool:
+        """`expects`, whether the resident's grid is in the round's scope already known (a
+        batch asks it once per grid)."""
+        if exempted or resident.status != ResidentStatus.PRESENT or not in_scope:
             return False
         if self.exempt_under_treatment and resident.tags & _UNDER_TREATMENT:
             return False

@@ -78,9 +78,11 @@ class PlannedItem:
     index: int
     data: FastRegistration
     client_id: str
-    # The client id and the time as the database stores them (prepared outside the lock).
+    # The client id and the time as the database stores them (prepared outside the lock),
+    # and the client id as the 32 hex digits a stored one is compared by.
     client_db: Any = None
     sampled_db: Any = None
+    client_hex: str = ""
     resident: _Person | None = None
     walk_in_id: int | None = None
     new_walk_in: _NewWalkIn | None = None
@@ -104,6 +106,10 @@ class Plan:
     sampled: set[tuple[int, int]] = field(default_factory=set)
     sampling_points: dict[int, int] = field(default_factory=dict)
     door_teams: dict[int, int] = field(default_factory=dict)
+    # (mode, point, team, round) -> place_code's verdict: a batch names a handful of places.
+    places: dict[tuple[str, int | None, int | None, int], tuple[str, str] | None] = field(
+        default_factory=dict
+    )
 
 
 def person_key(item: PlannedItem) -> tuple[str, int]:
@@ -162,13 +168,17 @@ def plan_batch(
     walk_in_ids: set[uuid.UUID] = set()
     prepared: list[tuple[int, FastRegistration, str, str, Any, dt.datetime]] = []
     normalise = idnumbers.normalise
+    utc = dt.UTC
     for index, item, client_id in valid:
         if item.round_id not in open_rounds:
             code = "round_not_open" if item.round_id in rounds else "unknown_round"
             plan.results[index] = ItemResult.rejected(client_id, code)
             continue
-        # In UTC once: comparing times of two different zones costs a conversion each.
-        sampled_at = item.sampled_at.astimezone(dt.UTC)
+        # In UTC once: comparing times of two different zones costs a conversion each
+        # (most stations send UTC already, which the decoder gives as `dt.UTC`).
+        sampled_at = item.sampled_at
+        if sampled_at.tzinfo is not utc:
+            sampled_at = sampled_at.astimezone(utc)
         if sampled_at > latest:
             plan.results[index] = ItemResult.rejected(client_id, "clock_ahead", field="sampled_at")
             continue
@@ -248,13 +258,23 @@ def plan_batch(
                 walk_ins_by_number[(round_id, index_values[index_value])] = pk
 
     new_walk_ins: dict[uuid.UUID, _NewWalkIn] = {}
+    native_uuid, time = sql.native_uuid, sql.time
+    append = plan.items.append
     for index, item, client_id, kind, key, sampled_at in prepared:
+        hex_ = item.client_id.hex
         planned = PlannedItem(
-            index, item, client_id, sql.uuid(item.client_id), sql.time(sampled_at)
+            index,
+            item,
+            client_id,
+            item.client_id if native_uuid else hex_,
+            time(sampled_at),
+            hex_,
         )
-        person = item.person
         if kind == CODE:
             planned.resident = residents_by_code.get(key)
+            if planned.resident is not None and index not in scanned:
+                append(planned)  # the common case: a resident chosen by code
+                continue
             if planned.resident is not None and index in scanned:
                 owner = residents_by_number.get(scanned[index])
                 chosen = planned.resident
@@ -266,6 +286,7 @@ def plan_batch(
         elif kind == NUMBER:
             planned.resident = residents_by_number.get(key)
         else:
+            person = item.person
             number_key, data = key
             if number_key is not None:
                 planned.resident = residents_by_number.get(number_key)
@@ -282,7 +303,7 @@ def plan_batch(
         if planned.resident is None and planned.walk_in_id is None and not planned.new_walk_in:
             plan.results[index] = ItemResult.rejected(client_id, "unknown_person")
             continue
-        plan.items.append(planned)
+        append(planned)
 
     # A point or team of another grid is "unknown" to this device, like one of another round.
     device_scope = overlapping(device.scope_paths(Perm.REGISTER_SAMPLES) or [], "area__path")
@@ -327,23 +348,33 @@ def plan_batch(
             )
         }
         # Who counts is decided here, outside the write transaction (on SQLite, the lock).
+        # Whether a grid is in the round's scope is asked once per grid and round.
+        grid_in_scope: dict[tuple[int, int], bool] = {}
+        sampled, exempted, rules, grid_paths = (
+            plan.sampled,
+            plan.exempted,
+            plan.rules,
+            plan.grid_paths,
+        )
         for planned in plan.items:
             first = planned.resident
             if first is None:
                 continue
             round_id = planned.data.round_id
-            if (round_id, first.pk) in plan.sampled:
+            pair = (round_id, first.pk)
+            if pair in sampled:
                 continue
+            rule = rules[round_id]
+            grid = (round_id, first.grid_id)
+            scoped = grid_in_scope.get(grid)
+            if scoped is None:
+                scoped = grid_in_scope[grid] = rule.in_scope(grid_paths[first.grid_id])
             planned.sample_row = (
                 round_id,
                 first.pk,
                 first.grid_id,
                 # `expects` reads a resident's status, tags and birth year: _Person has them.
-                plan.rules[round_id].expects(
-                    cast(Resident, first),
-                    plan.grid_paths[first.grid_id],
-                    exempted=(round_id, first.pk) in plan.exempted,
-                ),
+                rule.expects_in(cast(Resident, first), in_scope=scoped, exempted=pair in exempted),
                 bool(first.tags & _HOME_VISIT),
                 planned.sampled_db,
             )
@@ -352,17 +383,29 @@ def plan_batch(
 
 def place_refusal(item: PlannedItem, plan: Plan) -> ItemResult | None:
     """A tube names where it was taken: a point of the round, or a team going door to door."""
-    data, client_id = item.data, item.client_id
+    data = item.data
+    key = (data.mode, data.sampling_point_id, data.team_id, data.round_id)
+    try:
+        refusal = plan.places[key]
+    except KeyError:
+        refusal = plan.places[key] = place_code(data, plan)
+    if refusal is None:
+        return None
+    return ItemResult.rejected(item.client_id, refusal[0], field=refusal[1])
+
+
+def place_code(data: FastRegistration, plan: Plan) -> tuple[str, str] | None:
+    """Why the place an item names is refused (code, field), or None."""
     if data.mode == "door":
         if data.team_id is None:
-            return ItemResult.rejected(client_id, "no_door_team", field="team_id")
+            return ("no_door_team", "team_id")
         if plan.door_teams.get(data.team_id) != data.round_id:
-            return ItemResult.rejected(client_id, "unknown_team", field="team_id")
+            return ("unknown_team", "team_id")
         return None
     if data.sampling_point_id is None:
-        return ItemResult.rejected(client_id, "no_sampling_point", field="sampling_point_id")
+        return ("no_sampling_point", "sampling_point_id")
     if plan.sampling_points.get(data.sampling_point_id) != data.round_id:
-        return ItemResult.rejected(client_id, "unknown_sampling_point", field="sampling_point_id")
+        return ("unknown_sampling_point", "sampling_point_id")
     return None
 
 

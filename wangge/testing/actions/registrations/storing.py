@@ -149,7 +149,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     open_, sealed = TubeStatus.OPEN, TubeStatus.SEALED
     for item in items:
         data = item.data
-        tube_id = stored.get(data.client_id.hex)
+        tube_id = stored.get(item.client_hex) if stored else None
         if tube_id is not None:
             result = ItemResult(item.client_id, DUPLICATE)
             results[item.index] = result
