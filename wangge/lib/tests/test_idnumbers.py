@@ -248,3 +248,28 @@ def test_a_kept_birth_year_leaves_ten_thousand_numbers_beside_the_sex(born, days
     last = min(dt.date(year, 12, 31), written_on)
     dates = (last - dt.date(year, 1, 1)).days + 1
     assert dates * idnumbers.SEQUENCES_PER_SEX >= idnumbers.MIN_CANDIDATES
+
+
+def _outcome(value: str) -> str:
+    try:
+        return idnumbers.validate(IdType.RESIDENT_CARD, value)
+    except IdNumberError as exc:
+        return f"error:{exc.code}"
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"\A\d{17}[\dX]\Z"),
+        st.builds(
+            idnumbers.make_resident_card_number,
+            st.sampled_from(["620103", "110101", "440305"]),
+            st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)),
+            st.integers(0, 999),
+            st.sampled_from("MF"),
+        ),
+    )
+)
+def test_a_canonical_number_is_judged_as_the_same_number_typed_with_spaces(number):
+    """A number already canonical skips normalising: its verdict is the one the full path
+    (leading and trailing spaces force it) gives."""
+    assert _outcome(number) == _outcome(f" {number} ")
