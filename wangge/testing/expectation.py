@@ -44,10 +44,11 @@ class ExpectationRules:
     exempt_under_treatment: bool
 
     @classmethod
-    def for_round(cls, round_: Round) -> "ExpectationRules":
-        return cls(
-            tuple(scope_paths(round_)), _infant_cutoff(round_), round_.exempt_under_treatment
-        )
+    def for_round(cls, round_: Round, paths: list[str] | None = None) -> "ExpectationRules":
+        """The round's rule; `paths`, its scope's area paths when already read."""
+        if paths is None:
+            paths = scope_paths(round_)
+        return cls(tuple(paths), _infant_cutoff(round_), round_.exempt_under_treatment)
 
     def in_scope(self, grid_path: str) -> bool:
         return in_scope(self.paths, grid_path)
