@@ -104,6 +104,8 @@ class BatchSql:
         on SQLite (what `adapt_datetimefield_value` does, five times faster)."""
         if value is None or not self.sqlite:
             return value
+        if value.tzinfo is dt.UTC:  # what the batch decoder gives for "Z" and "+00:00"
+            return value.isoformat(" ")[:-6]  # without its "+00:00"
         return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
     def _fields(self, model: type[Model]) -> dict[str, "Field[Any, Any]"]:
@@ -127,8 +129,14 @@ class BatchSql:
         values: Sequence[Any],
         *,
         also: tuple[str, Sequence[Any]] | None = None,
+        lock: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """Rows of `columns` whose `key` is one of `values` (and `also` column in its list)."""
+        """Rows of `columns` whose `key` is one of `values` (and `also` column in its list).
+
+        `lock`: on PostgreSQL the rows are locked for update, in the order of `key` (two
+        transactions locking overlapping sets cannot deadlock); SQLite's writer already
+        holds the whole database.
+        """
         if not values:
             return []
         names = ", ".join(column(model, name) for name in columns)
@@ -137,6 +145,8 @@ class BatchSql:
             more, more_params = self._in(model, also[0], also[1])
             where, params = f"{where} AND {more}", params + more_params
         sql = f"SELECT {names} FROM {table(model)} WHERE {where}"  # noqa: S608
+        if lock and not self.sqlite:
+            sql += f" ORDER BY {column(model, key)} FOR UPDATE"
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()

@@ -116,6 +116,10 @@ class ResidentCardFacts:
 
 def validate(id_type: IdType, value: str) -> str:
     """Return the canonical number or raise IdNumberError with a reason a person can act on."""
+    if id_type == IdType.RESIDENT_CARD and _RESIDENT_CARD.fullmatch(value):
+        # Already canonical (what a scanner sends): nothing to normalise (a station's batch
+        # checks hundreds of these).
+        return _resident_card(value)
     if _SCIENTIFIC.match(normalise_text(value).upper().replace(" ", "")):
         raise IdNumberError("excel_number")
     number = normalise(value)
@@ -132,16 +136,7 @@ def validate(id_type: IdType, value: str) -> str:
             raise IdNumberError("length")
         if not _RESIDENT_CARD.match(number):
             raise IdNumberError("characters")
-        try:
-            # ric.get_birth_date, without its second clean-up of a number already clean.
-            birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-        except ValueError as exc:
-            raise IdNumberError("birth_date") from exc
-        if _check_digit(number) != number[17]:
-            raise IdNumberError("checksum_zeros" if number.endswith("000") else "checksum")
-        if birth_date > dt.date.today():  # noqa: DTZ011 - a calendar date
-            raise IdNumberError("birth_date")
-        return number
+        return _resident_card(number)
     if not _PATTERNS[id_type].match(number):
         raise IdNumberError("format")
     return number
@@ -155,6 +150,20 @@ def _check_digit(number: str) -> str:
     total = sum(w * int(d) for w, d in zip(_WEIGHTS, number[:17], strict=True))
     value = (12 - total % 11) % 11
     return "X" if value == 10 else str(value)
+
+
+def _resident_card(number: str) -> str:
+    """The checks of an 18-character number of the right characters: its birth date
+    (python-stdnum's reading of it) and its check digit."""
+    try:
+        birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:  # what ric.get_birth_date raises as InvalidComponent
+        raise IdNumberError("birth_date") from exc
+    if _check_digit(number) != number[17]:
+        raise IdNumberError("checksum_zeros" if number.endswith("000") else "checksum")
+    if birth_date > dt.date.today():  # noqa: DTZ011 - a calendar date
+        raise IdNumberError("birth_date")
+    return number
 
 
 def resident_card_facts(number: str) -> ResidentCardFacts:

@@ -44,16 +44,22 @@ class ExpectationRules:
     exempt_under_treatment: bool
 
     @classmethod
-    def for_round(cls, round_: Round) -> "ExpectationRules":
-        return cls(
-            tuple(scope_paths(round_)), _infant_cutoff(round_), round_.exempt_under_treatment
-        )
+    def for_round(cls, round_: Round, paths: list[str] | None = None) -> "ExpectationRules":
+        """The round's rule; `paths`, its scope's area paths when already read."""
+        if paths is None:
+            paths = scope_paths(round_)
+        return cls(tuple(paths), _infant_cutoff(round_), round_.exempt_under_treatment)
 
     def in_scope(self, grid_path: str) -> bool:
         return in_scope(self.paths, grid_path)
 
     def expects(self, resident: Resident, grid_path: str, *, exempted: bool) -> bool:
-        if exempted or resident.status != ResidentStatus.PRESENT or not self.in_scope(grid_path):
+        return self.expects_in(resident, in_scope=self.in_scope(grid_path), exempted=exempted)
+
+    def expects_in(self, resident: Resident, *, in_scope: bool, exempted: bool) -> bool:
+        """`expects`, whether the resident's grid is in the round's scope already known (a
+        batch asks it once per grid)."""
+        if exempted or resident.status != ResidentStatus.PRESENT or not in_scope:
             return False
         if self.exempt_under_treatment and resident.tags & _UNDER_TREATMENT:
             return False

@@ -264,3 +264,28 @@ def test_folding_digits_leaves_no_digit_of_another_script(text):
     folded = idnumbers.fold_digits(text)
     assert not any(c.isdigit() and not c.isascii() for c in folded)
     assert len(folded) == len(text)
+
+
+def _outcome(value: str) -> str:
+    try:
+        return idnumbers.validate(IdType.RESIDENT_CARD, value)
+    except IdNumberError as exc:
+        return f"error:{exc.code}"
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"\A\d{17}[\dX]\Z"),
+        st.builds(
+            idnumbers.make_resident_card_number,
+            st.sampled_from(["620103", "110101", "440305"]),
+            st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)),
+            st.integers(0, 999),
+            st.sampled_from("MF"),
+        ),
+    )
+)
+def test_a_canonical_number_is_judged_as_the_same_number_typed_with_spaces(number):
+    """A number already canonical skips normalising: its verdict is the one the full path
+    (leading and trailing spaces force it) gives."""
+    assert _outcome(number) == _outcome(f" {number} ")

@@ -90,8 +90,14 @@ class ItemResult:
         return cls.rejected(item.client_id, "invalid", detail, field=item.field)
 
     def as_dict(self) -> dict[str, Any]:
-        """A registration's answer (schemas.RegistrationResultOut)."""
-        return self.as_batch_dict() | {
+        """A registration's answer (schemas.RegistrationResultOut): `as_batch_dict`'s keys
+        in its order, then the tube's; one literal, since a batch answers 500 of them."""
+        return {
+            "status": self.status,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
+            "field": self.field,
+            "client_id": self.client_id,
             "already_sampled": self.already_sampled,
             "tube_filled": self.tube_filled,
             "tube_sealed": self.tube_sealed,

@@ -3,7 +3,7 @@ points, and decide what each item needs."""
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -15,7 +15,7 @@ from wangge.core.api_input import clock_skew
 from wangge.core.bulk import BatchSql
 from wangge.core.permissions import Perm
 from wangge.core.personal_data import id_number_lookups
-from wangge.core.scoping import overlapping
+from wangge.core.scoping import ancestor_paths, overlapping
 from wangge.lib import idnumbers
 from wangge.lib.idnumbers import IdType
 from wangge.residents.actions import RegistryError, ResidentData
@@ -29,6 +29,7 @@ from wangge.testing.models import (
     Exemption,
     Round,
     RoundSample,
+    RoundScope,
     SamplingPoint,
     WalkIn,
 )
@@ -78,9 +79,11 @@ class PlannedItem:
     index: int
     data: FastRegistration
     client_id: str
-    # The client id and the time as the database stores them (prepared outside the lock).
+    # The client id and the time as the database stores them (prepared outside the lock),
+    # and the client id as the 32 hex digits a stored one is compared by.
     client_db: Any = None
     sampled_db: Any = None
+    client_hex: str = ""
     resident: _Person | None = None
     walk_in_id: int | None = None
     new_walk_in: _NewWalkIn | None = None
@@ -104,6 +107,10 @@ class Plan:
     sampled: set[tuple[int, int]] = field(default_factory=set)
     sampling_points: dict[int, int] = field(default_factory=dict)
     door_teams: dict[int, int] = field(default_factory=dict)
+    # (mode, point, team, round) -> place_code's verdict: a batch names a handful of places.
+    places: dict[tuple[str, int | None, int | None, int], tuple[str, str] | None] = field(
+        default_factory=dict
+    )
 
 
 def person_key(item: PlannedItem) -> tuple[str, int]:
@@ -143,15 +150,11 @@ def plan_batch(
     if not valid:
         return plan
 
-    round_ids = {item.round_id for _, item, _ in valid}
-    rounds = {
-        round_.pk: round_
-        for round_ in Round.objects.visible_to(device, Perm.REGISTER_SAMPLES).filter(
-            pk__in=round_ids
-        )
-    }
+    rounds, round_scopes = _visible_rounds(device, {item.round_id for _, item, _ in valid})
     open_rounds = {pk for pk, round_ in rounds.items() if round_.status == RoundStatus.OPEN}
-    plan.rules = {pk: ExpectationRules.for_round(rounds[pk]) for pk in open_rounds}
+    plan.rules = {
+        pk: ExpectationRules.for_round(rounds[pk], round_scopes[pk]) for pk in open_rounds
+    }
     earliest = {pk: earliest_time(rounds[pk]) for pk in open_rounds}
     latest = sql.now + clock_skew()
 
@@ -162,13 +165,17 @@ def plan_batch(
     walk_in_ids: set[uuid.UUID] = set()
     prepared: list[tuple[int, FastRegistration, str, str, Any, dt.datetime]] = []
     normalise = idnumbers.normalise
+    utc = dt.UTC
     for index, item, client_id in valid:
         if item.round_id not in open_rounds:
             code = "round_not_open" if item.round_id in rounds else "unknown_round"
             plan.results[index] = ItemResult.rejected(client_id, code)
             continue
-        # In UTC once: comparing times of two different zones costs a conversion each.
-        sampled_at = item.sampled_at.astimezone(dt.UTC)
+        # In UTC once: comparing times of two different zones costs a conversion each
+        # (most stations send UTC already, which the decoder gives as `dt.UTC`).
+        sampled_at = item.sampled_at
+        if sampled_at.tzinfo is not utc:
+            sampled_at = sampled_at.astimezone(utc)
         if sampled_at > latest:
             plan.results[index] = ItemResult.rejected(client_id, "clock_ahead", field="sampled_at")
             continue
@@ -248,13 +255,23 @@ def plan_batch(
                 walk_ins_by_number[(round_id, index_values[index_value])] = pk
 
     new_walk_ins: dict[uuid.UUID, _NewWalkIn] = {}
+    native_uuid, time = sql.native_uuid, sql.time
+    append = plan.items.append
     for index, item, client_id, kind, key, sampled_at in prepared:
+        hex_ = item.client_id.hex
         planned = PlannedItem(
-            index, item, client_id, sql.uuid(item.client_id), sql.time(sampled_at)
+            index,
+            item,
+            client_id,
+            item.client_id if native_uuid else hex_,
+            time(sampled_at),
+            hex_,
         )
-        person = item.person
         if kind == CODE:
             planned.resident = residents_by_code.get(key)
+            if planned.resident is not None and index not in scanned:
+                append(planned)  # the common case: a resident chosen by code
+                continue
             if planned.resident is not None and index in scanned:
                 owner = residents_by_number.get(scanned[index])
                 chosen = planned.resident
@@ -266,6 +283,7 @@ def plan_batch(
         elif kind == NUMBER:
             planned.resident = residents_by_number.get(key)
         else:
+            person = item.person
             number_key, data = key
             if number_key is not None:
                 planned.resident = residents_by_number.get(number_key)
@@ -282,17 +300,26 @@ def plan_batch(
         if planned.resident is None and planned.walk_in_id is None and not planned.new_walk_in:
             plan.results[index] = ItemResult.rejected(client_id, "unknown_person")
             continue
-        plan.items.append(planned)
+        append(planned)
 
     # A point or team of another grid is "unknown" to this device, like one of another round.
     device_scope = overlapping(device.scope_paths(Perm.REGISTER_SAMPLES) or [], "area__path")
     point_ids = {p.data.sampling_point_id for p in plan.items if p.data.sampling_point_id}
     if point_ids:
-        plan.sampling_points = dict(
-            SamplingPoint.objects.filter(device_scope, pk__in=point_ids).values_list(
-                "pk", "round_id"
+        # Read by key, then kept if its area overlaps the device's (`overlapping`, in
+        # Python): two plain statements cost less than the ORM's join.
+        points = sql.select_in(SamplingPoint, ("id", "round", "area"), "id", sorted(point_ids))
+        overlaps = _overlaps(device.scope_paths(Perm.REGISTER_SAMPLES) or [])
+        area_paths = dict(
+            sql.select_in(
+                Area, ("id", "path"), "id", sorted({row[2] for row in points if row[2] is not None})
             )
         )
+        plan.sampling_points = {
+            pk: round_id
+            for pk, round_id, area_id in points
+            if area_id in area_paths and overlaps(area_paths[area_id])
+        }
     team_ids = {p.data.team_id for p in plan.items if p.data.team_id}
     if team_ids:
         plan.door_teams = dict(
@@ -327,42 +354,101 @@ def plan_batch(
             )
         }
         # Who counts is decided here, outside the write transaction (on SQLite, the lock).
+        # Whether a grid is in the round's scope is asked once per grid and round.
+        grid_in_scope: dict[tuple[int, int], bool] = {}
+        sampled, exempted, rules, grid_paths = (
+            plan.sampled,
+            plan.exempted,
+            plan.rules,
+            plan.grid_paths,
+        )
         for planned in plan.items:
             first = planned.resident
             if first is None:
                 continue
             round_id = planned.data.round_id
-            if (round_id, first.pk) in plan.sampled:
+            pair = (round_id, first.pk)
+            if pair in sampled:
                 continue
+            rule = rules[round_id]
+            grid = (round_id, first.grid_id)
+            scoped = grid_in_scope.get(grid)
+            if scoped is None:
+                scoped = grid_in_scope[grid] = rule.in_scope(grid_paths[first.grid_id])
             planned.sample_row = (
                 round_id,
                 first.pk,
                 first.grid_id,
                 # `expects` reads a resident's status, tags and birth year: _Person has them.
-                plan.rules[round_id].expects(
-                    cast(Resident, first),
-                    plan.grid_paths[first.grid_id],
-                    exempted=(round_id, first.pk) in plan.exempted,
-                ),
+                rule.expects_in(cast(Resident, first), in_scope=scoped, exempted=pair in exempted),
                 bool(first.tags & _HOME_VISIT),
                 planned.sampled_db,
             )
     return plan
 
 
+def _visible_rounds(
+    device: DeviceToken, round_ids: set[int]
+) -> tuple[dict[int, Round], dict[int, list[str]]]:
+    """The rounds of these that the device may register samples in
+    (`Round.objects.visible_to`: a round whose scope overlaps the device's areas), with
+    their scopes' area paths (what the rounds' `ExpectationRules` need): the rounds by key
+    and their scopes, then the overlap in Python, two statements without the visibility
+    query's joins and DISTINCT."""
+    paths = (
+        device.scope_paths(Perm.REGISTER_SAMPLES)
+        if getattr(device, "is_authenticated", False)
+        else []
+    )
+    if paths is not None and not paths:
+        return {}, {}
+    scopes: dict[int, list[str]] = {}
+    for round_id, path in RoundScope.objects.filter(round_id__in=round_ids).values_list(
+        "round_id", "area__path"
+    ):
+        scopes.setdefault(round_id, []).append(path)
+    if paths is not None:
+        overlaps = _overlaps(paths)
+        visible = [pk for pk, scope in scopes.items() if any(map(overlaps, scope))]
+    else:
+        visible = list(round_ids)
+    rounds = {round_.pk: round_ for round_ in Round.objects.filter(pk__in=visible)}
+    return rounds, {pk: scopes.get(pk, []) for pk in rounds}
+
+
+def _overlaps(paths: list[str]) -> Callable[[str], bool]:
+    """Whether an area path lies in one of these subtrees or above one of them: what
+    `core.scoping.overlapping` selects, for paths already read."""
+    below = tuple(paths)
+    above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
+    return lambda path: path.startswith(below) or path in above
+
+
 def place_refusal(item: PlannedItem, plan: Plan) -> ItemResult | None:
     """A tube names where it was taken: a point of the round, or a team going door to door."""
-    data, client_id = item.data, item.client_id
+    data = item.data
+    key = (data.mode, data.sampling_point_id, data.team_id, data.round_id)
+    try:
+        refusal = plan.places[key]
+    except KeyError:
+        refusal = plan.places[key] = place_code(data, plan)
+    if refusal is None:
+        return None
+    return ItemResult.rejected(item.client_id, refusal[0], field=refusal[1])
+
+
+def place_code(data: FastRegistration, plan: Plan) -> tuple[str, str] | None:
+    """Why the place an item names is refused (code, field), or None."""
     if data.mode == "door":
         if data.team_id is None:
-            return ItemResult.rejected(client_id, "no_door_team", field="team_id")
+            return ("no_door_team", "team_id")
         if plan.door_teams.get(data.team_id) != data.round_id:
-            return ItemResult.rejected(client_id, "unknown_team", field="team_id")
+            return ("unknown_team", "team_id")
         return None
     if data.sampling_point_id is None:
-        return ItemResult.rejected(client_id, "no_sampling_point", field="sampling_point_id")
+        return ("no_sampling_point", "sampling_point_id")
     if plan.sampling_points.get(data.sampling_point_id) != data.round_id:
-        return ItemResult.rejected(client_id, "unknown_sampling_point", field="sampling_point_id")
+        return ("unknown_sampling_point", "sampling_point_id")
     return None
 
 

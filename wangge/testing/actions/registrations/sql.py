@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from wangge.core.bulk import BatchSql
 from wangge.testing.models import Tube
@@ -17,8 +18,9 @@ class TubeRow:
     capacity: int
     filled: int
     status: str
-    sealed_at: dt.datetime | None
-    opened_at: dt.datetime | None = None
+    # A time read from the row is in the database's form (text on SQLite).
+    sealed_at: dt.datetime | str | None
+    opened_at: dt.datetime | str | None = None
     area_id: int | None = None
     sampling_point_id: int | None = None
     door_team_id: int | None = None
@@ -56,5 +58,10 @@ SAMPLE_FIELDS = ("round", "resident", "grid", "counted", "home_visit", "first_sa
 
 def update_tubes(sql: BatchSql, tubes: list[TubeRow]) -> None:
     """The filled tubes' new counts and states (their rows are locked by this batch)."""
-    rows = [(tube.filled, tube.status, sql.time(tube.sealed_at), tube.pk) for tube in tubes]
+    rows = [(tube.filled, tube.status, db_time(sql, tube.sealed_at), tube.pk) for tube in tubes]
     sql.update(Tube, ["filled", "status", "sealed_at"], rows)
+
+
+def db_time(sql: BatchSql, value: dt.datetime | str | None) -> Any:
+    """A tube's time in the database's form: as read, or a new one converted."""
+    return value if isinstance(value, str) else sql.time(value)

@@ -41,6 +41,7 @@ from wangge.testing.actions.registrations.sql import (
     SAMPLE_FIELDS,
     TUBE_COLUMNS,
     TubeRow,
+    db_time,
     update_tubes,
 )
 from wangge.testing.choices import RoundStatus, TubeStatus
@@ -100,13 +101,12 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
         return outcome
 
     barcodes = sorted({item.data.tube_barcode for item in items})
-    # Locked in barcode order, so two batches filling the same tubes cannot deadlock.
+    # Locked in barcode order, so two batches filling the same tubes cannot deadlock (a
+    # plain statement: the ORM's costs more than the read; times come as the database
+    # stores them, and an unchanged one goes back so).
     tubes: dict[str, _TubeState] = {
         row[1]: _TubeState(TubeRow(*row), is_new=False)
-        for row in Tube.objects.select_for_update()
-        .filter(barcode__in=barcodes)
-        .order_by("barcode")
-        .values_list(*TUBE_COLUMNS)
+        for row in sql.select_in(Tube, TUBE_COLUMNS, "barcode", barcodes, lock=True)
     }
     by_id = {state.tube.pk: state for state in tubes.values()}
     foreign = _foreign_tube_areas(tubes.values(), device, sql)
@@ -149,7 +149,7 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     open_, sealed = TubeStatus.OPEN, TubeStatus.SEALED
     for item in items:
         data = item.data
-        tube_id = stored.get(data.client_id.hex)
+        tube_id = stored.get(item.client_hex) if stored else None
         if tube_id is not None:
             result = ItemResult(item.client_id, DUPLICATE)
             results[item.index] = result
@@ -266,8 +266,8 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
                         t.area_id,
                         t.sampling_point_id,
                         t.door_team_id,
-                        sql.time(t.opened_at),
-                        sql.time(t.sealed_at),
+                        db_time(sql, t.opened_at),
+                        db_time(sql, t.sealed_at),
                     )
                     for t in new_tubes
                 ],
