@@ -377,9 +377,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        SortKey.RISK, pgettext_lazy("risk level", "Level"), lambda f: f.get("control.risk_level")
-    ),
+    Column(SortKey.RISK, _("Highest risk level"), lambda f: f.get("control.risk_level")),
     Column(SortKey.COVERAGE, _("Coverage"), coverage, worst_low=True),
     Column(SortKey.UNTESTED, _("Untested"), _figure("testing.untested")),
     Column(SortKey.POSITIVES, _("Positive cases"), _figure("testing.positive_cases"), phone=False),
