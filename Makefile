@@ -6,6 +6,8 @@ PROFILE ?= qilihe
 RESIDENTS ?=
 # Tests run on two processes (this machine has two cores); XDIST= runs them in one.
 XDIST ?= -n 2
+# Each pass ends with its slowest tests, so that a slower CI run says where its time went.
+DURATIONS ?= --durations=15
 VENV := .venv
 BIN := $(VENV)/bin
 VAR := var
@@ -79,12 +81,12 @@ typecheck: venv
 test: venv vendor sysdeps-test messages lint typecheck check-messages test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -q -p no:randomly $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:randomly $(XDIST) $(DURATIONS) $(PYTEST_ARGS)
 
 # PostgreSQL must run in CI (CI=true); elsewhere it is skipped, saying so, when unreachable.
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS); \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q $(XDIST) $(DURATIONS) $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is unreachable, and CI requires it."; exit 1; \
 	else \
