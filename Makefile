@@ -86,7 +86,7 @@ test-sqlite:
 # PostgreSQL must run in CI (CI=true); elsewhere it is skipped, saying so, when unreachable.
 test-postgres:
 	@if $(BIN)/python scripts/pg_reachable.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q $(XDIST) $(DURATIONS) $(PYTEST_ARGS); \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q $(XDIST) $(DURATIONS) --database-tests-only $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is unreachable, and CI requires it."; exit 1; \
 	else \

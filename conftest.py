@@ -82,3 +82,36 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     if nextitem is not None and _empties_the_database(item):
         with item.config.stash[blocking_manager_key].unblock():
             defaults.install_all()
+
+
+# The fixtures through which a test may reach the database (pytest-django blocks every
+# other test's queries): a test with none of them and no `django_db` mark runs no SQL.
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="Deselect the tests that cannot reach the database (the PostgreSQL pass: "
+        "they ran in the SQLite pass and run no SQL).",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        reaches = item.get_closest_marker("django_db") or fixtures & _DATABASE_FIXTURES
+        (kept if reaches else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
