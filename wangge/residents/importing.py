@@ -683,6 +683,16 @@ def plan_rows(
 
     plan = Plan()
     claimed: dict[int, int] = {}
+    # Residents imported together share their creation time: its local date (a time zone
+    # conversion of several microseconds) is worked out once for all of them.
+    days: dict[dt.datetime, dt.date] = {}
+
+    def written_on(created_at: dt.datetime) -> dt.date:
+        day = days.get(created_at)
+        if day is None:
+            day = days[created_at] = timezone.localdate(created_at)
+        return day
+
     for i, row in enumerate(rows):
         stored = found.get(i)
         if stored is None:
@@ -702,7 +712,7 @@ def plan_rows(
             )
             continue
         claimed[stored.pk] = row.row
-        changes = changed_fields(row, stored, present)
+        changes = changed_fields(row, stored, present, written_on=written_on)
         if changes:
             plan.updates.append((row, stored, changes))
             plan.addresses.setdefault(row.household_key, row.address)
@@ -712,8 +722,17 @@ def plan_rows(
     return plan
 
 
-def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tuple[str, ...]:
-    """The fields a row would change; fields the sheet has no column for are left alone."""
+def changed_fields(
+    row: ValidRow,
+    stored: Stored,
+    present: frozenset[str],
+    *,
+    written_on: Callable[[dt.datetime], dt.date],
+) -> tuple[str, ...]:
+    """The fields a row would change; fields the sheet has no column for are left alone.
+
+    `written_on` gives the local date of a record's creation time (its birth year rule).
+    """
     data = row.data
     changes: list[str] = []
     if stored.name != data.name:
@@ -732,7 +751,7 @@ def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tu
     if (derived or "sex" in present) and stored.sex != data.sex:
         changes.append("sex")
     if (derived or "birth_year" in present) and stored.birth_year != data.birth_year_as_of(
-        timezone.localdate(stored.created_at)
+        written_on(stored.created_at)
     ):
         changes.append("birth_year")
     for name in ("ethnicity", "status", "tags", "relation", "note"):
