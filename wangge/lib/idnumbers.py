@@ -15,6 +15,7 @@ import datetime as dt
 import operator
 import re
 import sys
+import time
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -166,9 +167,22 @@ def _resident_card(number: str) -> str:
         raise IdNumberError("birth_date") from exc
     if _check_digit(number) != number[17]:
         raise IdNumberError("checksum_zeros" if number.endswith("000") else "checksum")
-    if birth_date > dt.date.today():  # noqa: DTZ011 - a calendar date
+    if birth_date > _today():
         raise IdNumberError("birth_date")
     return number
+
+
+_clock: tuple[int, dt.date] = (-1, dt.date.min)
+
+
+def _today() -> dt.date:
+    """Today's calendar date, read again when the clock's second changes: `date.today()`
+    asks the time zone each call, and an import checks 100,000 birth dates."""
+    global _clock
+    second = int(time.time())
+    if _clock[0] != second:
+        _clock = (second, dt.date.today())  # noqa: DTZ011 - a calendar date
+    return _clock[1]
 
 
 def resident_card_facts(number: str) -> ResidentCardFacts:

@@ -304,3 +304,9 @@ def test_a_canonical_number_is_judged_as_the_same_number_typed_with_spaces(numbe
     """A number already canonical skips normalising: its verdict is the one the full path
     (leading and trailing spaces force it) gives."""
     assert _outcome(number) == _outcome(f" {number} ")
+
+
+def test_the_checks_read_todays_date():
+    before = dt.date.today()  # noqa: DTZ011 - a calendar date
+    today = idnumbers._today()
+    assert today in {before, dt.date.today()}  # noqa: DTZ011 - (unless midnight passed)
