@@ -23,10 +23,9 @@ import decimal
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -76,22 +75,6 @@ def copy_rows(
                 progress(len(chunk))
     finally:
         raw.close()
-
-
-_T = TypeVar("_T")
-
-
-def ahead(items: Iterable[_T], size: int) -> Iterator[_T]:
-    """`items` in their order, made `size` at a time on a helper thread one batch ahead of
-    the consumer: while SQLite writes a batch (it lets go of the GIL), the next one is
-    computed (an import seals its residents so). `items` must not touch the database:
-    the helper thread has no connection of its own in the caller's transaction."""
-    source = iter(items)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-ahead") as helper:
-        pending = helper.submit(lambda: list(islice(source, size)))
-        while batch := pending.result():
-            pending = helper.submit(lambda: list(islice(source, size)))
-            yield from batch
 
 
 class BatchSql:

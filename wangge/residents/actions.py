@@ -804,16 +804,12 @@ def _insert_residents(
     This is bulk_create without building a model instance per row and compiling an
     INSERT per 45 rows (SQLite's parameter limit): for 100,000 rows that overhead alone
     exceeded the time openpyxl takes to read the file. One COPY lets PostgreSQL index the
-    rows while Python seals the next ones; on SQLite, which writes inside this process,
-    the next batch is sealed on a helper thread while SQLite writes this one
-    (`bulk.ahead`). The values are what the model would write: every concrete field, its
-    default where the row gives nothing, ID number and phone sealed by `personal_data`,
-    timestamps as the backend stores them.
+    rows while Python seals the next ones. The values are what the model would write:
+    every concrete field, its default where the row gives nothing, ID number and phone
+    sealed by `personal_data`, timestamps as the backend stores them.
     """
     columns = [f for f in Resident._meta.concrete_fields if not f.primary_key]
     values = _resident_values(rows, households, now, columns)
-    if bulk.is_sqlite():
-        values = bulk.ahead(values, bulk.CHUNK)
     bulk.copy_rows(Resident, [str(f.column) for f in columns], values, progress=progress)
 
 
@@ -823,11 +819,7 @@ def _resident_values(
     now: dt.datetime,
     columns: Sequence[Any],
 ) -> Iterator[tuple[Any, ...]]:
-    """Each new resident's column values, in `columns` order, as the backend takes them.
-
-    What needs the database connection is read here, before the first row: the rows
-    themselves are computed from the plan and the keys only, on whichever thread.
-    """
+    """Each new resident's column values, in `columns` order, as the backend takes them."""
     stamp = connection.ops.adapt_datetimefield_value(now)
     written_on = timezone.localdate(now)
     defaults = {
@@ -835,40 +827,37 @@ def _resident_values(
         for f in columns
         if f.attname not in _INSERTED
     }
+    # The row's values as one dict, put in column order by one C call.
     in_order = operator.itemgetter(*(f.attname for f in columns))
-
-    def values() -> Iterator[tuple[Any, ...]]:
-        for row in rows:
-            data = row.data
-            sealed_id = seal_id_number(data.id_type, data.id_number)
-            sealed_phone = seal_phone(data.phone)
-            yield in_order(
-                {
-                    **defaults,
-                    "household_id": households[row.household_key],
-                    "grid_id": row.grid_id,
-                    "code": new_resident_code(),
-                    "name": data.name,
-                    "sex": data.sex,
-                    "birth_year": data.birth_year_as_of(written_on),
-                    "ethnicity": data.ethnicity,
-                    "status": data.status,
-                    "tags": data.tags,
-                    "relation": data.relation,
-                    "note": data.note,
-                    "id_type": str(data.id_type),
-                    "id_number_cipher": sealed_id.cipher,
-                    "id_number_index": sealed_id.index,
-                    "id_number_masked": sealed_id.masked,
-                    "phone_cipher": sealed_phone.cipher,
-                    "phone_index": sealed_phone.index,
-                    "phone_masked": sealed_phone.masked,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-            )
-
-    return values()
+    for row in rows:
+        data = row.data
+        sealed_id = seal_id_number(data.id_type, data.id_number)
+        sealed_phone = seal_phone(data.phone)
+        yield in_order(
+            {
+                **defaults,
+                "household_id": households[row.household_key],
+                "grid_id": row.grid_id,
+                "code": new_resident_code(),
+                "name": data.name,
+                "sex": data.sex,
+                "birth_year": data.birth_year_as_of(written_on),
+                "ethnicity": data.ethnicity,
+                "status": data.status,
+                "tags": data.tags,
+                "relation": data.relation,
+                "note": data.note,
+                "id_type": str(data.id_type),
+                "id_number_cipher": sealed_id.cipher,
+                "id_number_index": sealed_id.index,
+                "id_number_masked": sealed_id.masked,
+                "phone_cipher": sealed_phone.cipher,
+                "phone_index": sealed_phone.index,
+                "phone_masked": sealed_phone.masked,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
 
 
 # The columns an import gives a new resident; any other field takes its default.
