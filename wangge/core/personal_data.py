@@ -5,8 +5,8 @@ lookups (scanning an ID card finds the person), and the masked form that lists s
 Full values come back only through `reveal_*`, which callers audit.
 """
 
+from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -36,9 +36,8 @@ def reset_keys() -> None:
     blind_index.cache_clear()
 
 
-class Sealed(NamedTuple):
-    """A value as stored: ciphertext, blind index, mask (a tuple: an import makes 200,000)."""
-
+@dataclass(frozen=True)
+class Sealed:
     cipher: bytes | None
     index: str | None
     masked: str
