@@ -19,13 +19,14 @@ class PhoneError(ValueError):
         return str(_INVALID)
 
 
+_SEPARATORS = re.compile(r"[\s\-()（）.]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$", re.ASCII)
 
 
 def normalise(value: str) -> str:
     """Digits only (of any script, folded to ASCII), without +86/0086 or separators."""
-    text = re.sub(r"[\s\-()（）.]", "", normalise_text(value))
+    text = _SEPARATORS.sub("", normalise_text(value))
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):

@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import gc
 import json
+import operator
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -312,16 +313,46 @@ def _name_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split()).lower()
 
 
+class _Cells(NamedTuple):
+    """A row's cell for each field (None where the sheet has no such column)."""
+
+    seq: spreadsheets.Cell
+    name: spreadsheets.Cell
+    id_type: spreadsheets.Cell
+    id_number: spreadsheets.Cell
+    sex: spreadsheets.Cell
+    birth_date: spreadsheets.Cell
+    age: spreadsheets.Cell
+    phone: spreadsheets.Cell
+    ethnicity: spreadsheets.Cell
+    grid: spreadsheets.Cell
+    building: spreadsheets.Cell
+    unit: spreadsheets.Cell
+    room: spreadsheets.Cell
+    address: spreadsheets.Cell
+    category: spreadsheets.Cell
+    status: spreadsheets.Cell
+    relation: spreadsheets.Cell
+    note: spreadsheets.Cell
+
+
 class _Columns:
-    """The column index of each field in this sheet (-1 when the sheet has no such column)."""
+    """Where each field is in this sheet's rows, and its column's name."""
 
     def __init__(self, fields: Mapping[str, int], names: Sequence[str] = ()) -> None:
-        self.at = {key: fields.get(key, -1) for key in FIELD_LABELS}
         self.names = {key: names[index] for key, index in fields.items() if index < len(names)}
+        # A row is cut (or padded with blanks) to the fields' columns plus one blank, which
+        # a field the sheet lacks reads: all of a row's cells are then taken by one
+        # itemgetter call (an import does this 100,000 times).
+        self.width = max(fields.values(), default=-1) + 1
+        self._blanks: tuple[spreadsheets.Cell, ...] = (None,) * (self.width + 1)
+        self._pick = operator.itemgetter(*(fields.get(key, self.width) for key in _Cells._fields))
 
-    def cell(self, row: Row, key: str) -> spreadsheets.Cell:
-        index = self.at[key]
-        return row.get(index) if index >= 0 else None
+    def cells(self, row: Row) -> _Cells:
+        cells = row.cells
+        width = self.width
+        padded = cells[:width] + self._blanks[min(len(cells), width) :]
+        return _Cells._make(self._pick(padded))
 
 
 def _check_row(
@@ -334,29 +365,30 @@ def _check_row(
 
     `homes` caches household keys by their raw cells (members of a household repeat them).
     """
-    id_cell = cols.cell(row, "id_number")
+    cells = cols.cells(row)
+    id_cell = cells.id_number
     if spreadsheets.stored_as_number(id_cell):
         # Excel keeps 15 significant digits: an 18-digit number stored as a number is corrupt.
         raise RegistryError("id_excel_number", field="id_number")
-    category = spreadsheets.as_text(cols.cell(row, "category"))
-    note = spreadsheets.as_text(cols.cell(row, "note"))
-    status = _stated_status(cols, spreadsheets.as_text(cols.cell(row, "status")), category, note)
+    category = spreadsheets.as_text(cells.category)
+    note = spreadsheets.as_text(cells.note)
+    status = _stated_status(cols, spreadsheets.as_text(cells.status), category, note)
     data = actions.ResidentData.clean(
-        name=cols.cell(row, "name"),
-        id_type=spreadsheets.as_text(cols.cell(row, "id_type")),
+        name=cells.name,
+        id_type=spreadsheets.as_text(cells.id_type),
         id_number=spreadsheets.as_text(id_cell),
-        sex=spreadsheets.as_text(cols.cell(row, "sex")),
-        birth_date=cols.cell(row, "birth_date"),
-        phone=cols.cell(row, "phone"),
-        ethnicity=cols.cell(row, "ethnicity"),
+        sex=spreadsheets.as_text(cells.sex),
+        birth_date=cells.birth_date,
+        phone=cells.phone,
+        ethnicity=cells.ethnicity,
         status=status or "",
         tags=vocabulary.tags_from_text(category, note),
-        relation=cols.cell(row, "relation"),
+        relation=cells.relation,
         note=note,
     )
-    grid_id = grids.resolve(cols.cell(row, "grid"), row.number)
-    address = actions.clean_text(cols.cell(row, "address"), "address", 200)
-    raw = (cols.cell(row, "building"), cols.cell(row, "unit"), cols.cell(row, "room"), address)
+    grid_id = grids.resolve(cells.grid, row.number)
+    address = actions.clean_text(cells.address, "address", 200)
+    raw = (cells.building, cells.unit, cells.room, address)
     key = homes.get(raw) if homes is not None else None
     if key is None:
         key = actions.household_key(*raw)
@@ -651,6 +683,16 @@ def plan_rows(
 
     plan = Plan()
     claimed: dict[int, int] = {}
+    # Residents imported together share their creation time: its local date (a time zone
+    # conversion of several microseconds) is worked out once for all of them.
+    days: dict[dt.datetime, dt.date] = {}
+
+    def written_on(created_at: dt.datetime) -> dt.date:
+        day = days.get(created_at)
+        if day is None:
+            day = days[created_at] = timezone.localdate(created_at)
+        return day
+
     for i, row in enumerate(rows):
         stored = found.get(i)
         if stored is None:
@@ -670,7 +712,7 @@ def plan_rows(
             )
             continue
         claimed[stored.pk] = row.row
-        changes = changed_fields(row, stored, present)
+        changes = changed_fields(row, stored, present, written_on=written_on)
         if changes:
             plan.updates.append((row, stored, changes))
             plan.addresses.setdefault(row.household_key, row.address)
@@ -680,8 +722,17 @@ def plan_rows(
     return plan
 
 
-def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tuple[str, ...]:
-    """The fields a row would change; fields the sheet has no column for are left alone."""
+def changed_fields(
+    row: ValidRow,
+    stored: Stored,
+    present: frozenset[str],
+    *,
+    written_on: Callable[[dt.datetime], dt.date],
+) -> tuple[str, ...]:
+    """The fields a row would change; fields the sheet has no column for are left alone.
+
+    `written_on` gives the local date of a record's creation time (its birth year rule).
+    """
     data = row.data
     changes: list[str] = []
     if stored.name != data.name:
@@ -700,7 +751,7 @@ def changed_fields(row: ValidRow, stored: Stored, present: frozenset[str]) -> tu
     if (derived or "sex" in present) and stored.sex != data.sex:
         changes.append("sex")
     if (derived or "birth_year" in present) and stored.birth_year != data.birth_year_as_of(
-        timezone.localdate(stored.created_at)
+        written_on(stored.created_at)
     ):
         changes.append("birth_year")
     for name in ("ethnicity", "status", "tags", "relation", "note"):

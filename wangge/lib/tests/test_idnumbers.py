@@ -266,6 +266,21 @@ def test_folding_digits_leaves_no_digit_of_another_script(text):
     assert len(folded) == len(text)
 
 
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(categories=["Nd", "No"]), st.characters(), st.sampled_from("张三丰1")
+        ),
+        max_size=20,
+    )
+)
+def test_folding_digits_replaces_each_digit_by_its_value_and_nothing_else(text):
+    expected = "".join(
+        str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c for c in text
+    )
+    assert idnumbers.fold_digits(text) == expected
+
+
 def _outcome(value: str) -> str:
     try:
         return idnumbers.validate(IdType.RESIDENT_CARD, value)
@@ -289,3 +304,9 @@ def test_a_canonical_number_is_judged_as_the_same_number_typed_with_spaces(numbe
     """A number already canonical skips normalising: its verdict is the one the full path
     (leading and trailing spaces force it) gives."""
     assert _outcome(number) == _outcome(f" {number} ")
+
+
+def test_the_checks_read_todays_date():
+    before = dt.date.today()  # noqa: DTZ011 - a calendar date
+    today = idnumbers._today()
+    assert today in {before, dt.date.today()}  # noqa: DTZ011 - (unless midnight passed)

@@ -3,12 +3,15 @@ import json
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import UserFactory, grant, make_area, make_resident
 from wangge.areas.choices import AreaKind
 from wangge.audit.models import AuditEntry
 from wangge.core.permissions import Role
 from wangge.lib.idnumbers import IdType
+from wangge.lib.spreadsheets import Row
 from wangge.residents import actions, importing
 from wangge.residents.choices import ImportStatus, ResidentStatus, Tag
 from wangge.residents.errors import RegistryError
@@ -415,3 +418,19 @@ def test_rows_keep_their_numbers_in_the_report(tree, alice):
     # The report is itself a register: importing it reads the same rows.
     again = stage(report, tree["grid_a"], alice, "report.xlsx")
     assert (again.rows_valid, again.rows_error) == (1, 1)
+
+
+def test_a_rows_cells_are_named_in_the_order_of_the_fields():
+    assert importing._Cells._fields == tuple(importing.FIELD_LABELS)
+
+
+@given(
+    st.dictionaries(st.sampled_from(list(importing.FIELD_LABELS)), st.integers(0, 12)),
+    st.lists(st.one_of(st.none(), st.text(max_size=3), st.integers()), max_size=16),
+)
+def test_each_field_reads_its_own_column_or_nothing(fields, cells):
+    picked = importing._Columns(fields).cells(Row(1, tuple(cells)))
+    for key in importing.FIELD_LABELS:
+        index = fields.get(key)
+        expected = cells[index] if index is not None and index < len(cells) else None
+        assert getattr(picked, key) == expected

@@ -84,3 +84,14 @@ def test_reveal_is_audited(tree, alice):
     entry = AuditEntry.objects.filter(action="resident.reveal").get()
     assert entry.actor == alice
     assert entry.details == {"field": "id_number"}
+
+
+def test_resident_codes_are_ten_letters_of_the_scannable_alphabet():
+    from wangge.residents.models import new_resident_code
+    from wangge.residents.selectors import _CODE
+
+    codes = {new_resident_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(_CODE.match(code) for code in codes)
+    # Every letter is drawn: 20,000 draws of 32 letters leave none out.
+    assert len(set("".join(codes))) == 32
