@@ -201,7 +201,8 @@ def test_testing_reports_the_round_over_each_grid(tree):
     a1 = make_resident(tree["grid_a"], "甲", room="1")
     make_resident(tree["grid_a"], "乙", room="2")
     make_resident(tree["grid_b"], "丙", room="3")
-    round_ = make_round(tree["community"])
+    # Started today at midnight: an hour before now would be yesterday just after midnight.
+    round_ = make_round(tree["community"], starts_at=local(today(), 0))
     mark_sampled(round_, a1)
     make(tree["city"])
     grid_a = figures(tree["grid_a"])
