@@ -46,7 +46,8 @@ from bench import common
 WORKDIR = common.HTTP_WORKDIR
 SQLITE_PATH = WORKDIR / "bench_ingest.sqlite3"
 PG_NAME = "bench_ingest"
-TARGET_RATE = 20_000
+# Issue 14: through the API, per database (SQLite works inside the application server).
+TARGET_RATES = {"sqlite": 30_000, "postgres": 20_000}
 TARGET_RATIO = 0.25
 TUBE = 10
 ID_SHARE = 10  # one item in ID_SHARE names the person by ID number
@@ -496,7 +497,8 @@ def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 def report(result: dict[str, Any]) -> str:
     http = result["http"]
     raw = result["raw"]
-    met_rate = result["rate"] >= TARGET_RATE
+    target = TARGET_RATES[result["backend"]]
+    met_rate = result["rate"] >= target
     met_ratio = result["ratio"] >= TARGET_RATIO
     return "\n".join(
         [
@@ -509,15 +511,15 @@ def report(result: dict[str, Any]) -> str:
             f"  raw limit ({'executemany' if result['backend'] == 'sqlite' else 'COPY'}, same "
             f"rows, batches of {result['batch']}): {raw['rows']:,} rows in "
             f"{raw['elapsed']:.2f} s = {raw['rate']:,.0f}/s; with each person's first-sample "
-            f"row as well: {result['raw_writes']['rate']:,.0f}/s (target ≥ {TARGET_RATE:,}/s "
-            f"{'within' if result['raw_writes']['rate'] >= TARGET_RATE else 'beyond'} the "
+            f"row as well: {result['raw_writes']['rate']:,.0f}/s (target ≥ {target:,}/s "
+            f"{'within' if result['raw_writes']['rate'] >= target else 'beyond'} the "
             "database's own insert of the rows a registration writes)",
             f"  lean append table (one unique index, no constraint), the physical limit: "
             f"{result['raw_lean']['rate']:,.0f}/s; database CPU per row: tables as they are "
             f"{result['raw_writes']['database_cpu_us']:.1f} µs (with first samples), lean "
             f"{result['raw_lean']['database_cpu_us']:.1f} µs",
             f"  ratio API / raw = {result['ratio']:.2f} (target ≥ {TARGET_RATIO}: "
-            f"{'met' if met_ratio else 'NOT met'}); rate target ≥ {TARGET_RATE:,}/s: "
+            f"{'met' if met_ratio else 'NOT met'}); rate target ≥ {target:,}/s: "
             f"{'met' if met_rate else 'NOT met'}",
             cpu_line(result),
             f"  check: {result['stored']:,} rows stored, {result['round_samples']:,} people "
@@ -608,7 +610,7 @@ def append_docs(
         "| database | API registrations/s | batch p50 / p99 | raw insert/s | raw with first "
         "samples/s | API ÷ raw | "
         "CPU µs per registration: app / database / clients / machine (busy) | ceiling "
-        "of 2 cores | ≥ 20,000/s | ≥ ¼ raw |",
+        "of 2 cores | ≥ 30,000/s SQLite, 20,000/s PostgreSQL | ≥ ¼ raw |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
@@ -624,7 +626,7 @@ def append_docs(
             f"{database} / "
             f"{cost['client']:.0f} / {cost['machine']:.0f} ({cost['busy_share']:.0%}) | "
             f"{cost['ceiling']:,.0f}/s | "
-            f"{'met' if result['rate'] >= TARGET_RATE else 'not met'} | "
+            f"{'met' if result['rate'] >= TARGET_RATES[result['backend']] else 'not met'} | "
             f"{'met' if result['ratio'] >= TARGET_RATIO else 'not met'} |"
         )
     lines.append("")
