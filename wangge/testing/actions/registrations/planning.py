@@ -28,7 +28,6 @@ from wangge.testing.models import (
     DoorToDoorTeam,
     Exemption,
     Round,
-    RoundSample,
     RoundScope,
     SamplingPoint,
     WalkIn,
@@ -87,7 +86,7 @@ class PlannedItem:
     resident: _Person | None = None
     walk_in_id: int | None = None
     new_walk_in: _NewWalkIn | None = None
-    # The RoundSample row a resident's first registration in the round inserts.
+    # The RoundSample row a resident's registration inserts if it is their first in the round.
     sample_row: tuple[Any, ...] | None = None
 
 
@@ -102,9 +101,6 @@ class Plan:
     rules: dict[int, ExpectationRules] = field(default_factory=dict)
     grid_paths: dict[int, str] = field(default_factory=dict)
     exempted: set[tuple[int, int]] = field(default_factory=set)
-    # (round, resident) pairs sampled before this batch, read before its transaction: only
-    # the `already_sampled` flag depends on it (the RoundSample insert ignores conflicts).
-    sampled: set[tuple[int, int]] = field(default_factory=set)
     sampling_points: dict[int, int] = field(default_factory=dict)
     door_teams: dict[int, int] = field(default_factory=dict)
     # (mode, point, team, round) -> place_code's verdict: a batch names a handful of places.
@@ -343,33 +339,18 @@ def plan_batch(
                 also=("round", round_ids_open),
             )
         }
-        plan.sampled = {
-            (round_id, resident_id)
-            for resident_id, round_id in sql.select_in(
-                RoundSample,
-                ("resident", "round"),
-                "resident",
-                resident_ids,
-                also=("round", round_ids_open),
-            )
-        }
-        # Who counts is decided here, outside the write transaction (on SQLite, the lock).
+        # Who counts is decided here, outside the write transaction (on SQLite, the lock),
+        # for every resident: whether this is their first sample in the round is what the
+        # RoundSample insert answers (it keeps the first row and returns only new ones).
         # Whether a grid is in the round's scope is asked once per grid and round.
         grid_in_scope: dict[tuple[int, int], bool] = {}
-        sampled, exempted, rules, grid_paths = (
-            plan.sampled,
-            plan.exempted,
-            plan.rules,
-            plan.grid_paths,
-        )
+        exempted, rules, grid_paths = plan.exempted, plan.rules, plan.grid_paths
         for planned in plan.items:
             first = planned.resident
             if first is None:
                 continue
             round_id = planned.data.round_id
             pair = (round_id, first.pk)
-            if pair in sampled:
-                continue
             rule = rules[round_id]
             grid = (round_id, first.grid_id)
             scoped = grid_in_scope.get(grid)

@@ -132,7 +132,6 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
         by_id[tube_id].members.add(
             ("r", resident_id) if resident_id is not None else ("w", walk_in_id)
         )
-    sampled = set(plan.sampled)
     walk_ins_sampled: set[int] = {
         row[0]
         for row in sql.select_in(
@@ -144,7 +143,9 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
     }
 
     accepted: list[tuple[PlannedItem, _TubeState]] = []
-    new_samples: dict[tuple[int, int], tuple[Any, ...]] = {}
+    # A resident's first item of each round in this batch: its RoundSample row, and the
+    # answer whose `already_sampled` the insert decides (a later item of theirs was).
+    new_samples: dict[tuple[int, int], tuple[tuple[Any, ...], ItemResult]] = {}
     duplicates: list[tuple[ItemResult, int]] = []
     open_, sealed = TubeStatus.OPEN, TubeStatus.SEALED
     for item in items:
@@ -204,28 +205,29 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
             tube.status = sealed
             tube.sealed_at = now
             outcome.tubes_sealed += 1
+        result = ItemResult(
+            item.client_id,
+            ACCEPTED,
+            tube_filled=tube.filled,
+            tube_sealed=tube.status != open_,
+        )
         resident = item.resident
         if resident is not None:
             pair = (data.round_id, resident.pk)
-            already = pair in sampled
-            if not already and item.sample_row is not None:
-                sampled.add(pair)
-                new_samples[pair] = item.sample_row
+            if pair in new_samples:
+                result.already_sampled = True
+            else:
+                assert item.sample_row is not None  # noqa: S101 - planned for every resident
+                new_samples[pair] = (item.sample_row, result)
         elif item.walk_in_id is not None:
-            already = item.walk_in_id in walk_ins_sampled
+            result.already_sampled = item.walk_in_id in walk_ins_sampled
             walk_ins_sampled.add(item.walk_in_id)
         else:
             new = item.new_walk_in
             assert new is not None  # noqa: S101
-            already, new.used = new.used, True
+            result.already_sampled, new.used = new.used, True
         outcome.round_ids.add(data.round_id)
-        results[item.index] = ItemResult(
-            item.client_id,
-            ACCEPTED,
-            already_sampled=already,
-            tube_filled=tube.filled,
-            tube_sealed=tube.status != open_,
-        )
+        results[item.index] = result
         accepted.append((item, state))
 
     for result, tube_id in duplicates:
@@ -306,13 +308,19 @@ def _store(plan: Plan, device: DeviceToken, sql: BatchSql) -> _Outcome:
         ],
     )
     if new_samples:
-        sql.insert(
-            RoundSample,
-            SAMPLE_FIELDS,
-            list(new_samples.values()),
-            ignore_conflicts=True,
+        # No read before: the insert keeps an earlier sample's row and returns the new ones.
+        first = set(
+            sql.insert(
+                RoundSample,
+                SAMPLE_FIELDS,
+                [row for row, _result in new_samples.values()],
+                ignore_conflicts=True,
+                returning=("round", "resident"),
+            )
         )
-        outcome.people_first_sampled = len(new_samples)
+        for pair, (_row, result) in new_samples.items():
+            result.already_sampled = pair not in first
+        outcome.people_first_sampled = len(first)
     changed = [state.tube for state in tubes.values() if state.changed and not state.is_new]
     if changed:
         update_tubes(sql, changed)
