@@ -16,6 +16,7 @@ from typing import Any
 
 import matplotlib
 from django.utils.translation import gettext
+from matplotlib import font_manager
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -40,6 +41,21 @@ _STYLE: Any = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+def _register_font() -> None:
+    """matplotlib keeps the system's fonts in a cache made the first time it runs: a font
+    installed after that (the set-up installs fonts-wqy-microhei, maybe after a first run)
+    is not in it, and every Chinese word would be measured in DejaVu Sans, which has no
+    such glyphs. Such a font is added by its file."""
+    if any(entry.name == FONT for entry in font_manager.fontManager.ttflist):
+        return
+    for path in font_manager.findSystemFonts():
+        if "wqy-microhei" in path.lower():
+            font_manager.fontManager.addfont(path)
+
+
+_register_font()
 
 
 def _svg(figure: Figure) -> str:
