@@ -39,7 +39,7 @@ def trend(area: Area, until: dt.date, days: int = TREND_DAYS) -> list[DaySnapsho
 
 def children(area: Area, day: dt.date) -> list[tuple[Area, DaySnapshot | None]]:
     """The area's children in tree order, each with its current snapshot of the day."""
-    kids = list(area.get_children())
+    kids = list(Area.objects.get_children(area))
     found = {
         snapshot.area_id: snapshot
         for snapshot in DaySnapshot.objects.filter(area__in=kids, day=day, current=True)
