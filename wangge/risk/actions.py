@@ -94,7 +94,7 @@ def set_risk_level(
     reason = _check(reason, at, current)
     if current is not None and current.level == level:
         raise RiskError(_("The area is already at this level."))
-    parent = area.get_parent()
+    parent = Area.objects.get_parent(area)
     above = effective_level(parent) if parent is not None else None
     if above is not None and STRICTNESS[level] < STRICTNESS[above.level]:
         # An area's level is the strictest of its own and its ancestors' (DOMAIN.md).
