@@ -54,6 +54,7 @@ def test_community_staff_manage_people_and_a_team_on_a_phone(browser, live_serve
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.click("text=王驻守")
+    page.wait_for_url(re.compile(rf"/workforce/workers/{cadre.pk}/$"))
     assert "139****5678" in page.content() and "13912345678" not in page.content()
     page.click("#phone + button")
     page.wait_for_selector("#phone code.revealed")
