@@ -54,8 +54,8 @@ def child(args: argparse.Namespace) -> None:
     from wangge.testing.actions.results import ResultItem, record_results
     from wangge.testing.choices import RecallStatus, ResultSource, RoundStatus, TubeStatus
     from wangge.testing.demo import build_demo_rounds
-    from wangge.testing.models import Recall, Registration, Round, Tube
-    from wangge.testing.selectors import recall_list, recall_rows
+    from wangge.testing.models import Registration, Round, Tube
+    from wangge.testing.selectors import recall_lines
 
     call_command("migrate", verbosity=0)
     built = build_demo(get_profile("qilihe"), residents=args.residents, seed=1)
@@ -109,10 +109,7 @@ def child(args: argparse.Namespace) -> None:
         return tube
 
     def read_list(user: User, grid: Area) -> int:
-        recalls = Recall.objects.visible_to(user, Perm.VIEW_REGISTRY).filter(
-            round=round_, area__path__startswith=grid.path, status=RecallStatus.OPEN
-        )
-        return len(recall_rows(recall_list(recalls)[:100]))
+        return len(recall_lines(user, round_, area=grid, status=RecallStatus.OPEN, limit=100))
 
     timings: list[float] = []
     record_timings: list[float] = []

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from wangge.audit.events import AuditEvent
 from wangge.audit.models import AuditChainHead, AuditEntry
+from wangge.core import sql
 from wangge.core.http import client_ip
 
 if TYPE_CHECKING:
@@ -196,10 +197,21 @@ STREAM_OPENED = "audit.stream"
 
 
 def _locked_head(stream: str) -> AuditChainHead:
-    """The stream's head row, locked; a new stream is first announced in the main chain."""
-    head = AuditChainHead.objects.select_for_update().filter(stream=stream).first()
-    if head is not None:
-        return head
+    """The stream's head row, locked; a new stream is first announced in the main chain.
+
+    Read by a hand-written statement: every audited act takes this lock, and the ORM's
+    building of it cost twice its round trip (docs/benchmarks.md, the recall path)."""
+    head_table, column = sql.table(AuditChainHead), sql.column
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column(AuditChainHead, 'id')}, {column(AuditChainHead, 'last_hash')} "  # noqa: S608
+            f"FROM {head_table} WHERE {column(AuditChainHead, 'stream')} = %s{lock}",
+            [stream],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return AuditChainHead.from_db(connection.alias, None, (row[0], stream, row[1]))
     if stream:
         record(None, AuditEvent.AUDIT_STREAM, object_id=stream[:64], details={"stream": stream})
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(

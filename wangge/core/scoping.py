@@ -101,6 +101,19 @@ def subtree_q(paths: Iterable[str], lookup: str = "path") -> Q:
     return condition
 
 
+def subtree_sql(column: str, count: int) -> str:
+    """`subtree_q` for a hand-written statement: the rows whose `column` (a path) lies in
+    one of `count` subtrees, whose `subtree_params` follow in the parameters."""
+    if count < 1:
+        raise ValueError("no subtree: the statement would read no row (ask before writing it)")
+    return "(" + " OR ".join([f"{column} LIKE %s"] * count) + ")"
+
+
+def subtree_params(paths: Iterable[str]) -> list[str]:
+    # A path is made of digits and capital letters only (Area.alphabet): nothing to escape.
+    return [f"{path}%" for path in paths]
+
+
 def ancestor_paths(path: str) -> list[str]:
     """The paths of the areas above `path` and of itself, from the root down."""
     return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]

@@ -83,8 +83,14 @@ class Household(models.Model):
 
     @property
     def label(self) -> str:
-        parts = [self.building, self.unit, self.room]
-        return "-".join(part for part in parts if part) or self.address or str(self.pk)
+        return household_label(self.building, self.unit, self.room, self.address, self.pk)
+
+
+def household_label(
+    building: str | None, unit: str | None, room: str | None, address: str | None, pk: object
+) -> str:
+    """How a household is named in lists: building-unit-room, else its address."""
+    return "-".join(part for part in (building, unit, room) if part) or address or str(pk)
 
 
 class ResidentQuerySet(ScopedQuerySet):

@@ -7,17 +7,18 @@ district of a million residents is a handful of indexed aggregate queries.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -30,9 +31,20 @@ from django.utils import timezone
 
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import Area
+from wangge.core import sql
 from wangge.core.permissions import Perm, Role
-from wangge.core.scoping import ScopedUser, in_scope, is_within, overlap, overlapping, subtree_q
-from wangge.residents.models import Household, Resident, ResidentQuerySet
+from wangge.core.scoping import (
+    ScopedUser,
+    in_scope,
+    is_within,
+    overlap,
+    overlapping,
+    subtree_params,
+    subtree_q,
+    subtree_sql,
+    topmost,
+)
+from wangge.residents.models import Household, Resident, ResidentQuerySet, household_label
 from wangge.testing.choices import (
     FollowUpOutcome,
     RecallStatus,
@@ -57,6 +69,7 @@ from wangge.testing.models import (
     SamplingPoint,
     Tube,
     UnknownResult,
+    WalkIn,
 )
 
 
@@ -470,106 +483,203 @@ def recall_progress(recalls: "QuerySet[Recall]") -> RecallProgress:
     )
 
 
-# What a recall list shows of each row (the rest of the people's rows stays unread: the
-# list is read right after a positive pool, and loading whole rows doubled its time).
-RECALL_LIST_FIELDS = (
-    "round_id",
-    "source_tube_id",
-    "resident_id",
-    "walk_in_id",
-    "area_id",
-    "status",
-    "opened_at",
-    "closed_at",
-    "closing_tube_id",
-    "outcome",
-    "resident__name",
-    "resident__id_number_masked",
-    "resident__phone_masked",
-    "resident__household_id",
-    "resident__household__building",
-    "resident__household__unit",
-    "resident__household__room",
-    "resident__household__address",
-    "walk_in__name",
-    "walk_in__phone_masked",
-    "walk_in__address",
-    "area__name",
-    "source_tube__barcode",
-    "source_tube__result",
-)
-
-
-def recall_list(recalls: "QuerySet[Recall]") -> "QuerySet[Recall]":
-    """Recalls ready to list: person, household, grid and pool tube (see `recall_rows`)."""
-    listed: QuerySet[Recall] = (
-        recalls.select_related("resident__household", "walk_in", "area", "source_tube")
-        .only(*RECALL_LIST_FIELDS)
-        .order_by(
-            "status",
-            "area__path",
-            "resident__household__sort_key",
-            "resident__household_id",
-            "id",
-        )
-    )
-    return listed
-
-
 @dataclass(frozen=True)
-class RecallRow:
-    """A line of a recall list: the recall, whether its person was sampled alone since it
-    opened (waiting for the laboratory), and the leaders of its grid."""
+class RecallLine:
+    """A line of a recall list: the person, their household, grid and pool tube, whether
+    they were sampled alone since the recall opened (waiting for the laboratory), and the
+    leaders of their grid. Read as values, never as model instances (see `recall_lines`)."""
 
-    recall: Recall
+    pk: int
+    status: str
+    outcome: str
+    closed_at: dt.datetime | None
+    resident_id: int | None
+    walk_in_id: int | None
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    household_id: int | None
+    household_label: str
+    walk_in_address: str
+    area_id: int
+    area_name: str
+    tube_barcode: str
+    tube_result: str
     retested: bool
     leaders: list["Leader"]
 
+    @property
+    def outcome_label(self) -> str:
+        return str(TestResult(self.outcome).label) if self.outcome else ""
 
-def recall_rows(recalls: Iterable[Recall]) -> list[RecallRow]:
-    """The lines of a page of `recall_list`, in its order.
+    @property
+    def tube_result_label(self) -> str:
+        return str(TestResult(self.tube_result).label) if self.tube_result else ""
 
-    "Retested" comes from one grouped query over the page's people. `recall_progress`
-    counts the same thing over a whole round with `retested_expression`, two correlated
-    subqueries; in the list's own query they cost more to build and plan than the page
-    costs to read, and the list is read right after a positive pool (docs/benchmarks.md).
+
+@functools.cache
+def _recall_lines_sql(vendor: str, scopes: int, status: bool) -> str:
+    """The recall list's statement, built once per shape (the connection's quoting, how
+    many subtrees the reader holds, whether a status is asked for)."""
+    t, c = sql.table, sql.column
+    r, p, h, w, a, tb, g = (
+        t(Recall),
+        t(Resident),
+        t(Household),
+        t(WalkIn),
+        t(Area),
+        t(Tube),
+        t(Registration),
+    )
+    area_path = f"a.{c(Area, 'path')}"
+    # "Retested": one probe per recall, by its person's kind ("walk_in_id = NULL" would
+    # have the database walk every resident's registration of the round).
+    individual = (
+        f"SELECT 1 FROM {g} s JOIN {tb} st ON st.{c(Tube, 'id')} = s.{c(Registration, 'tube')} "  # noqa: S608
+        f"WHERE s.{c(Registration, 'round')} = x.{c(Recall, 'round')} "
+        f"AND st.{c(Tube, 'capacity')} = 1 "
+        f"AND s.{c(Registration, 'sampled_at')} >= x.{c(Recall, 'opened_at')}"
+    )
+    conditions = [f"x.{c(Recall, 'round')} = %s", f"{area_path} LIKE %s"]
+    if scopes:
+        conditions.append(subtree_sql(area_path, scopes))
+    if status:
+        conditions.append(f"x.{c(Recall, 'status')} = %s")
+    return (
+        f"SELECT x.{c(Recall, 'id')}, x.{c(Recall, 'status')}, x.{c(Recall, 'outcome')}, "  # noqa: S608
+        f"x.{c(Recall, 'closed_at')}, x.{c(Recall, 'resident')}, x.{c(Recall, 'walk_in')}, "
+        f"COALESCE(p.{c(Resident, 'name')}, w.{c(WalkIn, 'name')}, ''), "
+        f"COALESCE(p.{c(Resident, 'id_number_masked')}, ''), "
+        f"COALESCE(p.{c(Resident, 'phone_masked')}, w.{c(WalkIn, 'phone_masked')}, ''), "
+        f"p.{c(Resident, 'household')}, h.{c(Household, 'building')}, h.{c(Household, 'unit')}, "
+        f"h.{c(Household, 'room')}, h.{c(Household, 'address')}, "
+        f"COALESCE(w.{c(WalkIn, 'address')}, ''), x.{c(Recall, 'area')}, a.{c(Area, 'name')}, "
+        f"tb.{c(Tube, 'barcode')}, tb.{c(Tube, 'result')}, "
+        f"CASE WHEN x.{c(Recall, 'resident')} IS NOT NULL THEN EXISTS ({individual} "
+        f"AND s.{c(Registration, 'resident')} = x.{c(Recall, 'resident')}) "
+        f"WHEN x.{c(Recall, 'walk_in')} IS NOT NULL THEN EXISTS ({individual} "
+        f"AND s.{c(Registration, 'walk_in')} = x.{c(Recall, 'walk_in')}) ELSE FALSE END "
+        f"FROM {r} x JOIN {a} a ON a.{c(Area, 'id')} = x.{c(Recall, 'area')} "
+        f"JOIN {tb} tb ON tb.{c(Tube, 'id')} = x.{c(Recall, 'source_tube')} "
+        f"LEFT JOIN {p} p ON p.{c(Resident, 'id')} = x.{c(Recall, 'resident')} "
+        f"LEFT JOIN {h} h ON h.{c(Household, 'id')} = p.{c(Resident, 'household')} "
+        f"LEFT JOIN {w} w ON w.{c(WalkIn, 'id')} = x.{c(Recall, 'walk_in')} "
+        f"WHERE {' AND '.join(conditions)} "
+        # Open ("open" > "closed") before closed, then by grid and household.
+        f"ORDER BY x.{c(Recall, 'status')} DESC, {area_path}, h.{c(Household, 'sort_key')}, "
+        f"p.{c(Resident, 'household')}, x.{c(Recall, 'id')} LIMIT %s OFFSET %s"
+    )
+
+
+def recall_lines(
+    user: ScopedUser,
+    round_: Round,
+    *,
+    area: Area | None = None,
+    status: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> list[RecallLine]:
+    """The recalls of a round the user may list (the registry permission), under `area`,
+    of one status or all: open ones first, then by grid and household.
+
+    One hand-written statement with "retested" in it, plus the grid leaders: the list is
+    read right after a positive pool, and the ORM's statement building, planning and model
+    instances were more than half of the 10 ms from the laboratory's answer to the list on
+    screen (docs/benchmarks.md). The scoping is `core.scoping`'s, as SQL.
     """
-    page = list(recalls)
-    latest = _latest_individual_samples(page)
-    leaders = grid_leaders({recall.area_id for recall in page})
-    rows = []
-    for recall in page:
-        sampled_at = latest.get((recall.round_id, recall.resident_id, recall.walk_in_id))
-        rows.append(
-            RecallRow(
-                recall,
-                retested=sampled_at is not None and sampled_at >= recall.opened_at,
-                leaders=leaders.get(recall.area_id, []),
-            )
+    paths = user.scope_paths(Perm.VIEW_REGISTRY)
+    if paths is not None and not paths:
+        return []
+    scopes = [] if paths is None else topmost(paths)
+    statement = _recall_lines_sql(connection.vendor, len(scopes), status is not None)
+    params: list[Any] = [round_.pk, f"{area.path if area else ''}%", *subtree_params(scopes)]
+    if status is not None:
+        params.append(status)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit, offset])
+        found = cursor.fetchall()
+    leaders = grid_leaders({row[15] for row in found})
+    return [
+        RecallLine(
+            pk=pk,
+            status=status_,
+            outcome=outcome,
+            closed_at=sql.aware(closed_at),
+            resident_id=resident_id,
+            walk_in_id=walk_in_id,
+            name=name,
+            id_number_masked=id_number_masked,
+            phone_masked=phone_masked,
+            household_id=household_id,
+            household_label=household_label(building, unit, room, address, household_id),
+            walk_in_address=walk_in_address,
+            area_id=area_id,
+            area_name=area_name,
+            tube_barcode=barcode,
+            tube_result=result,
+            retested=bool(retested),
+            leaders=leaders.get(area_id, []),
         )
-    return rows
+        for (
+            pk,
+            status_,
+            outcome,
+            closed_at,
+            resident_id,
+            walk_in_id,
+            name,
+            id_number_masked,
+            phone_masked,
+            household_id,
+            building,
+            unit,
+            room,
+            address,
+            walk_in_address,
+            area_id,
+            area_name,
+            barcode,
+            result,
+            retested,
+        ) in found
+    ]
 
 
-def _latest_individual_samples(
-    recalls: list[Recall],
-) -> dict[tuple[int, int | None, int | None], dt.datetime]:
-    """When each of these recalls' people was last sampled into an individual tube of the
-    recall's round, by (round, resident, walk-in)."""
-    residents = {recall.resident_id for recall in recalls if recall.resident_id is not None}
-    walk_ins = {recall.walk_in_id for recall in recalls if recall.walk_in_id is not None}
-    if not residents and not walk_ins:
-        return {}
-    return {
-        (round_id, resident_id, walk_in_id): sampled_at
-        for round_id, resident_id, walk_in_id, sampled_at in Registration.objects.filter(
-            Q(resident_id__in=residents) | Q(walk_in_id__in=walk_ins),
-            round_id__in={recall.round_id for recall in recalls},
-            tube__capacity=1,
+class RecallListing:
+    """A recall list for Django's Paginator: its length is known from the page's progress
+    figures (no count statement), and each page is one `recall_lines` read."""
+
+    def __init__(
+        self,
+        user: ScopedUser,
+        round_: Round,
+        *,
+        area: Area | None,
+        status: str | None,
+        progress: RecallProgress,
+    ) -> None:
+        self.user, self.round, self.area, self.status = user, round_, area, status
+        self.length = {RecallStatus.OPEN: progress.open, RecallStatus.CLOSED: progress.closed}.get(
+            status or "", progress.opened
         )
-        .values_list("round_id", "resident_id", "walk_in_id")
-        .annotate(last=Max("sampled_at"))
-        .order_by()
-    }
+
+    def count(self) -> int:
+        return self.length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, page: slice) -> list[RecallLine]:
+        start = page.start or 0
+        return recall_lines(
+            self.user,
+            self.round,
+            area=self.area,
+            status=self.status,
+            limit=max((page.stop if page.stop is not None else self.length) - start, 0),
+            offset=start,
+        )
 
 
 @dataclass(frozen=True)
@@ -579,15 +689,24 @@ class Leader:
 
 
 def grid_leaders(area_ids: set[int]) -> dict[int, list[Leader]]:
-    """The users holding the grid-leader role on each of these areas, in one query."""
+    """The users holding the grid-leader role on each of these areas, in one statement
+    (written by hand: it follows every recall list, see `recall_lines`)."""
+    if not area_ids:
+        return {}
+    ra, c = RoleAssignment, sql.column
+    statement = (
+        f"SELECT ra.{c(ra, 'area')}, u.{c(User, 'display_name')}, u.{c(User, 'username')}, "  # noqa: S608
+        f"u.{c(User, 'phone_masked')} FROM {sql.table(ra)} ra "
+        f"JOIN {sql.table(User)} u ON u.{c(User, 'id')} = ra.{c(ra, 'user')} "
+        f"WHERE ra.{c(ra, 'role')} = %s AND ra.{c(ra, 'area')} IN "
+        f"({', '.join(['%s'] * len(area_ids))}) ORDER BY ra.{c(ra, 'area')}, u.{c(User, 'username')}"
+    )
     leaders: dict[int, list[Leader]] = {}
-    for area_id, display_name, username, phone in (
-        RoleAssignment.objects.filter(role=Role.GRID_LEADER, area_id__in=area_ids)
-        .order_by("area_id", "user__username")
-        .values_list("area_id", "user__display_name", "user__username", "user__phone_masked")
-    ):
-        # The name as User.__str__ gives it, without building users for it.
-        leaders.setdefault(area_id, []).append(Leader(display_name or username, phone))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [Role.GRID_LEADER.value, *sorted(area_ids)])
+        for area_id, display_name, username, phone in cursor.fetchall():
+            # The name as User.__str__ gives it, without building users for it.
+            leaders.setdefault(area_id, []).append(Leader(display_name or username, phone))
     return leaders
 
 

@@ -11,7 +11,7 @@ from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import RecallStatus, TubeStatus
 from wangge.testing.choices import TestResult as Result
 from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
-from wangge.testing.selectors import coverage, recall_list, recall_progress, recall_rows
+from wangge.testing.selectors import coverage, recall_lines, recall_progress
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.tube_factories import add_to_tube, make_tube, make_walk_in
 
@@ -137,8 +137,8 @@ def test_recall_rows_say_who_was_sampled_alone_since_the_recall(tree, people, al
     make_tube(round_, tree["grid_a"], a[1])  # pooled again: not a retest
     make_tube(other_round, tree["grid_a"], a[1], capacity=1)  # alone, in another round
     recalls = Recall.objects.filter(round=round_)
-    rows = recall_rows(recall_list(recalls))
-    assert {(r.recall.resident_id, r.recall.walk_in_id): r.retested for r in rows} == {
+    rows = recall_lines(alice, round_, limit=100)
+    assert {(r.resident_id, r.walk_in_id): r.retested for r in rows} == {
         (a[0].pk, None): True,
         (a[1].pk, None): False,
         (a[2].pk, None): False,
@@ -146,6 +146,38 @@ def test_recall_rows_say_who_was_sampled_alone_since_the_recall(tree, people, al
     }
     # The page's flags and the progress figures agree.
     assert recall_progress(recalls).retested == 2
+
+
+def test_recall_lines_keep_to_the_readers_subtrees_in_the_lists_order(tree, people, alice, liaison):
+    a, b = people
+    round_ = make_round(tree["community"], user=alice)
+    pool_a = make_tube(round_, tree["grid_a"], a[1], a[0])
+    pool_b = make_tube(round_, tree["grid_b"], b[0], b[1])
+    _record(liaison, ResultItem(pool_a.barcode, Result.POSITIVE))
+    _record(liaison, ResultItem(pool_b.barcode, Result.POSITIVE))
+    close_first = make_tube(round_, tree["grid_a"], a[0], capacity=1)
+    _record(liaison, ResultItem(close_first.barcode, Result.NEGATIVE))
+    grid_b_leader = grant(UserFactory(username="gridb"), Role.GRID_LEADER, tree["grid_b"])
+    both = grant(UserFactory(username="both"), Role.GRID_LEADER, tree["grid_a"])
+    grant(both, Role.GRID_LEADER, tree["grid_b"])
+
+    def names(user, **kwargs):
+        return [line.name for line in recall_lines(user, round_, limit=100, **kwargs)]
+
+    # Open first, then by grid and household (room 101 before 200); closed last.
+    assert names(alice) == ["甲1", "乙0", "乙1", "甲0"]
+    assert names(alice, status=RecallStatus.OPEN) == ["甲1", "乙0", "乙1"]
+    assert names(alice, area=tree["grid_b"]) == ["乙0", "乙1"]
+    assert names(grid_b_leader) == ["乙0", "乙1"]
+    assert names(grid_b_leader, area=tree["grid_a"]) == []
+    assert names(both) == names(alice)
+    assert names(UserFactory(username="nobody")) == []
+    assert [line.name for line in recall_lines(alice, round_, limit=2, offset=1)] == ["乙0", "乙1"]
+    closed = recall_lines(alice, round_, status=RecallStatus.CLOSED, limit=10)[0]
+    assert closed.outcome_label == str(Result.NEGATIVE.label)
+    assert closed.tube_result_label == str(Result.POSITIVE.label)
+    assert closed.closed_at is not None and closed.closed_at.tzinfo is not None
+    assert [leader.name for leader in closed.leaders] == ["both"]
 
 
 def test_duplicates_and_conflicts_are_reported_never_overwritten(tree, people, alice, liaison):

@@ -13,7 +13,7 @@ from wangge.core.http import AuthedRequest
 from wangge.core.permissions import Perm
 from wangge.testing.choices import RecallStatus
 from wangge.testing.models import PositiveCase, Recall
-from wangge.testing.selectors import grid_leaders, recall_list, recall_progress, recall_rows
+from wangge.testing.selectors import RecallListing, grid_leaders, recall_progress
 from wangge.testing.views.base import ROWS_PER_PAGE, get_round, get_round_area
 
 
@@ -31,10 +31,14 @@ def recall_page(request: AuthedRequest, pk: int) -> HttpResponse:
     if area is not None:
         recalls = recalls.filter(area__path__startswith=area.path)
     progress = recall_progress(recalls)
-    if status in RecallStatus.values:
-        recalls = recalls.filter(status=status)
-    page = Paginator(recall_list(recalls), ROWS_PER_PAGE).get_page(params.page(request.GET))
-    rows = recall_rows(page.object_list)
+    listing = RecallListing(
+        request.user,
+        round_,
+        area=area,
+        status=status if status in RecallStatus.values else None,
+        progress=progress,
+    )
+    page = Paginator(listing, ROWS_PER_PAGE).get_page(params.page(request.GET))
     query = "&".join(
         part for part in (f"area={area.pk}" if area else "", f"status={status}") if part
     )
@@ -52,7 +56,7 @@ def recall_page(request: AuthedRequest, pk: int) -> HttpResponse:
             ],
             "progress": progress,
             "page": page,
-            "rows": rows,
+            "rows": page.object_list,
             "query": query,
             "printed_at": timezone.now(),
         },
