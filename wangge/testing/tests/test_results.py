@@ -123,7 +123,7 @@ def test_invalid_individual_result_keeps_the_person_recalled(tree, people, alice
     assert Recall.objects.get(resident=a[2]).source_tube == lone
 
 
-def test_recall_rows_say_who_was_sampled_alone_since_the_recall(tree, people, alice, liaison):
+def test_recall_lines_say_who_was_sampled_alone_since_the_recall(tree, people, alice, liaison):
     a, _ = people
     round_ = make_round(tree["community"], user=alice)
     other_round = make_round(tree["community"], user=alice)
