@@ -211,7 +211,9 @@ def _locked_head(stream: str) -> AuditChainHead:
         )
         row = cursor.fetchone()
     if row is not None:
-        return AuditChainHead.from_db(connection.alias, None, (row[0], stream, row[1]))
+        return AuditChainHead.from_db(
+            connection.alias, ["id", "stream", "last_hash"], (row[0], stream, row[1])
+        )
     if stream:
         record(None, AuditEvent.AUDIT_STREAM, object_id=stream[:64], details={"stream": stream})
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(

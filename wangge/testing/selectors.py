@@ -8,9 +8,9 @@ district of a million residents is a handful of indexed aggregate queries.
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.db import connection
 from django.db.models import (
@@ -646,7 +646,7 @@ def recall_lines(
     ]
 
 
-class RecallListing:
+class RecallListing(Sequence[RecallLine]):
     """A recall list for Django's Paginator: its length is known from the page's progress
     figures (no count statement), and each page is one `recall_lines` read."""
 
@@ -660,24 +660,38 @@ class RecallListing:
         progress: RecallProgress,
     ) -> None:
         self.user, self.round, self.area, self.status = user, round_, area, status
-        self.length = {RecallStatus.OPEN: progress.open, RecallStatus.CLOSED: progress.closed}.get(
-            status or "", progress.opened
-        )
-
-    def count(self) -> int:
-        return self.length
+        if status == RecallStatus.OPEN:
+            self.length = progress.open
+        elif status == RecallStatus.CLOSED:
+            self.length = progress.closed
+        else:
+            self.length = progress.opened
 
     def __len__(self) -> int:
         return self.length
 
-    def __getitem__(self, page: slice) -> list[RecallLine]:
-        start = page.start or 0
+    def __iter__(self) -> Iterator[RecallLine]:
+        return iter(self[0 : self.length])
+
+    @overload
+    def __getitem__(self, index: int) -> RecallLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RecallLine]: ...
+
+    def __getitem__(self, index: int | slice) -> RecallLine | list[RecallLine]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, _step = index.indices(self.length)
         return recall_lines(
             self.user,
             self.round,
             area=self.area,
             status=self.status,
-            limit=max((page.stop if page.stop is not None else self.length) - start, 0),
+            limit=max(stop - start, 0),
             offset=start,
         )
 

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.paginator import Paginator
 from django.utils import timezone
 
 from tests.factories import UserFactory, grant, make_resident
@@ -11,7 +12,7 @@ from wangge.testing.actions.results import ResultItem, record_results
 from wangge.testing.choices import RecallStatus, TubeStatus
 from wangge.testing.choices import TestResult as Result
 from wangge.testing.models import LabResult, PositiveCase, Recall, Tube
-from wangge.testing.selectors import coverage, recall_lines, recall_progress
+from wangge.testing.selectors import RecallListing, coverage, recall_lines, recall_progress
 from wangge.testing.tests.factories import make_round
 from wangge.testing.tests.tube_factories import add_to_tube, make_tube, make_walk_in
 
@@ -178,6 +179,19 @@ def test_recall_lines_keep_to_the_readers_subtrees_in_the_lists_order(tree, peop
     assert closed.tube_result_label == str(Result.POSITIVE.label)
     assert closed.closed_at is not None and closed.closed_at.tzinfo is not None
     assert [leader.name for leader in closed.leaders] == ["both"]
+    # The page's paginator: its length from the progress figures, a statement a page.
+    listing = RecallListing(
+        alice,
+        round_,
+        area=None,
+        status=RecallStatus.OPEN,
+        progress=recall_progress(Recall.objects.filter(round=round_)),
+    )
+    pages = Paginator(listing, 2)
+    assert (pages.count, pages.num_pages) == (3, 2)
+    assert [line.name for line in pages.page(2).object_list] == ["乙1"]
+    assert [line.name for line in listing] == ["甲1", "乙0", "乙1"]
+    assert listing[1].name == "乙0"
 
 
 def test_duplicates_and_conflicts_are_reported_never_overwritten(tree, people, alice, liaison):
