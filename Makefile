@@ -8,6 +8,10 @@ RESIDENTS ?=
 XDIST ?= -n 2
 # Each pass ends with its slowest tests, so that a slower CI run says where its time went.
 DURATIONS ?= --durations=15
+# Python compiles every module it imports from source when it may not cache the result
+# (PYTHONDONTWRITEBYTECODE, set on some machines): 3–5 s more for every process that starts
+# Django (each test worker, the demo, the server), so the targets let it write its caches.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 VAR := var

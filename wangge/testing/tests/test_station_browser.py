@@ -79,6 +79,17 @@ def _scan(page, text):
     page.press("#st-scan", "Enter")
 
 
+def _open_tube(page, barcode):
+    """A tube's scan, then its card: scanning a person before the tube is open (the scan's
+    work is asynchronous) would be a scan without a tube."""
+    _scan(page, barcode)
+    page.wait_for_function(
+        "code => document.getElementById('st-tube-code').textContent === code"
+        " && !document.getElementById('st-tube-open').hidden",
+        arg=barcode,
+    )
+
+
 def _register(page, text, name):
     """One person per scan: the scan shows who it is, Enter confirms."""
     _scan(page, text)
@@ -199,8 +210,7 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     page.wait_for_selector("#st-net[data-state=offline]")
     page.wait_for_timeout(300)
     request_started.connect(note_request)
-    _scan(page, "T0000001")
-    page.wait_for_selector("#st-tube-open:not([hidden])")
+    _open_tube(page, "T0000001")
     for person in people[:3]:
         _register(page, person.code, person.name)
     # An ID number typed (or sent by a USB scanner) offline: the station holds no key to
@@ -232,8 +242,7 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     # The fifth person fills the tube, which seals itself; the next scan opens a new tube.
     _register(page, people[4].code, people[4].name)
     page.wait_for_selector("#st-tube-none:not([hidden])")
-    _scan(page, "T0000002")
-    page.wait_for_selector("#st-tube-open:not([hidden])")
+    _open_tube(page, "T0000002")
     # Someone already sampled in this round is flagged, and may still be registered.
     _scan(page, people[0].code)
     page.wait_for_selector("#st-confirm[data-repeat=yes]:not([hidden])")
@@ -316,7 +325,7 @@ def test_station_registers_offline_and_uploads_everything_once(browser, live_ser
     assert stored.get(resident=typed).resident == typed
 
     # The phone-size screen, for a person to look at.
-    _scan(page, "T0000003")
+    _open_tube(page, "T0000003")
     _scan(page, people[6].code)
     page.wait_for_selector("#st-confirm:not([hidden])")
     page.screenshot(path=str(SCREENSHOT), full_page=False)
@@ -361,8 +370,7 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     page.wait_for_function("() => document.querySelectorAll('#st-homes-list li').length === 2")
     context.set_offline(True)
     page.wait_for_selector("#st-net[data-state=offline]")
-    _scan(page, "D0000001")
-    page.wait_for_selector("#st-tube-open:not([hidden])")
+    _open_tube(page, "D0000001")
     page.click(f"#st-homes-list button[data-pick='{bedridden.code}']")
     page.wait_for_selector("#st-confirm:not([hidden])")
     assert page.text_content("#st-c-name") == "卧床甲"
@@ -373,6 +381,12 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
     page.click(
         f"#st-homes-list li[data-household='{slow.household_id}'] button[data-outcome=nobody_home]"
     )
+    # Each visit is said once it is queued; F4's question must come after, not be replaced.
+    page.wait_for_function(
+        "label => document.getElementById('st-message').dataset.tone === 'ok'"
+        " && document.getElementById('st-message').textContent.includes(label)",
+        arg=slow.household.label,
+    )
     page.press("#st-scan", "F4")
     page.wait_for_selector("#st-message[data-tone=warn]")
     page.click("#st-seal")
@@ -381,13 +395,12 @@ def test_door_to_door_team_and_recall_single_tubes(browser, live_server, tree):
 
     # Recall: single tubes only; each seals itself after its one person.
     page.select_option("#st-mode", "recall")
-    _scan(page, "R0000001")
-    page.wait_for_selector("#st-tube-open:not([hidden])")
+    _open_tube(page, "R0000001")
     assert page.text_content("#st-tube-fill") == "0 / 1"
     _register(page, slow.code, "行动乙")
     page.wait_for_selector("#st-tube-none:not([hidden])")
     # A tube whose barcode another round already used: the server will refuse the record.
-    _scan(page, "USED0001")
+    _open_tube(page, "USED0001")
     _register(page, bedridden.code, "卧床甲")
 
     context.set_offline(False)
@@ -440,8 +453,7 @@ def test_a_refused_record_is_listed_while_the_queue_goes_on_and_errors_back_off(
     page.wait_for_selector("#st-message[data-tone=bad]")
     assert page.is_hidden("#st-tube-open")
     page.select_option("#st-point", str(point.pk))
-    _scan(page, "T0000010")
-    page.wait_for_selector("#st-tube-open:not([hidden])")
+    _open_tube(page, "T0000010")
     # 甲一's card, but the operator picks 乙二 (same year, same sex) by mistake.
     _pick_by_number(page, jia.reveal_id_number(), "乙", expect_total=5)
     page.wait_for_selector("#st-confirm:not([hidden])")
