@@ -2,6 +2,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -289,6 +291,38 @@ def test_a_person_registered_outside_the_area_is_not_taken(tree, other_tree, ali
     assert batch.rows_valid == 0
     elsewhere.refresh_from_db()
     assert elsewhere.grid == other_tree["grid_a"]
+
+
+@pytest.mark.parametrize("probes_per_read", [0, 1_000_000], ids=["probed", "read-in-a-pass"])
+def test_matching_by_a_pass_over_the_area_or_by_probes_finds_the_same_people(
+    tree, other_tree, alice, monkeypatch, probes_per_read
+):
+    """A register of most of the area is matched by reading the area once, a short one by
+    probing the index: both plan the same changes."""
+    monkeypatch.setattr(importing, "_PROBES_PER_READ", probes_per_read)
+    kept, moved = number(), number(sex="F")
+    actions.apply_import(
+        stage(register_xlsx([person("张伟", kept), person("李娜", moved)]), tree["grid_a"], alice),
+        acting_user=alice,
+    )
+    make_resident(tree["grid_a"], "王五")  # in the area, not in the sheet
+    elsewhere = make_resident(other_tree["grid_a"], "外地人")
+    sheet = register_xlsx(
+        [
+            person("张伟", kept),
+            person("李娜", moved, room="909"),
+            person("新人", number()),
+            person("外地人", elsewhere.reveal_id_number()),
+        ]
+    )
+    monkeypatch.setattr(importing, "_LOOKUP_CHUNK", 1)  # a statement per probed number
+    with CaptureQueriesContext(connection) as queries:
+        batch = stage(sheet, tree["grid_a"], alice)
+    assert (batch.rows_new, batch.rows_updated, batch.rows_unchanged) == (1, 1, 1)
+    assert [e.code for e in errors_of(batch).values()] == ["registered_elsewhere"]
+    probes = [q for q in queries if '"id_number_index" IN (' in q["sql"]]
+    # The pass finds the area's two; only the new person and the one from elsewhere remain.
+    assert len(probes) == (4 if probes_per_read == 0 else 2)
 
 
 def test_a_grid_column_is_resolved_inside_the_chosen_area(tree, alice):
